@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Accord",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "accord", targets: ["accord"]),
+        .library(name: "AccordStore", targets: ["AccordStore"]),
+        .library(name: "AccordObjects", targets: ["AccordObjects"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System zlib (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        // Object ids, object encoding and strict decoding. No I/O.
+        .target(name: "AccordObjects", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Loose objects, packs, refs, repository, history, fsck, gc.
+        .target(name: "AccordStore", dependencies: ["AccordObjects", "CZlib"]),
+        // The command-line porcelain and plumbing.
+        .executableTarget(name: "accord", dependencies: [
+            "AccordStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects"]),
+        .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore"],
+                    resources: []),
+        .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,194 @@
+/// git's config file format: `[section "subsection"]`, `key = value`, `#`/`;` comments.
+/// Only what Accord needs: read every entry in order, set or add a single-valued key.
+public struct Config: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var section: String      // lowercased
+        public var subsection: String?  // case-sensitive
+        public var key: String          // lowercased
+        public var value: String
+    }
+
+    public private(set) var entries: [Entry] = []
+    /// The original lines, kept so that `set` edits a file without reformatting it.
+    private var lines: [String] = []
+    private var entryLine: [Int] = []
+
+    public init() {}
+
+    public init(parsing text: String, path: String) throws(StoreError) {
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        var section: String?
+        var subsection: String?
+        for (n, rawLine) in lines.enumerated() {
+            var line = Substring(rawLine).drop(while: { $0 == " " || $0 == "\t" })
+            if line.isEmpty || line.first == "#" || line.first == ";" { continue }
+            if line.first == "[" {
+                guard let close = line.lastIndex(of: "]") else {
+                    throw .badConfig(path: path, line: n + 1, reason: "section header without ']'")
+                }
+                let inner = line[line.index(after: line.startIndex)..<close]
+                if let q = inner.firstIndex(of: "\"") {
+                    section = inner[..<q].trimmingSpaces.lowercased()
+                    var sub = inner[inner.index(after: q)...]
+                    guard sub.last == "\"" else { throw .badConfig(path: path, line: n + 1, reason: "unterminated subsection name") }
+                    sub = sub.dropLast()
+                    subsection = sub.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+                } else {
+                    let parts = inner.split(separator: ".", maxSplits: 1)
+                    section = parts.first.map { String($0).lowercased() } ?? ""
+                    subsection = parts.count > 1 ? String(parts[1]) : nil
+                }
+                guard let s = section, !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
+                    throw .badConfig(path: path, line: n + 1, reason: "bad section name")
+                }
+                line = line[line.index(after: close)...].drop(while: { $0 == " " || $0 == "\t" })
+                if line.isEmpty || line.first == "#" || line.first == ";" { continue }
+            }
+            guard let sec = section else { throw .badConfig(path: path, line: n + 1, reason: "key outside any section") }
+            let key: Substring, value: String
+            if let eq = line.firstIndex(of: "=") {
+                key = line[..<eq].trimmingSpaces
+                value = try Config.parseValue(line[line.index(after: eq)...], path: path, line: n + 1)
+            } else {
+                key = line.trimmingSpaces
+                value = "true" // a bare key is boolean true
+            }
+            guard let f = key.first, f.isLetter, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw .badConfig(path: path, line: n + 1, reason: "bad key name '\(key)'")
+            }
+            entries.append(Entry(section: sec, subsection: subsection, key: key.lowercased(), value: value))
+            entryLine.append(n)
+        }
+    }
+
+    static func parseValue(_ raw: Substring, path: String, line: Int) throws(StoreError) -> String {
+        var out = ""
+        var pendingSpace = ""
+        var inQuote = false
+        var it = raw.drop(while: { $0 == " " || $0 == "\t" }).makeIterator()
+        while let c = it.next() {
+            switch c {
+            case "\"": inQuote.toggle(); out += pendingSpace; pendingSpace = ""
+            case "\\":
+                guard let e = it.next() else { throw .badConfig(path: path, line: line, reason: "trailing backslash") }
+                out += pendingSpace; pendingSpace = ""
+                switch e {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                case "\\", "\"": out.append(e)
+                default: throw .badConfig(path: path, line: line, reason: "bad escape '\\\(e)'")
+                }
+            case "#", ";" where !inQuote: return out
+            case " ", "\t" where !inQuote: pendingSpace.append(c)
+            default: out += pendingSpace; pendingSpace = ""; out.append(c)
+            }
+        }
+        if inQuote { throw .badConfig(path: path, line: line, reason: "unterminated quote") }
+        return out
+    }
+
+    /// Splits git's dotted name: `core.bare`, `remote.origin.url` (subsection in the middle).
+    static func split(_ name: String) -> (section: String, subsection: String?, key: String) {
+        guard let first = name.firstIndex(of: "."), let last = name.lastIndex(of: ".") else { return (name, nil, "") }
+        let sub = first == last ? nil : String(name[name.index(after: first)..<last])
+        return (String(name[..<first]), sub, String(name[name.index(after: last)...]))
+    }
+
+    /// The last value of `section[.subsection].key`, as git reads it.
+    public func get(_ name: String) -> String? {
+        let (section, subsection, key) = Config.split(name)
+        let s = section.lowercased(), k = key.lowercased()
+        return entries.last { $0.section == s && $0.subsection == subsection && $0.key == k }?.value
+    }
+
+    public func bool(_ name: String) -> Bool? {
+        guard let v = get(name)?.lowercased() else { return nil }
+        switch v {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0", "": return false
+        default: return nil
+        }
+    }
+
+    /// Integer with git's k/m/g suffixes.
+    public func int(_ name: String) -> Int? {
+        guard var v = get(name)?.lowercased(), !v.isEmpty else { return nil }
+        var scale = 1
+        switch v.last {
+        case "k": scale = 1 << 10; v.removeLast()
+        case "m": scale = 1 << 20; v.removeLast()
+        case "g": scale = 1 << 30; v.removeLast()
+        default: break
+        }
+        return Int(v).map { $0 * scale }
+    }
+
+    /// Sets a single-valued key: replaces the last occurrence in place, or appends it.
+    public mutating func set(_ name: String, _ value: String) {
+        let (section, subsection, key) = Config.split(name)
+        let s = section.lowercased(), k = key.lowercased()
+        let quoted = Config.quote(value)
+        if let i = entries.lastIndex(where: { $0.section == s && $0.subsection == subsection && $0.key == k }) {
+            entries[i].value = value
+            lines[entryLine[i]] = "\t\(key) = \(quoted)"
+            return
+        }
+        let header = subsection.map { "[\(section) \"\(Config.escapeSubsection($0))\"]" } ?? "[\(section)]"
+        var insertAt = lines.count
+        if let lastInSection = entries.indices.last(where: { entries[$0].section == s && entries[$0].subsection == subsection }) {
+            insertAt = entryLine[lastInSection] + 1
+        } else {
+            lines.append(header)
+            insertAt = lines.count
+        }
+        lines.insert("\t\(key) = \(quoted)", at: insertAt)
+        for j in entryLine.indices where entryLine[j] >= insertAt { entryLine[j] += 1 }
+        entries.append(Entry(section: s, subsection: subsection, key: k, value: value))
+        entryLine.append(insertAt)
+    }
+
+    static func escapeSubsection(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
+    static func quote(_ v: String) -> String {
+        var out = ""
+        for c in v {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.append(c)
+            }
+        }
+        let needsQuotes = v.first == " " || v.last == " " || v.contains("#") || v.contains(";")
+        return needsQuotes ? "\"\(out)\"" : out
+    }
+
+    public var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+    func replacingOccurrences(of a: String, with b: String) -> String { String(self).replacingOccurrences(of: a, with: b) }
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        guard !a.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let r = rest.firstRange(of: a) {
+            out += rest[..<r.lowerBound]; out += b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

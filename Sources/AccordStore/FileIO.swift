@@ -1,0 +1,147 @@
+import AccordObjects
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thin POSIX file helpers: whole-file reads, atomic writes, directories. Foundation's file APIs
+/// cost more per call than the syscalls themselves, and loose objects are many small files.
+public enum FileIO {
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Reads a whole file; `nil` if it does not exist. Refuses files above `limit` bytes.
+    public static func read(_ path: String, limit: Int = 1 << 30) throws(StoreError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw .io(op: "open", path: path, errno: errno)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(op: "stat", path: path, errno: errno) }
+        let size = Int(st.st_size)
+        if size > limit { throw .invalidInput("'\(path)' is \(size) bytes, above the limit of \(limit)") }
+        var buf = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 { if errno == EINTR { continue }; throw .io(op: "read", path: path, errno: errno) }
+            if n == 0 { buf.removeSubrange(done...); break } // shrank while reading
+            done += n
+        }
+        return buf
+    }
+
+    public static func readString(_ path: String) throws(StoreError) -> String? {
+        try read(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Writes all of `data` to `fd`.
+    public static func writeAll(_ fd: Int32, _ data: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+        var done = 0
+        while done < data.count {
+            let n = Glibc.write(fd, data.baseAddress! + done, data.count - done)
+            if n < 0 { if errno == EINTR { continue }; throw .io(op: "write", path: path, errno: errno) }
+            done += n
+        }
+    }
+
+    /// Creates `dir` and its parents (mode 0777 & ~umask).
+    public static func makeDirectories(_ dir: String) throws(StoreError) {
+        if isDirectory(dir) { return }
+        let parent = dirname(of: dir)
+        if parent != dir, !parent.isEmpty { try makeDirectories(parent) }
+        if mkdir(dir, 0o777) != 0, errno != EEXIST { throw .io(op: "create directory", path: dir, errno: errno) }
+    }
+
+    public static func dirname(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Makes a new file's directory entry durable.
+    public static func fsyncDirectory(_ dir: String) {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+    }
+
+    nonisolated(unsafe) private static var tempCounter: UInt64 = 0
+
+    /// A temp-file name in `dir` that no other process will pick.
+    static func tempName(in dir: String, prefix: String) -> String {
+        tempCounter &+= 1
+        return "\(dir)/\(prefix)\(getpid())_\(tempCounter)_\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Atomically replaces `path` with `data`: temp file in the same directory, fsync, rename.
+    /// A reader sees the old content or the new, never a part.
+    public static func writeAtomically(_ path: String, _ data: UnsafeRawBufferPointer, mode: mode_t = 0o644,
+                                       durable: Bool = true) throws(StoreError) {
+        let dir = dirname(of: path)
+        let tmp = tempName(in: dir, prefix: "tmp_")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .io(op: "create", path: tmp, errno: errno) }
+        do throws(StoreError) {
+            try writeAll(fd, data, path: tmp)
+            if durable, fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: tmp, errno: errno) }
+            close(fd)
+        } catch {
+            close(fd); unlink(tmp); throw error
+        }
+        if rename(tmp, path) != 0 {
+            let e = errno; unlink(tmp); throw .io(op: "rename into place", path: path, errno: e)
+        }
+        if durable { fsyncDirectory(dir) }
+    }
+
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws(StoreError) {
+        try bytes.withBytes { (p) throws(StoreError) in try writeAtomically(path, p, mode: mode, durable: durable) }
+    }
+
+    /// Names in a directory (without `.` and `..`); empty if it does not exist.
+    public static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+}
+
+/// A read-only memory map of a whole file (packs and their indexes).
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let bytes: UnsafeRawBufferPointer
+
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(op: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(op: "stat", path: path, errno: errno) }
+        let size = Int(st.st_size)
+        if size == 0 { bytes = UnsafeRawBufferPointer(start: nil, count: 0); return }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw .io(op: "map", path: path, errno: errno)
+        }
+        bytes = UnsafeRawBufferPointer(start: p, count: size)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+}
