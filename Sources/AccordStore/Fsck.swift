@@ -1,0 +1,94 @@
+import AccordObjects
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thing `fsck` found wrong, with the object or file it is about.
+public struct FsckProblem: Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case corrupt, missing, badLink = "broken-link", badRef = "bad-ref", lock = "stale-lock", pack }
+    public var kind: Kind
+    public var id: ObjectID?
+    public var message: String
+    public var description: String { "\(kind.rawValue): \(id.map { "\($0.hex): " } ?? "")\(message)" }
+}
+
+/// Checks a whole repository: every object's hash and syntax, every link between objects, every
+/// ref's target, pack checksums, and locks left behind.
+public struct Fsck {
+    public let repository: Repository
+    public init(repository: Repository) { self.repository = repository }
+
+    public func run(progress: (Int, Int) -> Void = { _, _ in }) -> [FsckProblem] {
+        var problems: [FsckProblem] = []
+        let db = repository.objects
+        problems += db.packs.verifyAll().map { FsckProblem(kind: .pack, id: nil, message: $0) }
+        let ids = db.allIDs().sorted()
+        var types: [ObjectID: ObjectType] = [:]
+        types.reserveCapacity(ids.count)
+        var links: [(from: ObjectID, to: ObjectID, type: ObjectType?, what: String)] = []
+        for (n, id) in ids.enumerated() {
+            if n % 1000 == 0 { progress(n, ids.count) }
+            do throws(StoreError) {
+                let (type, payload) = try db.read(id)
+                types[id] = type
+                let object: Object
+                do throws(ObjectError) { object = try Object.decode(type: type, payload: payload) }
+                catch { problems.append(FsckProblem(kind: .corrupt, id: id, message: error.description)); continue }
+                switch object {
+                case .blob: break
+                case let .tree(t):
+                    for e in t.entries where e.mode != .gitlink {
+                        links.append((id, e.id, e.mode.objectType, "entry '\(e.nameString)'"))
+                    }
+                case let .commit(c):
+                    links.append((id, c.tree, .tree, "tree"))
+                    for p in c.parents { links.append((id, p, .commit, "parent")) }
+                case let .tag(t):
+                    links.append((id, t.object, t.targetType, "tagged object"))
+                }
+            } catch {
+                problems.append(FsckProblem(kind: .corrupt, id: id, message: error.description))
+            }
+        }
+        progress(ids.count, ids.count)
+        for link in links {
+            guard let actual = types[link.to] else {
+                problems.append(FsckProblem(kind: .badLink, id: link.from, message: "\(link.what) \(link.to.hex) is missing"))
+                continue
+            }
+            if let expected = link.type, expected != actual {
+                problems.append(FsckProblem(kind: .badLink, id: link.from, message: "\(link.what) \(link.to.hex) is a \(actual), not a \(expected)"))
+            }
+        }
+        problems += checkRefs(types)
+        problems += checkLocks()
+        return problems
+    }
+
+    func checkRefs(_ types: [ObjectID: ObjectType]) -> [FsckProblem] {
+        var problems: [FsckProblem] = []
+        let refs = repository.refs
+        do {
+            for (name, id) in try refs.list() where types[id] == nil {
+                problems.append(FsckProblem(kind: .badRef, id: id, message: "ref \(name) points to a missing object"))
+            }
+            if let head = try refs.resolve("HEAD"), types[head] == nil {
+                problems.append(FsckProblem(kind: .badRef, id: head, message: "HEAD points to a missing object"))
+            }
+        } catch {
+            problems.append(FsckProblem(kind: .badRef, id: nil, message: "\(error)"))
+        }
+        return problems
+    }
+
+    func checkLocks() -> [FsckProblem] {
+        repository.refs.lockFiles().map { path in
+            var st = stat()
+            let age = stat(path, &st) == 0 ? max(0, Int(time(nil)) - Int(st.st_mtim.tv_sec)) : 0
+            return FsckProblem(kind: .lock, id: nil, message: """
+                \(path) (\(age)s old) blocks updates. If no accord or git process is running, \
+                a killed process left it: remove it with rm '\(path)'
+                """)
+        }
+    }
+}

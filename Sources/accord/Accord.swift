@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct Accord: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accord",
+        abstract: "Version control for sales contracts, in git's SHA-256 repository format.",
+        discussion: """
+        Exit codes: 0 success; 1 a check failed (fsck found damage, an object or ancestor is \
+        missing); 64 bad usage; 128 fatal error (bad repository, bad input, lost a race).
+        """,
+        version: "0.1.0",
+        subcommands: [
+            Demo.self, Init.self, ConfigCommand.self,
+            CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,
+            RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
+            FsckCommand.self,
+        ]
+    )
+}

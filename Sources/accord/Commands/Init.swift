@@ -1,0 +1,64 @@
+import ArgumentParser
+import AccordStore
+
+struct Init: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an empty repository (a git SHA-256 repository in DIR/.accord, or DIR itself with --bare).")
+
+    @Flag(help: "Make DIR itself the repository (for a hub or a backup), with no .accord/ inside.")
+    var bare = false
+
+    @Option(name: .customLong("replica-id"), help: "The replica id to record (default: a new random UUID).")
+    var replicaID: String?
+
+    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    var quiet = false
+
+    @Argument(help: "Where to create it (default: the current directory).")
+    var directory: String?
+
+    func execute() throws {
+        let cwd = Session.cwd()
+        var dir = directory ?? cwd
+        if !dir.hasPrefix("/") { dir = cwd + "/" + dir }
+        if let replicaID, replicaID.isEmpty || replicaID.contains(where: { $0.isWhitespace || $0 == "\"" }) {
+            throw StoreError.invalidInput("--replica-id must be non-empty, without spaces or quotes")
+        }
+        let repo = try Repository.create(at: dir, bare: bare, replicaID: replicaID ?? UUID4.random())
+        if !quiet { Output.stdout.line("Initialized empty Accord repository in \(repo.gitDir)/") }
+    }
+}
+
+struct ConfigCommand: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Get or set a repository setting (git config syntax: section.key).")
+
+    @Flag(name: .shortAndLong, help: "List every setting.")
+    var list = false
+
+    @Argument(help: "The setting, such as user.name.") var key: String?
+    @Argument(help: "The new value; without it, print the current one.") var value: String?
+
+    func execute() throws {
+        let repo = try Session.repository()
+        if list {
+            for e in repo.config.entries {
+                let name = [e.section, e.subsection, e.key].compactMap { $0 }.joined(separator: ".")
+                Output.stdout.line("\(name)=\(e.value)")
+            }
+            return
+        }
+        guard let key else { throw ValidationError("name a setting, such as user.name, or use --list") }
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty }),
+              parts.last!.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw StoreError.invalidInput("'\(key)' is not a setting name: use section.key, such as user.name")
+        }
+        if let value {
+            try repo.setConfig(key, value)
+        } else {
+            guard let v = repo.config.get(key) else { throw CheckFailed() }
+            Output.stdout.line(v)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AccordStore
+
+/// Buffered standard output: one write(2) per 64 KiB, not per line (cat-file --batch prints a lot).
+final class Output {
+    nonisolated(unsafe) static let stdout = Output(fd: 1)
+    nonisolated(unsafe) static let stderr = Output(fd: 2, buffered: false)
+
+    let fd: Int32
+    let buffered: Bool
+    private var buffer: [UInt8] = []
+
+    init(fd: Int32, buffered: Bool = true) {
+        self.fd = fd; self.buffered = buffered
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ bytes: some Collection<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if !buffered || buffer.count >= 1 << 16 { flush() }
+    }
+
+    func write(_ s: String) { write(s.utf8) }
+    func line(_ s: String) { write(s.utf8); write(CollectionOfOne(0x0A)) }
+
+    func flush() {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n <= 0 { if errno == EINTR { continue }; break } // a closed pipe: drop output, like git
+            done += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Color only for a terminal, and never when NO_COLOR is set (https://no-color.org).
+    var useColor: Bool { isatty(fd) == 1 && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true) }
+
+    func paint(_ s: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+}
+
+/// Progress on stderr for long work, only when stderr is a terminal (like git's progress meter).
+struct Progress {
+    let title: String
+    let enabled: Bool = isatty(2) == 1
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let pct = done * 100 / total
+        Output.stderr.write("\r\(title): \(pct)% (\(done)/\(total))" + (done >= total ? ", done.\n" : ""))
+    }
+}
