@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "accord", targets: ["accord"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordObjects", targets: ["AccordObjects"]),
+        .library(name: "AccordContracts", targets: ["AccordContracts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,8 @@ let package = Package(
         ]),
         // Loose objects, packs, refs, repository, history, fsck, gc.
         .target(name: "AccordStore", dependencies: ["AccordObjects", "CZlib"]),
+        // The contract domain: model, money, dates, lifecycle, records, invariants, tree encoding.
+        .target(name: "AccordContracts", dependencies: ["AccordStore"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
             "AccordStore",
@@ -31,6 +34,7 @@ let package = Package(
         .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects"]),
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore"],
                     resources: []),
+        .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
         .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore"]),
     ],
     swiftLanguageModes: [.v6]
