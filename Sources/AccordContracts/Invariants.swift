@@ -1,0 +1,305 @@
+/// A contract with its records, as one commit holds them.
+public struct ContractState: Hashable, Sendable {
+    public var contract: Contract
+    public var records: [Record]
+    public init(contract: Contract, records: [Record]) { self.contract = contract; self.records = records }
+
+    public func records(_ kind: RecordKind) -> [Record] { records.filter { $0.kind == kind } }
+    public func record(id: String) -> Record? { records.first { $0.id == id } }
+}
+
+/// The invariants of domain.md §6, checked on every commit. Each failure names the field and
+/// the invariant; completeness rules (sums, required terms) apply from submission on, so a draft
+/// may be incomplete.
+public enum Invariants {
+    /// Top-level fields that stay editable after signing (everything else is frozen).
+    public static let editableAfterSigning: Set<String> = [
+        "owner", "office", "supervisor", "projectManager", "progressPlan", "trackingPlan", "attachments", "archive", "status",
+    ]
+
+    public static let numberRule = "letters (including Chinese), digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters, no '..' and not ending in '.lock' or '.'"
+
+    /// A contract number must be usable as a ref name component as-is (no escaping needed).
+    public static func validNumber(_ n: String) -> Bool {
+        guard let f = n.unicodeScalars.first, !n.isEmpty, n.count <= 100, !n.contains(".."), !n.hasSuffix(".lock"), !n.hasSuffix("."),
+              f.properties.isAlphabetic || ("0"..."9").contains(f) else { return false }
+        return n.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-" }
+    }
+
+    /// Checks `new` (optionally against the previous commit's state); returns warnings.
+    @discardableResult
+    public static func check(_ new: ContractState, previous: ContractState?, changeAgreement: String? = nil,
+                             policy: LifecyclePolicy = LifecyclePolicy()) throws(ContractError) -> [String] {
+        let c = new.contract
+        var warnings: [String] = []
+        func fail(_ path: String, _ msg: String, _ n: Int) -> ContractError { ContractError(path, msg, rule: "invariant \(n)") }
+
+        // 1. number: unique (checked by the store), non-empty, never changes.
+        guard validNumber(c.number) else { throw fail("number", "'\(c.number)' is not a valid contract number: use \(numberRule)", 1) }
+        if let old = previous?.contract, old.number != c.number { throw fail("number", "cannot change from '\(old.number)' to '\(c.number)'", 1) }
+
+        let submitted = c.status != .draft && c.status != .cancelled
+
+        // 3. positive quantities, non-negative prices, positive total, one currency.
+        for (n, i) in c.lineItems.enumerated() {
+            if !i.quantity.isPositive { throw fail("lineItems[\(n)].quantity", "must be greater than 0 (is \(i.quantity))", 3) }
+            if i.unitPrice.isNegative { throw fail("lineItems[\(n)].unitPrice", "must not be negative", 3) }
+        }
+        if c.totalAmount.isNegative || (submitted && !c.totalAmount.isPositive) {
+            throw fail("totalAmount", "must be greater than 0 (is \(c.totalAmount.formatted(decimals: 2)))", 3)
+        }
+        guard c.currency.count == 3, c.currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
+            throw fail("currency", "'\(c.currency)' is not an ISO 4217 code such as CNY, USD, EUR", 3)
+        }
+        if let d = c.deposit, d.isNegative { throw fail("deposit", "must not be negative", 3) }
+        if let t = c.taxRate, t.isNegative || t > Dec(100) { throw fail("taxRate", "must be between 0 and 100", 3) }
+        for (n, m) in c.paymentMilestones.enumerated() {
+            if m.amount.isNegative { throw fail("paymentMilestones[\(n)].amount", "must not be negative", 3) }
+            if m.percent.isNegative || m.percent > Dec(100) { throw fail("paymentMilestones[\(n)].percent", "must be between 0 and 100", 3) }
+        }
+
+        if submitted {
+            try requireTerms(c)
+            // 2. line amounts sum exactly to the total.
+            if !c.lineItems.isEmpty {
+                let sum = c.lineItems.map(\.lineAmount).sum()
+                if sum != c.totalAmount {
+                    throw fail("totalAmount", "is \(c.totalAmount.formatted(decimals: 2)) but the line amounts sum to \(sum.formatted(decimals: 2))", 2)
+                }
+            }
+            // 4. milestones sum to the total, percents to 100.
+            let amounts = c.paymentMilestones.map(\.amount).sum()
+            if amounts != c.totalAmount {
+                throw fail("paymentMilestones", "amounts sum to \(amounts.formatted(decimals: 2)), not the total \(c.totalAmount.formatted(decimals: 2))", 4)
+            }
+            let pct = c.paymentMilestones.map(\.percent).sum()
+            if pct != Dec(100) { throw fail("paymentMilestones", "percents sum to \(pct), not 100", 4) }
+        }
+
+        // 7. dates in order; milestone and delivery dates inside the contract period.
+        if let s = c.signDate, let e = c.effectiveDate, s > e { throw fail("effectiveDate", "\(e) is before signDate \(s)", 7) }
+        if let e = c.effectiveDate, let x = c.expiryDate?.date, e > x { throw fail("expiryDate", "\(x) is before effectiveDate \(e)", 7) }
+        if let s = c.signDate, let x = c.expiryDate?.date, s > x { throw fail("expiryDate", "\(x) is before signDate \(s)", 7) }
+        let periodStart = c.signDate ?? c.effectiveDate
+        let periodEnd = c.expiryDate?.date
+        func inside(_ d: CivilDate?, _ path: String) throws(ContractError) {
+            guard let d else { return }
+            if let s = periodStart, d < s { throw fail(path, "\(d) is before the contract starts (\(s))", 7) }
+            if let e = periodEnd, d > e { throw fail(path, "\(d) is after the contract expires (\(e))", 7) }
+        }
+        try inside(c.deliveryDeadline, "deliveryDeadline")
+        for (n, i) in c.lineItems.enumerated() { try inside(i.deadline, "lineItems[\(n)].deadline") }
+        for (n, m) in c.paymentMilestones.enumerated() { try inside(m.due, "paymentMilestones[\(n)].due") }
+        for (n, s) in c.schedule.enumerated() where s.start > s.end {
+            throw fail("schedule[\(n)]", "starts \(s.start) after it ends \(s.end)", 7)
+        }
+        if let a = c.archive, let d = a.destroyAfter, d < a.date { throw fail("archive.destroyAfter", "\(d) is before the archive date \(a.date)", 7) }
+
+        // Records: well-formed references, authority, money and quantity limits.
+        try checkRecords(new, policy: policy, warnings: &warnings)
+
+        // 13. append-only records: nothing edited or removed.
+        if let prev = previous {
+            let now = Dictionary(new.records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for r in prev.records {
+                guard let still = now[r.id] else { throw fail("records", "record \(r.id) (\(r.kind.code)) was removed; records are never deleted", 13) }
+                if still != r { throw fail("records", "record \(r.id) (\(r.kind.code)) was edited; add a new record that supersedes it instead", 13) }
+            }
+        }
+
+        // 8. signed needs everything signing needs.
+        let reached = previous.map { $0.contract.status != c.status } ?? true
+        if reached, c.status == .signed {
+            guard c.signatory != nil else { throw fail("signatory", "is required to sign", 8) }
+            guard c.signDate != nil else { throw fail("signDate", "is required to sign", 8) }
+            guard c.effectiveDate != nil else { throw fail("effectiveDate", "is required to sign", 8) }
+            guard c.attachments.contains(where: { $0.kind == .original || $0.kind == .signedCopy }) else {
+                throw fail("attachments", "the signed text (kind original or signedCopy) must be attached before signing", 8)
+            }
+            for stage in policy.stages {
+                guard new.records(.review).contains(where: { $0.text("stage") == stage.code && $0.text("decision") == "approve" }) else {
+                    throw fail("status", "review stage \(stage.code) (\(stage.label)) has not approved", 8)
+                }
+            }
+        }
+
+        // 9. frozen fields change only with an approved change agreement.
+        if let prev = previous, prev.contract.status.isFrozen {
+            let changed = changedTopLevelFields(prev.contract, c).filter { !editableAfterSigning.contains($0) }
+            if !changed.isEmpty {
+                guard let ref = changeAgreement else {
+                    throw fail(changed[0], "is frozen since the contract was signed; change it with an approved change agreement (accord set … --change-agreement ID)", 9)
+                }
+                guard let agreement = new.record(id: ref), agreement.kind == .changeAgreement else {
+                    throw fail(changed[0], "change agreement '\(ref)' is not a changeAgreement record of this contract", 9)
+                }
+                let request = agreement.text("request") ?? ""
+                let approved = new.records(.review).contains {
+                    $0.text("stage") == "change" && $0.text("decision") == "approve" && $0.text("subject") == request
+                        && policy.changeApprovers.contains($0.role)
+                }
+                guard approved else { throw fail(changed[0], "change request \(request) of agreement \(ref) has not been approved", 9) }
+                let allowed = agreement.list("fields")
+                for f in changed where !allowed.contains(where: { $0 == f || $0.hasPrefix(f + ".") || $0.hasPrefix(f + "[") }) {
+                    throw fail(f, "is not among the fields change agreement \(ref) changes (\(allowed.joined(separator: ", ")))", 9)
+                }
+            }
+            // Attachments are add-only.
+            let kept = Set(c.attachments.map(\.blob))
+            if let gone = prev.contract.attachments.first(where: { !kept.contains($0.blob) }) {
+                throw fail("attachments", "'\(gone.name)' was removed; attachments of a signed contract are add-only", 9)
+            }
+        }
+
+        // 10. completed.
+        if reached, c.status == .completed {
+            let delivered = deliveredQuantities(new)
+            for i in c.lineItems where (delivered[i.id] ?? .zero) < i.quantity {
+                throw fail("status", "line \(i.id) is delivered \(delivered[i.id] ?? .zero) of \(i.quantity); completion needs full delivery", 10)
+            }
+            guard new.records(.acceptance).contains(where: { $0.text("result") == "passed" }) else {
+                throw fail("status", "completion needs a passed acceptance record", 10)
+            }
+            let received = new.records(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
+            let writtenOff = new.records(.writeOff).compactMap { $0.dec("amount") }.sum()
+            if received + writtenOff != c.totalAmount {
+                throw fail("status", "receipts \(received.formatted(decimals: 2)) + write-offs \(writtenOff.formatted(decimals: 2)) must equal the total \(c.totalAmount.formatted(decimals: 2))", 10)
+            }
+            if let open = openDeviationReports(new).first {
+                throw fail("status", "deviation report \(open.id) has no execution result yet", 10)
+            }
+        }
+
+        // 11. terminated and archived.
+        if reached, c.status == .terminated {
+            let approvedRequest = new.records(.terminationRequest).first { req in
+                req.bool("writtenConsent") == true && new.records(.review).contains {
+                    $0.text("stage") == "termination" && $0.text("decision") == "approve" && $0.text("subject") == req.id
+                        && policy.changeApprovers.contains($0.role)
+                }
+            }
+            guard approvedRequest != nil else {
+                throw fail("status", "termination needs a termination request with written consent, approved (review stage termination)", 11)
+            }
+        }
+        if reached, c.status == .archived {
+            guard !new.records(.settlement).isEmpty else { throw fail("status", "archiving needs a settlement record", 11) }
+            guard c.attachments.contains(where: { $0.kind == .original || $0.kind == .signedCopy }) else {
+                throw fail("attachments", "archiving needs the signed text attached", 11)
+            }
+            guard c.archive != nil else { throw fail("archive", "archive information (archiveNo, date, paperLocation) is required to archive", 11) }
+        }
+
+        // 14. renewals.
+        if c.signKind == .renewal, (c.renews ?? "").isEmpty { throw fail("renews", "a renewal must name the contract it renews", 14) }
+        return warnings
+    }
+
+    /// Required terms from submission on (R fields of domain.md §1, by contract type).
+    static func requireTerms(_ c: Contract) throws(ContractError) {
+        func req(_ ok: Bool, _ path: String) throws(ContractError) {
+            if !ok { throw ContractError(path, "is required before review", rule: "required") }
+        }
+        try req(!c.subject.isEmpty, "subject")
+        try req(!c.seller.name.isEmpty, "seller.name")
+        try req(!c.buyer.name.isEmpty, "buyer.name")
+        try req(!(c.customerCredit ?? "").isEmpty, "customerCredit")
+        try req(!c.owner.isEmpty, "owner")
+        try req(!c.office.isEmpty, "office")
+        try req(c.risk != nil, "risk")
+        if c.type.isGoods { try req(!c.lineItems.isEmpty, "lineItems"); try req(!(c.qualityStandard ?? "").isEmpty, "qualityStandard") }
+        if c.type == .service { try req(!(c.scope ?? "").isEmpty, "scope") }
+        try req(!c.paymentMethod.isEmpty, "paymentMethod")
+        try req(!c.paymentMilestones.isEmpty, "paymentMilestones")
+        try req(!c.deliveryMethod.isEmpty, "deliveryMethod")
+        try req(c.deliveryDeadline != nil, "deliveryDeadline")
+        try req(!c.breachLiability.isEmpty, "breachLiability")
+        try req(c.disputeResolution != nil, "disputeResolution")
+        try req(c.expiryDate != nil, "expiryDate")
+    }
+
+    static func checkRecords(_ s: ContractState, policy: LifecyclePolicy, warnings: inout [String]) throws(ContractError) {
+        let c = s.contract
+        var ids = Set<String>()
+        for r in s.records {
+            let path = "records[\(r.id)]"
+            guard ids.insert(r.id).inserted else { throw ContractError(path, "duplicate record id", rule: "invariant 13") }
+            if let sup = r.supersedes, s.record(id: sup) == nil { throw ContractError("\(path).supersedes", "no record \(sup) in this contract") }
+            for field in r.kind.schema {
+                guard let v = r.text(field.name) else { continue }
+                switch field.type {
+                case let .recordRef(kind):
+                    guard let target = s.record(id: v), target.kind == kind else {
+                        throw ContractError("\(path).\(field.name)", "'\(v)' is not a \(kind.code) record of this contract")
+                    }
+                case .lineItemRef:
+                    guard c.lineItems.contains(where: { $0.id == v }) else { throw ContractError("\(path).\(field.name)", "no line item '\(v)'") }
+                case .milestoneRef:
+                    guard c.paymentMilestones.contains(where: { $0.id == v }) else { throw ContractError("\(path).\(field.name)", "no payment milestone '\(v)'") }
+                default: break
+                }
+            }
+            if r.kind == .delivery || r.kind == .paymentReceipt || r.kind == .invoice || r.kind == .settlement, let a = r.dec(r.kind == .delivery ? "quantity" : "amount"), !a.isPositive {
+                throw ContractError("\(path).\(r.kind == .delivery ? "quantity" : "amount")", "must be greater than 0", rule: "invariant 3")
+            }
+        }
+        // 12. only leadership decides; a result needs a decision.
+        for d in s.records(.leaderDecision) where !policy.leadership.contains(d.role) {
+            throw ContractError("records[\(d.id)]", "a leader decision must be recorded by leadership (\(policy.leadership.map(\.code).sorted().joined(separator: ", "))), not \(d.role.code)", rule: "invariant 12")
+        }
+        for r in s.records(.executionResult) {
+            let report = r.text("report")
+            guard s.records(.leaderDecision).contains(where: { $0.text("report") == report }) else {
+                throw ContractError("records[\(r.id)]", "deviation report \(report ?? "?") has no leader decision yet", rule: "invariant 12")
+            }
+        }
+        // 5. receipts.
+        let receipts = s.records(.paymentReceipt)
+        let received = receipts.compactMap { $0.dec("amount") }.sum()
+        if received > c.totalAmount {
+            throw ContractError("records", "receipts sum to \(received.formatted(decimals: 2)), above the total \(c.totalAmount.formatted(decimals: 2))", rule: "invariant 5")
+        }
+        if let sign = c.signDate {
+            for r in receipts { if let d = r.date("date"), d < sign {
+                throw ContractError("records[\(r.id)].date", "receipt dated \(d) is before the sign date \(sign)", rule: "invariant 5")
+            } }
+        }
+        var seen: [String: String] = [:]
+        for r in receipts {
+            let key = "\(r.date("date")?.description ?? "")|\(r.dec("amount")?.description ?? "")|\(r.text("voucher") ?? "")"
+            if let other = seen[key] { warnings.append("receipts \(other) and \(r.id) look like duplicates (same date, amount and voucher)") }
+            seen[key] = r.id
+        }
+        // 6. deliveries.
+        let extraAllowed = s.records(.changeAgreement).contains { $0.bool("allowsExtraDelivery") == true }
+        let delivered = deliveredQuantities(s)
+        for i in c.lineItems {
+            if let d = delivered[i.id], d > i.quantity, !extraAllowed {
+                throw ContractError("records", "line \(i.id) is delivered \(d), above the contracted \(i.quantity)", rule: "invariant 6")
+            }
+        }
+        var months: [String: String] = [:]
+        for m in s.records(.monthlyExecution) {
+            let key = "\(m.text("month") ?? "")|\(m.text("office") ?? "")"
+            if let other = months[key] { warnings.append("monthly records \(other) and \(m.id) cover the same month and office") }
+            months[key] = m.id
+        }
+    }
+
+    public static func deliveredQuantities(_ s: ContractState) -> [String: Dec] {
+        var out: [String: Dec] = [:]
+        for d in s.records(.delivery) { if let li = d.text("lineItem"), let q = d.dec("quantity") { out[li, default: .zero] += q } }
+        return out
+    }
+
+    public static func openDeviationReports(_ s: ContractState) -> [Record] {
+        let resolved = Set(s.records(.executionResult).compactMap { $0.text("report") })
+        return s.records(.deviationReport).filter { !resolved.contains($0.id) }
+    }
+
+    /// Top-level keys whose JSON differs.
+    public static func changedTopLevelFields(_ a: Contract, _ b: Contract) -> [String] {
+        let ao = a.json.object ?? [:], bo = b.json.object ?? [:]
+        return Set(ao.keys).union(bo.keys).filter { ao[$0] != bo[$0] }.sorted()
+    }
+}
