@@ -1,0 +1,202 @@
+import AccordObjects
+import AccordStore
+
+/// A contract as one commit holds it.
+public struct Snapshot: Sendable {
+    public var commit: ObjectID
+    public var state: ContractState
+    /// Attachment blobs by file name (the `attachments/` tree).
+    public var attachmentBlobs: [String: ObjectID]
+    public var trailers: [String: String]
+}
+
+/// Why a contract operation failed: a domain rule, or the store underneath.
+public enum ContractStoreError: Error, CustomStringConvertible {
+    case rule(ContractError)
+    case store(StoreError)
+    case notFound(String)
+    case exists(String)
+    case corrupt(commit: ObjectID, path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .rule(e): e.description
+        case let .store(e): e.description
+        case let .notFound(n): "no contract '\(n)' (see 'accord list')"
+        case let .exists(n): "contract '\(n)' already exists; contract numbers are unique"
+        case let .corrupt(c, p, r): "commit \(c.hex.prefix(12)): \(p) is invalid: \(r)"
+        }
+    }
+}
+
+/// Reads and writes contracts: each contract's history is the commit chain of `refs/contracts/<number>`;
+/// each commit's tree holds `contract.json`, `records/` and `attachments/` (docs/format.md).
+public struct ContractStore {
+    public let repository: Repository
+    public let policy: LifecyclePolicy
+
+    public init(repository: Repository) throws(ContractStoreError) {
+        self.repository = repository
+        do { policy = try LifecyclePolicy(get: { repository.config.get($0) }) } catch { throw .rule(error) }
+    }
+
+    public static func refName(_ number: String) -> String { "refs/contracts/\(number)" }
+
+    public func head(_ number: String) throws(ContractStoreError) -> ObjectID? {
+        guard Invariants.validNumber(number) else {
+            throw .rule(ContractError("number", "'\(number)' is not a valid contract number: use \(Invariants.numberRule)", rule: "invariant 1"))
+        }
+        do { return try repository.refs.resolve(ContractStore.refName(number)) } catch { throw .store(error) }
+    }
+
+    /// Every contract number with its head commit, sorted.
+    public func all() throws(ContractStoreError) -> [(number: String, head: ObjectID)] {
+        do {
+            return try repository.refs.list(prefix: "refs/contracts/").map { (String($0.name.dropFirst("refs/contracts/".count)), $0.id) }
+        } catch { throw .store(error) }
+    }
+
+    public func load(_ number: String, at rev: String? = nil) throws(ContractStoreError) -> Snapshot {
+        guard let head = try head(number) else { throw .notFound(number) }
+        guard let rev else { return try load(commit: head) }
+        let id: ObjectID
+        do { id = try RevisionResolver(repository: repository).peel(try RevisionResolver(repository: repository).resolve(rev), to: .commit) }
+        catch { throw .store(error) }
+        return try load(commit: id)
+    }
+
+    /// Reads one commit's contract, records and attachments; every blob is parsed strictly.
+    public func load(commit id: ObjectID) throws(ContractStoreError) -> Snapshot {
+        let db = repository.objects
+        do {
+            let commit = try db.readCommit(id)
+            let root = try db.readTree(commit.tree)
+            guard let cj = root.entries.first(where: { $0.nameString == "contract.json" && $0.mode == .regular }) else {
+                throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: "missing")
+            }
+            let contract: Contract
+            do {
+                let text = String(decoding: try db.read(cj.id, as: .blob), as: UTF8.self)
+                contract = try Contract(json: try JSON.parse(text))
+            } catch let e as ContractError { throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: e.description) }
+            catch let e as JSON.ParseError { throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: e.description) }
+            var records: [Record] = []
+            if let rt = root.entries.first(where: { $0.nameString == "records" && $0.mode == .directory }) {
+                for e in try db.readTree(rt.id).entries {
+                    let path = "records/\(e.nameString)"
+                    do {
+                        let text = String(decoding: try db.read(e.id, as: .blob), as: UTF8.self)
+                        let r = try Record(json: try JSON.parse(text), path: path)
+                        guard e.nameString == r.fileName else { throw ContractError(path, "file name does not match the record's id and time") }
+                        records.append(r)
+                    } catch let e as ContractError { throw ContractStoreError.corrupt(commit: id, path: path, reason: e.description) }
+                    catch let e as JSON.ParseError { throw ContractStoreError.corrupt(commit: id, path: path, reason: e.description) }
+                }
+            }
+            var blobs: [String: ObjectID] = [:]
+            if let at = root.entries.first(where: { $0.nameString == "attachments" && $0.mode == .directory }) {
+                for e in try db.readTree(at.id).entries { blobs[e.nameString] = e.id }
+            }
+            return Snapshot(commit: id, state: ContractState(contract: contract, records: records), attachmentBlobs: blobs,
+                            trailers: Trailers.parse(commit.messageText))
+        } catch let e as ContractStoreError { throw e }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// What a commit changes, and who makes it.
+    public struct Change {
+        public var state: ContractState
+        public var newAttachments: [String: [UInt8]] = [:]
+        public var summary: String
+        public var details: [String] = []
+        public var actor: Actor
+        public var action: Action?
+        public var changeAgreement: String?
+        public var author: Identity
+        public init(state: ContractState, summary: String, actor: Actor, author: Identity) {
+            self.state = state; self.summary = summary; self.actor = actor; self.author = author
+        }
+    }
+
+    /// Validates the change against every invariant and commits it on the contract's ref, moving
+    /// the ref only if it still points at `parent` (nil: the contract must not exist yet).
+    @discardableResult
+    public func commit(_ change: Change, parent: Snapshot?) throws(ContractStoreError) -> (ObjectID, [String]) {
+        let number = change.state.contract.number
+        if parent == nil, try head(number) != nil { throw .exists(number) }
+        let warnings: [String]
+        do {
+            warnings = try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
+        } catch { throw .rule(error) }
+        let db = repository.objects
+        do {
+            var attachmentBlobs = parent?.attachmentBlobs ?? [:]
+            for (name, bytes) in change.newAttachments {
+                do { try Tree.validate(name: Array(name.utf8)) } catch { throw ContractStoreError.rule(ContractError("attachments", "'\(name)' cannot be a file name: \(error)")) }
+                if attachmentBlobs[name] != nil { throw ContractStoreError.rule(ContractError("attachments", "an attachment named '\(name)' already exists")) }
+                attachmentBlobs[name] = try db.write(type: .blob, payload: bytes)
+            }
+            for a in change.state.contract.attachments {
+                guard let id = attachmentBlobs[a.name], id.hex == a.blob else {
+                    throw ContractStoreError.rule(ContractError("attachments", "'\(a.name)' has no matching file in attachments/"))
+                }
+            }
+            let tree = try writeTree(change.state, attachments: attachmentBlobs)
+            if let p = parent, try db.readCommit(p.commit).tree == tree {
+                throw ContractStoreError.rule(ContractError("", "nothing to commit: the contract is unchanged"))
+            }
+            var trailers: [(String, String)] = [("Accord-Role", change.actor.role.code), ("Accord-Office", change.actor.office),
+                                                ("Accord-Replica", change.actor.replica)]
+            if let a = change.action { trailers.insert(("Accord-Action", a.code), at: 0) }
+            if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
+            let message = Trailers.message(summary: change.summary, details: change.details, trailers: trailers)
+            let commit = Commit(tree: tree, parents: parent.map { [$0.commit] } ?? [], author: change.author, committer: change.author, message: message)
+            let id = try db.write(.commit(commit))
+            try repository.refs.update(ContractStore.refName(number), to: id, expected: parent.map { .value($0.commit) } ?? .absent,
+                                       who: change.author, message: change.summary)
+            return (id, warnings)
+        } catch let e as ContractStoreError { throw e }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    func writeTree(_ s: ContractState, attachments: [String: ObjectID]) throws -> ObjectID {
+        let db = repository.objects
+        var root: [TreeEntry] = []
+        root.append(TreeEntry(mode: .regular, name: "contract.json", id: try db.write(type: .blob, payload: Array(s.contract.canonicalJSON.utf8))))
+        if !s.records.isEmpty {
+            var entries: [TreeEntry] = []
+            for r in s.records {
+                entries.append(TreeEntry(mode: .regular, name: r.fileName, id: try db.write(type: .blob, payload: Array(r.json.canonical.utf8))))
+            }
+            root.append(TreeEntry(mode: .directory, name: "records", id: try db.write(.tree(try Tree(entries: entries)))))
+        }
+        if !attachments.isEmpty {
+            let entries = attachments.map { TreeEntry(mode: .regular, name: $0.key, id: $0.value) }
+            root.append(TreeEntry(mode: .directory, name: "attachments", id: try db.write(.tree(try Tree(entries: entries)))))
+        }
+        return try db.write(.tree(try Tree(entries: root)))
+    }
+}
+
+/// git-style trailers at the end of a commit message ("Key: value" lines).
+public enum Trailers {
+    public static func message(summary: String, details: [String], trailers: [(String, String)]) -> String {
+        var m = summary.replacingOccurrences(of: "\n", with: " ") + "\n"
+        if !details.isEmpty { m += "\n" + details.joined(separator: "\n") + "\n" }
+        m += "\n" + trailers.map { "\($0.0): \($0.1.replacingOccurrences(of: "\n", with: " "))" }.joined(separator: "\n") + "\n"
+        return m
+    }
+
+    public static func parse(_ message: String) -> [String: String] {
+        var out: [String: String] = [:]
+        let paragraphs = message.split(separator: "\n\n", omittingEmptySubsequences: true)
+        guard let last = paragraphs.last, paragraphs.count > 1 else { return out }
+        for line in last.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { return [:] }
+            out[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return out
+    }
+}
