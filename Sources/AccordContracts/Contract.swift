@@ -64,12 +64,17 @@ public struct Party: Hashable, Sendable {
     }
 }
 
-public struct TemplateRef: Hashable, Sendable { public var id: String; public var version: String }
+public struct TemplateRef: Hashable, Sendable {
+    public var id: String
+    public var version: String
+    public init(id: String, version: String) { self.id = id; self.version = version }
+}
 
 public struct Signatory: Hashable, Sendable {
     public var name: String
     public var capacity: SignatoryCapacity
     public var authorization: String?
+    public init(name: String, capacity: SignatoryCapacity, authorization: String? = nil) { self.name = name; self.capacity = capacity; self.authorization = authorization }
 }
 
 public struct Risk: Hashable, Sendable {
@@ -77,6 +82,7 @@ public struct Risk: Hashable, Sendable {
     public var severity: Level
     public var likelihood: Level
     public var points: String
+    public init(kind: RiskKind, severity: Level, likelihood: Level, points: String) { self.kind = kind; self.severity = severity; self.likelihood = likelihood; self.points = points }
 }
 
 public struct LineItem: Hashable, Sendable {
@@ -103,6 +109,7 @@ public struct Milestone: Hashable, Sendable {
     public var amount: Dec
     public var due: CivilDate?
     public var trigger: String?
+    public init(id: String, kind: MilestoneKind, percent: Dec, amount: Dec, due: CivilDate? = nil, trigger: String? = nil) { self.id = id; self.kind = kind; self.percent = percent; self.amount = amount; self.due = due; self.trigger = trigger }
 }
 
 public struct ScheduleEntry: Hashable, Sendable {
@@ -110,11 +117,13 @@ public struct ScheduleEntry: Hashable, Sendable {
     public var start: CivilDate
     public var end: CivilDate
     public var milestone: String
+    public init(id: String, start: CivilDate, end: CivilDate, milestone: String) { self.id = id; self.start = start; self.end = end; self.milestone = milestone }
 }
 
 public struct DisputeResolution: Hashable, Sendable {
     public var method: DisputeMethod
     public var venue: String
+    public init(method: DisputeMethod, venue: String) { self.method = method; self.venue = venue }
 }
 
 /// A date, or open-ended (stored as the string "open-ended").
@@ -131,12 +140,14 @@ public struct ProgressTask: Hashable, Sendable {
     public var date: CivilDate?
     public var responsible: String
     public var kpi: String?
+    public init(id: String, task: String, date: CivilDate? = nil, responsible: String, kpi: String? = nil) { self.id = id; self.task = task; self.date = date; self.responsible = responsible; self.kpi = kpi }
 }
 
 public struct TrackingPlan: Hashable, Sendable {
     public var goal: String
     public var riskPoints: String
     public var measures: String
+    public init(goal: String, riskPoints: String, measures: String) { self.goal = goal; self.riskPoints = riskPoints; self.measures = measures }
 }
 
 public struct Attachment: Hashable, Sendable {
@@ -144,6 +155,7 @@ public struct Attachment: Hashable, Sendable {
     public var blob: String
     public var name: String
     public var kind: AttachmentKind
+    public init(blob: String, name: String, kind: AttachmentKind) { self.blob = blob; self.name = name; self.kind = kind }
 }
 
 public struct ArchiveInfo: Hashable, Sendable {
@@ -151,4 +163,5 @@ public struct ArchiveInfo: Hashable, Sendable {
     public var date: CivilDate
     public var paperLocation: String
     public var destroyAfter: CivilDate?
+    public init(archiveNo: String, date: CivilDate, paperLocation: String, destroyAfter: CivilDate? = nil) { self.archiveNo = archiveNo; self.date = date; self.paperLocation = paperLocation; self.destroyAfter = destroyAfter }
 }

@@ -22,6 +22,8 @@ extension AccordCommand {
             fail(e.description)
         } catch let e as ObjectError {
             fail(e.description)
+        } catch let e as ContractFailure {
+            fail(e.description)
         } catch is CheckFailed {
             Output.stdout.flush()
             throw ExitCode(1)

@@ -1,0 +1,183 @@
+import ArgumentParser
+import AccordStore
+import AccordObjects
+import AccordContracts
+
+/// Shared by commands that read a contract document from a file (JSON, or YAML's JSON subset).
+enum DocumentInput {
+    static func read(_ path: String) throws -> JSON {
+        guard let bytes = try FileIO.read(path, limit: 16 << 20) else { throw StoreError.invalidInput("cannot read '\(path)': no such file") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw StoreError.invalidInput("'\(path)' is not UTF-8 text") }
+        do {
+            if path.hasSuffix(".yaml") || path.hasSuffix(".yml") { return try YAMLSubset.parse(text) }
+            return try JSON.parse(text)
+        } catch let e as JSON.ParseError {
+            throw ContractFailure("\(path): \(e)")
+        } catch let e as YAMLSubset.ParseError {
+            throw ContractFailure("\(path): \(e)")
+        }
+    }
+
+    /// Applies `path=value` assignments to a document.
+    static func apply(_ assignments: [String], to doc: JSON) throws -> JSON {
+        var doc = doc
+        for a in assignments {
+            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
+                throw ContractFailure("'\(a)' is not an assignment: write path=value (e.g. totalAmount=125000.00 or buyer.name=…)")
+            }
+            let path = String(a[..<eq])
+            do { doc = try FieldPath.set(path, to: try FieldPath.value(fromArgument: String(a[a.index(after: eq)...])), in: doc) }
+            catch { throw ContractFailure(ContractError(path, error.message)) }
+        }
+        return doc
+    }
+
+    static func contract(_ doc: JSON) throws -> Contract {
+        do { return try Contract(json: doc) } catch { throw ContractFailure(error) }
+    }
+}
+
+struct New: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a contract (from flags and path=value assignments, or from a JSON/YAML file).",
+        discussion: """
+        Examples:
+          accord new HT-2026-001 --type sales subject=数控车床 buyer.name=华东机械有限公司 totalAmount=120000.00
+          accord new --file contract.json
+        A new contract starts as a draft; required terms are checked when it is submitted for review.
+        """)
+
+    @Option(name: .shortAndLong, help: "Read the contract from this JSON or YAML file.") var file: String?
+    @Option(help: "Contract type: sales, service, purchase or framework.") var type: String?
+    @Option(name: .shortAndLong, help: "Commit message (default: 'Create contract NUMBER').") var message: String?
+    @Argument(help: "NUMBER, then path=value assignments.") var args: [String] = []
+
+    func execute() throws {
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        var doc: JSON = .object([:])
+        var assignments = args
+        if let file { doc = try DocumentInput.read(file) }
+        if let first = assignments.first, !first.contains("=") {
+            doc = try DocumentInput.apply(["number=\(first)"], to: doc)
+            assignments.removeFirst()
+        }
+        if let type { doc = try DocumentInput.apply(["type=\(type)"], to: doc) }
+        if doc["owner"] == nil { doc = try DocumentInput.apply(["owner=\(actor.name)"], to: doc) }
+        if doc["office"] == nil, !actor.office.isEmpty { doc = try DocumentInput.apply(["office=\(actor.office)"], to: doc) }
+        doc = try DocumentInput.apply(assignments, to: doc)
+        guard doc["number"] != nil else { throw ContractFailure(ContractError("number", "is required: accord new NUMBER …")) }
+        let contract = try DocumentInput.contract(doc)
+        if contract.status != .draft { throw ContractFailure(ContractError("status", "a new contract starts as draft; move it with submit, approve, …", rule: "invariant 8")) }
+        var change = ContractStore.Change(state: ContractState(contract: contract, records: []),
+                                          summary: message ?? "Create contract \(contract.number)", actor: actor, author: who)
+        change.details = ["type: \(contract.type.code) (\(contract.type.label))"] + (contract.buyer.name.isEmpty ? [] : ["buyer: \(contract.buyer.name)"])
+        let id = try s.commit(change, parent: nil)
+        Output.stdout.line("\(contract.number) \(id.hex.prefix(12))")
+    }
+}
+
+struct SetFields: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change contract fields: accord set NUMBER path=value … (an empty value removes an optional field).",
+        discussion: """
+        Paths: totalAmount, buyer.name, lineItems[L1].quantity (items by id), deliverables[0].
+        After signing, frozen fields change only with --change-agreement ID (an approved change agreement record).
+        """)
+
+    @Option(name: .customLong("change-agreement"), help: "The approved change agreement record this change applies.") var changeAgreement: String?
+    @Option(name: .shortAndLong, help: "Commit message (default: the changed fields).") var message: String?
+    @Argument(help: "NUMBER, then path=value assignments.") var args: [String]
+
+    func validate() throws { guard args.count >= 2 else { throw ValidationError("usage: accord set NUMBER path=value …") } }
+
+    func execute() throws {
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        let snap = try s.load(args[0])
+        let doc = try DocumentInput.apply(Array(args.dropFirst()), to: snap.state.contract.json)
+        try ContractChange.commit(s, snap, contract: try DocumentInput.contract(doc), records: snap.state.records,
+                                  actor: actor, who: who, message: message, changeAgreement: changeAgreement)
+    }
+}
+
+/// The shared tail of every editing command: diff, describe, commit.
+enum ContractChange {
+    static func commit(_ s: ContractSession, _ snap: Snapshot, contract: Contract, records: [Record], attachments: [String: [UInt8]] = [:],
+                       actor: Actor, who: Identity, message: String?, action: Action? = nil, changeAgreement: String? = nil) throws {
+        if contract.number != snap.state.contract.number {
+            throw ContractFailure(ContractError("number", "cannot change from '\(snap.state.contract.number)' to '\(contract.number)'", rule: "invariant 1"))
+        }
+        if action == nil, contract.status != snap.state.contract.status {
+            throw ContractFailure(ContractError("status", "changes only through lifecycle commands (submit, approve, reject, sign, …)", rule: "invariant 8"))
+        }
+        let state = ContractState(contract: contract, records: records)
+        let changes = FieldDiff.diff(snap.state, state)
+        let details = changes.map { c -> String in
+            switch c.kind {
+            case .changed: "\(c.path): \(FieldDiff.show(c.old)) → \(FieldDiff.show(c.new))"
+            case .added: "+ \(c.path): \(FieldDiff.show(c.new))"
+            case .removed: "- \(c.path): \(FieldDiff.show(c.old))"
+            }
+        }
+        let summary = message ?? {
+            if changes.count == 1, let only = details.first { return only }
+            // Name items and top-level fields, not every leaf: "Change paymentMilestones[M1], totalAmount".
+            var groups: [String] = []
+            for c in changes {
+                let p = c.path
+                let cut = p.firstIndex(of: "]").map { p.index(after: $0) } ?? p.firstIndex(of: ".") ?? p.endIndex
+                let g = String(p[..<cut])
+                if !groups.contains(g) { groups.append(g) }
+            }
+            return "Change " + groups.prefix(4).joined(separator: ", ") + (groups.count > 4 ? ", …" : "")
+        }()
+        var change = ContractStore.Change(state: state, summary: summary, actor: actor, author: who)
+        change.details = changes.count == 1 && message == nil ? [] : details
+        change.newAttachments = attachments
+        change.action = action
+        change.changeAgreement = changeAgreement
+        let id = try s.commit(change, parent: snap)
+        Output.stdout.line("\(contract.number) \(id.hex.prefix(12)) \(summary)")
+    }
+}
+
+struct Item: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add, change or remove a line item: accord item add|set|remove NUMBER ID [field=value …].",
+        discussion: "Example: accord item add HT-1 L2 name=液压泵 quantity=5 unitPrice=2400.00 unit=台")
+
+    @Option(name: .customLong("change-agreement"), help: "The approved change agreement record (after signing).") var changeAgreement: String?
+    @Option(name: .shortAndLong, help: "Commit message.") var message: String?
+    @Argument(help: "add, set or remove.") var verb: String
+    @Argument(help: "The contract number.") var number: String
+    @Argument(help: "The line item id.") var id: String
+    @Argument(help: "field=value assignments (name, spec, quantity, unit, unitPrice, deadline).") var fields: [String] = []
+
+    func validate() throws {
+        guard ["add", "set", "remove"].contains(verb) else { throw ValidationError("the verb is add, set or remove, not '\(verb)'") }
+        if verb == "remove" && !fields.isEmpty { throw ValidationError("remove takes no field=value") }
+        if verb != "remove" && fields.isEmpty { throw ValidationError("\(verb) needs field=value assignments") }
+    }
+
+    func execute() throws {
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        let snap = try s.load(number)
+        let exists = snap.state.contract.lineItems.contains { $0.id == id }
+        if verb == "add" && exists { throw ContractFailure(ContractError("lineItems[\(id)]", "already exists; use 'accord item set'")) }
+        if verb != "add" && !exists { throw ContractFailure(ContractError("lineItems[\(id)]", "no such line item")) }
+        var doc = snap.state.contract.json
+        if verb == "remove" {
+            do { doc = try FieldPath.set("lineItems[\(id)]", to: nil, in: doc) } catch { throw ContractFailure(error) }
+        } else {
+            doc = try DocumentInput.apply(fields.map { "lineItems[\(id)].\($0)" }, to: doc)
+            // lineAmount is derived: drop the stale copy so the reader recomputes it.
+            do { doc = try FieldPath.set("lineItems[\(id)].lineAmount", to: nil, in: doc) } catch { throw ContractFailure(error) }
+        }
+        try ContractChange.commit(s, snap, contract: try DocumentInput.contract(doc), records: snap.state.records,
+                                  actor: actor, who: who, message: message ?? "\(verb == "add" ? "Add" : verb == "set" ? "Change" : "Remove") line item \(id)",
+                                  changeAgreement: changeAgreement)
+    }
+}

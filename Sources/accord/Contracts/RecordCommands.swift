@@ -1,0 +1,92 @@
+import ArgumentParser
+import AccordStore
+import AccordObjects
+import AccordContracts
+
+struct RecordCommand: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Append a record (delivery, paymentReceipt, deviationReport, …) to a contract: accord record NUMBER KIND field=value …",
+        discussion: "Kinds and their fields: " + RecordKind.allCases.map { k in
+            "\(k.code) (\(k.label)): " + k.schema.map { $0.name + ($0.required ? "*" : "") }.joined(separator: " ")
+        }.joined(separator: "; ") + ". (* = required)")
+
+    @Option(help: "The record this one corrects (records are never edited).") var supersedes: String?
+    @Option(name: .customLong("filed"), help: "填报日期, YYYY-MM-DD (default: today).") var filedDate: String?
+    @Option(name: .shortAndLong, help: "Commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    @Argument(help: "The record kind.") var kind: String
+    @Argument(help: "field=value assignments.") var fields: [String] = []
+
+    func execute() throws {
+        guard let k = RecordKind(code: kind) else {
+            throw ContractFailure(ContractError("kind", "'\(kind)' is not a record kind: \(RecordKind.allCases.map(\.code).joined(separator: ", "))"))
+        }
+        if k == .review { throw ContractFailure(ContractError("kind", "reviews are recorded by approve and reject")) }
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        let snap = try s.load(number)
+        let record = try RecordCommand.make(k, fields: fields, actor: actor, who: who, filed: filedDate, supersedes: supersedes)
+        try ContractChange.commit(s, snap, contract: snap.state.contract, records: snap.state.records + [record], actor: actor, who: who,
+                                  message: message ?? "Record \(k.code) (\(k.label)) \(record.id.prefix(8))")
+    }
+
+    /// Builds a record from field=value arguments through the same strict reader as stored records.
+    static func make(_ kind: RecordKind, fields: [String], actor: Actor, who: Identity, filed: String?, supersedes: String?) throws -> Record {
+        var doc: [String: JSON] = [
+            "id": .string(UUID4.random()), "kind": .string(kind.code), "author": .string("\(who.name) <\(who.email)>"),
+            "role": .string(actor.role.code), "replica": .string(actor.replica), "createdAt": .string(ContractSession.timestamp(who)),
+            "filedDate": .string(filed ?? CivilDate.today().description),
+        ]
+        if let supersedes { doc["supersedes"] = .string(supersedes) }
+        for a in fields {
+            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else { throw ContractFailure("'\(a)' is not field=value") }
+            let name = String(a[..<eq]), value = String(a[a.index(after: eq)...])
+            if Record.reservedKeys.contains(name) { throw ContractFailure(ContractError(name, "is set by accord, not by hand")) }
+            guard let field = kind.schema.first(where: { $0.name == name }) else {
+                throw ContractFailure(ContractError(name, "is not a field of \(kind.code) records (fields: \(kind.schema.map(\.name).joined(separator: ", ")))"))
+            }
+            switch field.type {
+            case .bool:
+                guard value == "true" || value == "false" else { throw ContractFailure(ContractError(name, "must be true or false")) }
+                doc[name] = .bool(value == "true")
+            case .list: doc[name] = .array(value.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+            default: doc[name] = .string(value)
+            }
+        }
+        do { return try Record(json: .object(doc), path: kind.code) } catch { throw ContractFailure(error) }
+    }
+}
+
+extension Record {
+    static let reservedKeys: Set<String> = ["id", "kind", "author", "role", "replica", "createdAt", "filedDate"]
+}
+
+struct Attach: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Attach a file (signed scan, voucher, report) to a contract; stored under attachments/ by content.")
+
+    @Option(help: "原件 original, 正本 signedCopy, 副本 copy, 电子版 electronic, acceptanceReport, paymentVoucher, correspondence.")
+    var kind = "electronic"
+    @Option(help: "The name to store it under (default: the file's name).") var name: String?
+    @Option(name: .shortAndLong, help: "Commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    @Argument(help: "The file.") var file: String
+
+    func execute() throws {
+        guard let k = AttachmentKind(code: kind) else {
+            throw ContractFailure(ContractError("kind", "'\(kind)' is not an attachment kind: \(AttachmentKind.allCases.map(\.code).joined(separator: ", "))"))
+        }
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        let snap = try s.load(number)
+        guard let bytes = try FileIO.read(file, limit: s.repository.objects.loose.maxObjectSize) else {
+            throw StoreError.invalidInput("cannot read '\(file)': no such file")
+        }
+        let stored = name ?? String(file.split(separator: "/").last ?? Substring(file))
+        var c = snap.state.contract
+        c.attachments.append(Attachment(blob: ObjectHasher.id(type: .blob, payload: bytes).hex, name: stored, kind: k))
+        try ContractChange.commit(s, snap, contract: c, records: snap.state.records, attachments: [stored: bytes], actor: actor, who: who,
+                                  message: message ?? "Attach \(stored) (\(k.label))")
+    }
+}

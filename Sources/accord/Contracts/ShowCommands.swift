@@ -1,0 +1,117 @@
+import ArgumentParser
+import AccordStore
+import AccordObjects
+import AccordContracts
+
+struct Show: AccordCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a contract: its fields, items, milestones, records and attachments.")
+
+    @Option(help: "Show it as of this revision (a commit id, a tag, NUMBER~2, …).") var at: String?
+    @Flag(help: "Print the contract and its records as JSON.") var json = false
+    @Argument(help: "The contract number.") var number: String
+
+    func execute() throws {
+        let s = try ContractSession()
+        let snap = try s.load(number, at: at)
+        let out = Output.stdout
+        let st = snap.state, c = st.contract
+        if json {
+            out.write(JSON.object([
+                "commit": .string(snap.commit.hex), "contract": c.json, "records": .array(st.records.map(\.json)),
+            ]).canonical)
+            return
+        }
+        out.line(out.paint("\(c.number)  \(c.type.label) \(c.type.code)  \(c.status.label) \(c.status.code)", "1"))
+        out.line("commit \(snap.commit.hex)")
+        func row(_ k: String, _ v: String?) { if let v, !v.isEmpty { out.line("  \(k.padding(18))\(v)") } }
+        row("subject 标的", c.subject)
+        row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "))
+        row("buyer 买方", [c.buyer.name, c.buyer.contact, c.buyer.phone].filter { !$0.isEmpty }.joined(separator: ", "))
+        row("owner 负责人", c.owner)
+        row("office 办事处", c.office)
+        row("total 合同金额", "\(c.totalAmount.formatted(decimals: 2)) \(c.currency)")
+        row("payment 付款方式", c.paymentMethod)
+        row("delivery 交货", [c.deliveryMethod, c.deliveryDeadline?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", by "))
+        row("signed 签订", c.signDate?.description)
+        row("effective 生效", c.effectiveDate?.description)
+        row("expires 到期", c.expiryDate?.description)
+        if !c.lineItems.isEmpty {
+            out.line("  line items 产品明细:")
+            for i in c.lineItems {
+                out.line("    \(i.id.padding(6)) \(i.name) \(i.spec)  \(i.quantity) \(i.unit) × \(i.unitPrice.formatted(decimals: 2)) = \(i.lineAmount.formatted(decimals: 2))")
+            }
+        }
+        if !c.paymentMilestones.isEmpty {
+            out.line("  milestones 付款节点:")
+            for m in c.paymentMilestones {
+                out.line("    \(m.id.padding(6)) \(m.kind.label) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(m.due?.description ?? m.trigger ?? "")")
+            }
+        }
+        if !st.records.isEmpty {
+            out.line("  records 记录:")
+            for r in st.records.sorted(by: { $0.createdAt < $1.createdAt }) {
+                let key = r.kind.schema.prefix(3).compactMap { f in r.fields[f.name].map { "\(f.name)=\($0)" } }.joined(separator: " ")
+                out.line("    \(r.createdAt.prefix(10)) \(r.kind.code) (\(r.kind.label)) \(r.id.prefix(8)) \(key)")
+            }
+        }
+        if !c.attachments.isEmpty {
+            out.line("  attachments 附件:")
+            for a in c.attachments { out.line("    \(a.name) (\(a.kind.label)) \(a.blob.prefix(12))") }
+        }
+    }
+}
+
+extension String {
+    /// Pads to a display width (CJK characters count as two columns).
+    func padding(_ width: Int) -> String {
+        let w = unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
+        return self + String(repeating: " ", count: max(1, width - w))
+    }
+}
+
+struct List: AccordCommand {
+    static let configuration = CommandConfiguration(abstract: "List contracts (合同台账), filtered by status, office, owner, customer or expiry.")
+
+    @Option(help: "Only this status (code or Chinese label).") var status: String?
+    @Option(help: "Only this office.") var office: String?
+    @Option(help: "Only this owner.") var owner: String?
+    @Option(help: "Only buyers whose name contains this text.") var customer: String?
+    @Option(name: .customLong("expires-within"), help: "Only contracts expiring within N days from today.") var expiresWithin: Int?
+    @Flag(help: "Print JSON lines.") var json = false
+
+    func execute() throws {
+        let s = try ContractSession()
+        let wantStatus = try status.map { v -> Status in
+            guard let st = Status(code: v) else { throw ContractFailure(ContractError("status", "'\(v)' is not a status: \(Status.allCases.map(\.code).joined(separator: ", "))")) }
+            return st
+        }
+        let today = CivilDate.today()
+        let out = Output.stdout
+        let all: [(number: String, head: ObjectID)]
+        do { all = try s.store.all() } catch { throw ContractFailure(error) }
+        for (number, head) in all {
+            let snap: Snapshot
+            do { snap = try s.store.load(commit: head) } catch { throw ContractFailure(error) }
+            let c = snap.state.contract
+            if let wantStatus, c.status != wantStatus { continue }
+            if let office, c.office != office { continue }
+            if let owner, c.owner != owner { continue }
+            if let customer, !c.buyer.name.localizedLowercase.contains(customer.localizedLowercase) { continue }
+            if let days = expiresWithin {
+                guard let x = c.expiryDate?.date, x >= today, x.daysSinceEpoch - today.daysSinceEpoch <= days else { continue }
+            }
+            let received = snap.state.records(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
+            if json {
+                out.write(Array(JSON.object([
+                    "number": .string(number), "status": .string(c.status.code), "type": .string(c.type.code),
+                    "buyer": .string(c.buyer.name), "office": .string(c.office), "owner": .string(c.owner),
+                    "totalAmount": .string(c.totalAmount.formatted(decimals: 2)), "received": .string(received.formatted(decimals: 2)),
+                    "expiryDate": c.expiryDate.map { .string($0.description) } ?? .null,
+                ]).canonical.filter { $0 != "\n" }.utf8))
+                out.write(CollectionOfOne(0x0A))
+            } else {
+                out.line("\(number.padding(16))\(c.status.label.padding(10))\(c.buyer.name.padding(28))\(c.totalAmount.formatted(decimals: 2).padding(14))\(c.currency) \(c.office)")
+            }
+        }
+    }
+}

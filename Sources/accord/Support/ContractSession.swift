@@ -1,0 +1,62 @@
+import ArgumentParser
+import AccordStore
+import AccordObjects
+import AccordContracts
+
+/// Opens the contract store and says who is acting (user.name, user.email, user.role, user.office;
+/// ACCORD_ROLE and ACCORD_OFFICE override the last two).
+struct ContractSession {
+    let repository: Repository
+    let store: ContractStore
+
+    init() throws {
+        repository = try Session.repository()
+        do { store = try ContractStore(repository: repository) } catch { throw ContractFailure(error) }
+    }
+
+    func actor() throws -> (Actor, Identity) {
+        let who = try Session.identity("AUTHOR", repository: repository, required: true)
+        let env = Session.environment
+        guard let roleName = env["ACCORD_ROLE"] ?? repository.config.get("user.role") else {
+            throw StoreError.invalidInput("""
+                your role is not set; set it (and your office) first:
+                  accord config user.role salesRep      (one of: \(Role.allCases.map(\.code).joined(separator: ", ")))
+                  accord config user.office 华东办事处
+                """)
+        }
+        guard let role = Role(code: roleName) else {
+            throw StoreError.invalidInput("user.role '\(roleName)' is not a role; use one of: \(Role.allCases.map(\.code).joined(separator: ", "))")
+        }
+        let office = env["ACCORD_OFFICE"] ?? repository.config.get("user.office") ?? ""
+        return (Actor(name: who.name, email: who.email, role: role, office: office, replica: repository.replicaID ?? "unknown"), who)
+    }
+
+    /// Commits a change and prints warnings; returns the new commit id.
+    @discardableResult
+    func commit(_ change: ContractStore.Change, parent: Snapshot?) throws -> ObjectID {
+        do {
+            let (id, warnings) = try store.commit(change, parent: parent)
+            for w in warnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(w)\n") }
+            return id
+        } catch { throw ContractFailure(error) }
+    }
+
+    func load(_ number: String, at rev: String? = nil) throws -> Snapshot {
+        do { return try store.load(number, at: rev) } catch { throw ContractFailure(error) }
+    }
+
+    /// Now, as the record timestamp (UTC, seconds).
+    static func timestamp(_ who: Identity) -> String {
+        var utc = who; utc.offsetMinutes = 0
+        let iso = DateText.iso(utc)
+        return String(iso.prefix(19)) + "Z"
+    }
+}
+
+/// A contract error as a CLI failure (exit 128, message says the field and the rule).
+struct ContractFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ e: ContractStoreError) { description = e.description }
+    init(_ e: ContractError) { description = e.description }
+    init(_ s: String) { description = s }
+}
