@@ -56,6 +56,7 @@ tick; git tag -a -m 'Version 2' v2
 git push -q "$work/bare.git" main v2
 cd "$work/bare.git"
 git config gc.auto 0
+git remote remove origin 2>/dev/null || true
 rm -rf hooks info/exclude description logs FETCH_HEAD 2>/dev/null || true
 
 rm -rf "$out"
