@@ -49,9 +49,9 @@ import AccordObjects
             // A perfectly valid zlib stream of a well-formed object, just not the one named.
             Self.overwrite(path, Zlib.deflate(Array("blob 9\0forged!!\n".utf8)))
         case .malformedButHashCorrect:
-            // The hash matches, but the content is not a valid tree (mode 100664).
-            var payload = Array("100664 contract.txt\0".utf8)
-            payload += ObjectID(hex: blob)!.bytes
+            // The hash matches, but the content is not a valid tree (the same name twice).
+            var payload: [UInt8] = []
+            for _ in 0..<2 { payload += Array("100644 contract.txt\0".utf8) + ObjectID(hex: blob)!.bytes }
             let loose = LooseObjects(directory: "\(gitDir)/objects", maxObjectSize: 1 << 20, durable: false)
             target = try payload.withUnsafeBytes { try loose.write(type: .tree, payload: $0) }.hex
         }
@@ -59,7 +59,9 @@ import AccordObjects
         #expect(cat.status == 128, "cat-file -p exit \(cat.status): \(cat.err)")
         #expect(cat.err.hasPrefix("fatal:"))
         #expect(cat.err.contains(target), "the error names the object: \(cat.err)")
-        #expect(s.accord("cat-file", "-e", target, cwd: repo).status == 1)
+        if damage != .malformedButHashCorrect { // -e checks the object's bytes, as git's does, not its syntax
+            #expect(s.accord("cat-file", "-e", target, cwd: repo).status == 1)
+        }
 
         let fsck = s.accord("fsck", cwd: repo)
         #expect(fsck.status == 1, "fsck exit \(fsck.status)")
