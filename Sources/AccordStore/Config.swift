@@ -79,8 +79,11 @@ public struct Config: Sendable {
                 case "\\", "\"": out.append(e)
                 default: throw .badConfig(path: path, line: line, reason: "bad escape '\\\(e)'")
                 }
-            case "#", ";" where !inQuote: return out
-            case " ", "\t" where !inQuote: pendingSpace.append(c)
+            case "#", ";":
+                // (A `where` clause would guard only the last pattern, ending a quoted "#" value.)
+                if !inQuote { return out }
+                out += pendingSpace; pendingSpace = ""; out.append(c)
+            case " " where !inQuote, "\t" where !inQuote: pendingSpace.append(c)
             default: out += pendingSpace; pendingSpace = ""; out.append(c)
             }
         }
