@@ -37,7 +37,8 @@ public struct Config: Sendable {
                 } else {
                     let parts = inner.split(separator: ".", maxSplits: 1)
                     section = parts.first.map { String($0).lowercased() } ?? ""
-                    subsection = parts.count > 1 ? String(parts[1]) : nil
+                    // git's deprecated "[section.subsection]" form: the subsection is case-insensitive (lowercased).
+                    subsection = parts.count > 1 ? String(parts[1]).lowercased() : nil
                 }
                 guard let s = section, !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
                     throw .badConfig(path: path, line: n + 1, reason: "bad section name")
