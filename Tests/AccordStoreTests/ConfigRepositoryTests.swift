@@ -51,11 +51,14 @@ import AccordObjects
         let dir = StoreTempDir()
         let path = dir.write("cfg", Self.sample)
         for key in ["core.bare", "remote.origin.url", "remote.Origin.url", "user.name", "user.email", "user.quote",
-                    "branch.main.merge", "branch.Main.merge", "user.flag", "extensions.objectformat", "user.none"] {
+                    "branch.main.merge", "branch.Main.merge", "extensions.objectformat", "user.none"] {
             let g = storeGit(["config", "-f", path, "--get", key])
             let gitValue: String? = g.status == 0 ? g.trimmed : nil
             #expect(try Config(parsing: Self.sample, path: path).get(key) == gitValue, "\(key)")
         }
+        // A bare key is boolean true (git prints it as "true" only when asked for a bool).
+        #expect(storeGit(["config", "-f", path, "--bool", "--get", "user.flag"]).trimmed == "true")
+        #expect(try Config(parsing: Self.sample, path: path).bool("user.flag") == true)
     }
 
     @Test func setKeepsCommentsAndOtherLinesUntouched() throws {
