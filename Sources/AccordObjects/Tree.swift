@@ -42,7 +42,8 @@ public struct Tree: Hashable, Sendable {
     public init(entries: [TreeEntry]) throws(ObjectError) {
         for e in entries { try Tree.validate(name: e.name) }
         let sorted = entries.sorted { Tree.gitOrder($0, $1) }
-        for i in sorted.indices.dropFirst() where sorted[i - 1].name == sorted[i].name {
+        for i in sorted.indices.dropFirst() where sorted[i - 1].name == sorted[i].name
+            || Tree.hasFile(named: sorted[i], before: i, in: sorted) {
             throw .malformed(.tree, "duplicate entry '\(sorted[i].nameString)'")
         }
         self.entries = sorted
@@ -59,6 +60,15 @@ public struct Tree: Hashable, Sendable {
         let ca: Int = a.count > n ? Int(a[n]) : (aDir ? 0x2F : 0)
         let cb: Int = b.count > n ? Int(b[n]) : (bDir ? 0x2F : 0)
         return ca - cb
+    }
+
+    /// A file "a" and a directory "a" are duplicates, but names such as "a.b" sort between them
+    /// ("a" < "a.b" < "a/"), so for a directory look back past the entries that start with its name.
+    static func hasFile(named dir: TreeEntry, before end: Int, in sorted: [TreeEntry]) -> Bool {
+        guard dir.mode.isDirectory else { return false }
+        var j = end - 1
+        while j >= 0, sorted[j].name.count > dir.name.count, sorted[j].name.starts(with: dir.name) { j -= 1 }
+        return j >= 0 && sorted[j].name == dir.name && !sorted[j].mode.isDirectory
     }
 
     /// Rejects names git would refuse: empty, '.', '..', '.git' (any case), containing '/' or NUL.
@@ -127,7 +137,9 @@ public struct Tree: Hashable, Sendable {
             let entry = TreeEntry(mode: mode, name: name, id: id)
             if let prev = entries.last {
                 let c = compare(prev.name, prev.mode.isDirectory, name, mode.isDirectory)
-                if prev.name == name { throw .malformed(.tree, "duplicate entry '\(entry.nameString)'") }
+                if prev.name == name || hasFile(named: entry, before: entries.count, in: entries) {
+                    throw .malformed(.tree, "duplicate entry '\(entry.nameString)'")
+                }
                 if c > 0 { throw .malformed(.tree, "entries not sorted: '\(prev.nameString)' before '\(entry.nameString)'") }
             }
             entries.append(entry)

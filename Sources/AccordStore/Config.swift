@@ -37,7 +37,8 @@ public struct Config: Sendable {
                 } else {
                     let parts = inner.split(separator: ".", maxSplits: 1)
                     section = parts.first.map { String($0).lowercased() } ?? ""
-                    subsection = parts.count > 1 ? String(parts[1]) : nil
+                    // git's deprecated "[section.subsection]" form: the subsection is case-insensitive (lowercased).
+                    subsection = parts.count > 1 ? String(parts[1]).lowercased() : nil
                 }
                 guard let s = section, !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
                     throw .badConfig(path: path, line: n + 1, reason: "bad section name")
@@ -79,8 +80,11 @@ public struct Config: Sendable {
                 case "\\", "\"": out.append(e)
                 default: throw .badConfig(path: path, line: line, reason: "bad escape '\\\(e)'")
                 }
-            case "#", ";" where !inQuote: return out
-            case " ", "\t" where !inQuote: pendingSpace.append(c)
+            case "#", ";":
+                // (A `where` clause would guard only the last pattern, ending a quoted "#" value.)
+                if !inQuote { return out }
+                out += pendingSpace; pendingSpace = ""; out.append(c)
+            case " " where !inQuote, "\t" where !inQuote: pendingSpace.append(c)
             default: out += pendingSpace; pendingSpace = ""; out.append(c)
             }
         }

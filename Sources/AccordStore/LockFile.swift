@@ -19,8 +19,11 @@ public final class LockFile {
         if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
         fd = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 {
-            if errno == EEXIST { throw .lockHeld(path: lockPath) }
-            throw .io(op: "create lock", path: lockPath, errno: errno)
+            let e = errno
+            // deinit runs even though init throws: it must not unlink a lock that is someone else's.
+            done = true
+            if e == EEXIST { throw .lockHeld(path: lockPath) }
+            throw .io(op: "create lock", path: lockPath, errno: e)
         }
     }
 

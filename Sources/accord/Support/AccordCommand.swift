@@ -74,6 +74,7 @@ enum Session {
                 """)
         }
         var (seconds, offset) = now()
+        var negativeZero = false
         if let date = env["ACCORD_\(role)_DATE"] {
             let parts = date.split(separator: " ")
             guard parts.count == 2, let s = Int64(parts[0]), let tz = Int(parts[1]), parts[1].count == 5 else {
@@ -81,10 +82,12 @@ enum Session {
             }
             seconds = s
             offset = (tz / 100) * 60 + (tz % 100)
+            negativeZero = parts[1] == "-0000" // git keeps "-0000" (offset unknown) distinct from "+0000"
         }
         let cleanName = (name ?? "accord").filter { $0 != "<" && $0 != ">" && $0 != "\n" }
         let cleanEmail = (email ?? "accord@localhost").filter { $0 != "<" && $0 != ">" && $0 != "\n" }
-        return Identity(name: cleanName, email: cleanEmail, seconds: seconds, offsetMinutes: offset)
+        return Identity(name: cleanName, email: cleanEmail, seconds: seconds, offsetMinutes: offset,
+                        negativeZero: negativeZero)
     }
 
     static func now() -> (Int64, Int) {
