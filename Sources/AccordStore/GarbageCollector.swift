@@ -71,8 +71,24 @@ public struct GarbageCollector {
             }
             _ = db.packs.reloadIfChanged()
         }
+        Self.removeStaleTemporaries(packDir)
         try repo.refs.packAll(peel: { id in Self.peel(id, db) })
         return report
+    }
+
+    /// Temp files of packs written by killed processes (older than an hour, like git's grace period).
+    static func removeStaleTemporaries(_ packDir: String) {
+        let now = time(nil)
+        for name in FileIO.list(packDir) where name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
+            var st = stat()
+            guard stat("\(packDir)/\(name)", &st) == 0 else { continue }
+            #if canImport(Darwin)
+            let mtime = st.st_mtimespec.tv_sec
+            #else
+            let mtime = st.st_mtim.tv_sec
+            #endif
+            if now - mtime > 3600 { FileIO.remove("\(packDir)/\(name)") }
+        }
     }
 
     /// The id a tag finally points at (following tags of tags); nil for non-tags.
@@ -98,6 +114,7 @@ public struct GarbageCollector {
         var out: [(ObjectID, String?)] = []
         var commits: [ObjectID] = []
         var trees: [(ObjectID, String)] = []
+        var nextReport = 0
         for s in starts where seen.insert(s).inserted { commits.append(s) }
         while let id = commits.popLast() {
             out.append((id, nil))
@@ -125,7 +142,7 @@ public struct GarbageCollector {
                     if e.mode.isDirectory { trees.append((e.id, p)) } else { out.append((e.id, p)) }
                 }
             }
-            progress?("Finding names", out.count, 0)
+            if out.count >= nextReport { progress?("Finding names", out.count, 0); nextReport = out.count + 5000 }
         }
         return out
     }
