@@ -98,3 +98,13 @@ struct PackDeltaTests {
         #expect(throws: Delta.Error.self) { try Delta.apply([0x80], base: base) }
     }
 }
+
+@Suite("Delta headers")
+struct PackDeltaHeaderTests {
+    @Test func hugeOrNegativeSizesAreRefused() {
+        let huge: [UInt8] = [0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]
+        #expect(throws: Delta.Error.self) { try Delta.apply(huge, base: []) }
+        #expect(throws: Delta.Error.self) { try huge.withBytes { (d) throws(Delta.Error) in try Delta.sizes(d) } }
+        #expect(throws: Delta.Error.tooLarge(1000, limit: 10)) { try Delta.apply([0, 0xE8, 0x07], base: [], limit: 10) }
+    }
+}

@@ -83,3 +83,32 @@ struct PackReadTests {
         _ = try S.gitString(["--git-dir=\(dir)/.git", "verify-pack", r.indexPath])
     }
 }
+
+@Suite("Indexing thin packs")
+struct PackThinTests {
+    typealias S = PackTestSupport
+
+    @Test func thinPackNeedsItsExternalBases() throws {
+        let dir = try S.makeGitRepo(commits: 4)
+        defer { S.remove(dir) }
+        let gitDir = "\(dir)/.git"
+        let out = S.tempDir("thin")
+        defer { S.remove(out) }
+        let pack = try S.git(["--git-dir=\(gitDir)", "pack-objects", "--revs", "--thin", "--stdout", "-q"],
+                             input: Data("main\n^main~1\n".utf8))
+        S.write("\(out)/thin.pack", [UInt8](pack))
+        do throws(StoreError) {
+            _ = try PackIndexer.index(packPath: "\(out)/thin.pack", indexPath: "\(out)/a.idx")
+            Issue.record("thin pack indexed without its bases")
+        } catch {
+            #expect(error.description.contains("neither in the pack nor in the repository"), "\(error)")
+        }
+        #expect(!FileIO.exists("\(out)/a.idx"))
+        let repo = try Repository(gitDir: gitDir)
+        let r = try PackIndexer.index(packPath: "\(out)/thin.pack", indexPath: "\(out)/b.idx", bases: repo.objects)
+        #expect(r.externalBases > 0)
+        let idx = try PackIndex(path: "\(out)/b.idx")
+        #expect(idx.count == r.count)
+        for id in idx.allIDs() { #expect(repo.objects.contains(id)) }
+    }
+}

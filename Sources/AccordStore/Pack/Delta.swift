@@ -29,6 +29,7 @@ public enum Delta {
             guard shift <= 56 else { throw .malformed("size header too long") }
             v |= Int(c & 0x7F) << shift
             shift += 7
+            guard v >= 0, v <= Int(Int32.max) * 64 else { throw .malformed("size header out of range") }
             if c & 0x80 == 0 { return v }
         }
     }
