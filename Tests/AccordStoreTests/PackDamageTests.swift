@@ -205,4 +205,37 @@ struct PackDamageTests {
         let r2 = try Self.writeCrafted(dir, pack2, [(id, offs2[0])])
         #expect(throws: StoreError.objectTooLarge(id, size: 2 << 20, limit: 1 << 20)) { try r2.read(id) }
     }
+
+    /// Damage behind a valid checksum (as a hostile sender could make): the parser itself must
+    /// cope. Every read either fails with an error or returns the right object; nothing crashes.
+    @Test func damageWithRecomputedChecksumNeverCrashes() throws {
+        let f = try Self.fixture()
+        defer { S.remove(f.dir); S.remove(f.repoDir) }
+        let pack = S.bytes(f.pack), idx = S.bytes(f.idx)
+        var rng = PackDeltaTests.RNG(state: 1234)
+        var failures = 0
+        for _ in 0..<150 {
+            var bytes = pack
+            let at = Int.random(in: 12..<(bytes.count - 32), using: &rng)
+            bytes[at] = UInt8.random(in: 0...255, using: &rng)
+            let sum = Array(bytes.prefix(bytes.count - 32)).withUnsafeBytes { ObjectHasher.digest($0) }
+            bytes.replaceSubrange((bytes.count - 32)..., with: sum.bytes)
+            S.write(f.pack, bytes)
+            var newIdx = idx
+            newIdx.replaceSubrange((idx.count - 64)..<(idx.count - 32), with: sum.bytes)
+            let check = Array(newIdx.prefix(newIdx.count - 32)).withUnsafeBytes { ObjectHasher.digest($0) }
+            newIdx.replaceSubrange((idx.count - 32)..., with: check.bytes)
+            S.write(f.idx, newIdx)
+            do throws(StoreError) {
+                let r = try PackReader(packPath: f.pack, indexPath: f.idx, maxObjectSize: 1 << 24)
+                for id in f.ids { _ = try? r.read(id); _ = try? r.header(id) }
+                try r.verify()
+            } catch { failures += 1 }
+            do throws(StoreError) {
+                _ = try PackIndexer.index(packPath: f.pack, indexPath: "\(f.dir)/fuzz.idx", maxObjectSize: 1 << 24)
+                FileIO.remove("\(f.dir)/fuzz.idx")
+            } catch {}
+        }
+        #expect(failures > 100)
+    }
 }
