@@ -1,0 +1,149 @@
+import AccordObjects
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Repacks a repository into a single pack (like `git gc` / `git repack -adf` without pruning):
+/// every object the repository has — loose or packed, reachable or not — goes into one new
+/// pack. Only after that pack and its index are durable are the old packs and the now-packed
+/// loose objects deleted, so a crash at any moment leaves every object readable.
+public struct GarbageCollector {
+    public struct Report: Sendable, Equatable {
+        public var pack: PackWriter.Result?
+        public var objects: Int
+        public var removedLoose: Int
+        public var removedPacks: Int
+    }
+
+    public var options: PackWriter.Options
+
+    public init(options: PackWriter.Options = PackWriter.Options()) { self.options = options }
+
+    @discardableResult
+    public func run(repository repo: Repository,
+                    progress: ((_ phase: String, _ done: Int, _ total: Int) -> Void)? = nil) throws(StoreError) -> Report {
+        let db = repo.objects
+        let packDir = "\(db.directory)/pack"
+        _ = db.packs.reloadIfChanged()
+        let oldPacks = FileIO.list(packDir).filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
+        let looseBefore = db.loose.allIDs()
+        let all = Set(db.packs.allIDs()).union(looseBefore)
+        progress?("Counting objects", all.count, all.count)
+
+        // Path names from the trees reachable from every ref, for the delta sort.
+        let named = Self.namedObjects(repo, progress: progress)
+        var inputs: [PackWriter.Input] = []
+        inputs.reserveCapacity(all.count)
+        var included = Set<ObjectID>()
+        for (id, name) in named where all.contains(id) && included.insert(id).inserted {
+            inputs.append(PackWriter.Input(id: id, name: name))
+        }
+        for id in all.sorted() where included.insert(id).inserted { inputs.append(PackWriter.Input(id: id)) }
+        included = []
+
+        var report = Report(pack: nil, objects: inputs.count, removedLoose: 0, removedPacks: 0)
+        if !inputs.isEmpty {
+            let result = try PackWriter.write(inputs, from: db, to: packDir, options: options, progress: progress)
+            report.pack = result
+            let newName = FileIO.dirname(of: result.indexPath) == packDir
+                ? String(result.indexPath.dropFirst(packDir.count + 1).dropLast(4)) : ""
+            // The new pack is durable; make sure it really has everything before deleting anything.
+            let newPack = try PackReader(packPath: result.packPath, indexPath: result.indexPath, maxObjectSize: db.packs.maxObjectSize)
+            for i in inputs where !newPack.contains(i.id) {
+                throw .corruptPack(path: result.packPath, "new pack is missing object \(i.id); nothing was deleted")
+            }
+            // Old packs: index first, so a pack is never listed without its data.
+            for (n, old) in oldPacks.enumerated() where old != newName && !FileIO.exists("\(packDir)/\(old).keep") {
+                for ext in ["idx", "pack", "rev", "bitmap"] { FileIO.remove("\(packDir)/\(old).\(ext)") }
+                report.removedPacks += 1
+                progress?("Removing old packs", n + 1, oldPacks.count)
+            }
+            for (n, id) in looseBefore.enumerated() where newPack.contains(id) {
+                db.loose.remove(id)
+                report.removedLoose += 1
+                if n % 1000 == 0 { progress?("Removing loose objects", n, looseBefore.count) }
+            }
+            progress?("Removing loose objects", looseBefore.count, looseBefore.count)
+            for dir in FileIO.list(db.directory) where dir.utf8.count == 2 && dir.utf8.allSatisfy({ ObjectID.hexValue($0) != nil }) {
+                rmdir("\(db.directory)/\(dir)") // only succeeds when empty
+            }
+            _ = db.packs.reloadIfChanged()
+        }
+        Self.removeStaleTemporaries(packDir)
+        try repo.refs.packAll(peel: { id in Self.peel(id, db) })
+        return report
+    }
+
+    /// Temp files of packs written by killed processes (older than an hour, like git's grace period).
+    static func removeStaleTemporaries(_ packDir: String) {
+        let now = time(nil)
+        for name in FileIO.list(packDir) where name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
+            var st = stat()
+            guard stat("\(packDir)/\(name)", &st) == 0 else { continue }
+            #if canImport(Darwin)
+            let mtime = st.st_mtimespec.tv_sec
+            #else
+            let mtime = st.st_mtim.tv_sec
+            #endif
+            if now - mtime > 3600 { FileIO.remove("\(packDir)/\(name)") }
+        }
+    }
+
+    /// The id a tag finally points at (following tags of tags); nil for non-tags.
+    static func peel(_ id: ObjectID, _ db: ObjectDatabase) -> ObjectID? {
+        var cur = id
+        var peeled = false
+        for _ in 0..<100 {
+            guard let h = try? db.header(cur), h.type == .tag, let tag = try? db.readTag(cur) else { break }
+            cur = tag.object
+            peeled = true
+        }
+        return peeled ? cur : nil
+    }
+
+    /// Objects reachable from the refs and HEAD with the path they were first seen at.
+    /// Unreadable objects are skipped: names are only a hint for delta grouping.
+    static func namedObjects(_ repo: Repository, progress: ((String, Int, Int) -> Void)?) -> [(ObjectID, String?)] {
+        let db = repo.objects
+        var starts: [ObjectID] = []
+        if let refs = try? repo.refs.list() { starts = refs.map(\.id) }
+        if let head = try? repo.refs.resolve("HEAD") { starts.append(head) }
+        var seen = Set<ObjectID>()
+        var out: [(ObjectID, String?)] = []
+        var commits: [ObjectID] = []
+        var trees: [(ObjectID, String)] = []
+        var nextReport = 0
+        for s in starts where seen.insert(s).inserted { commits.append(s) }
+        while let id = commits.popLast() {
+            out.append((id, nil))
+            guard let h = try? db.header(id) else { continue }
+            switch h.type {
+            case .commit:
+                guard let c = try? db.readCommit(id) else { continue }
+                if seen.insert(c.tree).inserted { trees.append((c.tree, "")) }
+                for p in c.parents where seen.insert(p).inserted { commits.append(p) }
+            case .tag:
+                guard let t = try? db.readTag(id) else { continue }
+                if seen.insert(t.object).inserted { commits.append(t.object) }
+            case .tree:
+                trees.append((id, ""))
+                out.removeLast()
+            case .blob:
+                break
+            }
+            // Walk trees as we go, keeping memory bounded to the pending stack.
+            while let (tid, path) = trees.popLast() {
+                out.append((tid, path.isEmpty ? nil : path))
+                guard let tree = try? db.readTree(tid) else { continue }
+                for e in tree.entries where e.mode != .gitlink && seen.insert(e.id).inserted {
+                    let p = path.isEmpty ? e.nameString : "\(path)/\(e.nameString)"
+                    if e.mode.isDirectory { trees.append((e.id, p)) } else { out.append((e.id, p)) }
+                }
+            }
+            if out.count >= nextReport { progress?("Finding names", out.count, 0); nextReport = out.count + 5000 }
+        }
+        return out
+    }
+}
