@@ -16,7 +16,7 @@ struct Accord: ParsableCommand {
             Submit.self, Approve.self, Reject.self, Sign.self, Start.self, Complete.self, Terminate.self, ArchiveCommand.self, Cancel.self,
             CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,
             RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
-            FsckCommand.self,
+            FsckCommand.self, GC.self,
         ]
     )
 }

@@ -288,8 +288,7 @@ import AccordObjects
         #expect(s.ok("rev-parse", "HEAD", env: env) == (try Self.manifestLines("head"))[0][2])
     }
 
-    /// PACK-DEPENDENT: fails until pack reading is merged; must pass once it is.
-    @Test func everyObjectOfTheFixture_needsPacks() throws {
+    @Test func everyObjectOfTheFixture() throws {
         let s = Sandbox()
         let env = ["ACCORD_DIR": Self.fixture]
         let all = s.accord("cat-file", "--batch-all-objects", "--batch", env: env)

@@ -78,9 +78,8 @@ import AccordObjects
         #expect(head.author.offsetMinutes == 480)
     }
 
-    /// PACK-DEPENDENT: needs pack reading (Sources/AccordStore/Pack, being written separately).
     /// Fails until packs are merged; it must pass once they are.
-    @Test func packedObjectsReadExactlyAsGitListsThem_needsPacks() throws {
+    @Test func packedObjectsReadExactlyAsGitListsThem() throws {
         let m = try Self.manifest()
         let repo = try Repository(gitDir: StoreFixtures.gitRepo)
         #expect(Set(repo.objects.allIDs().map(\.hex)) == Set(m.objects.map(\.id)), "every object, loose and packed")

@@ -86,6 +86,14 @@ public final class PackSet: @unchecked Sendable {
 }
 
 extension PackSet {
-    /// Checks every pack's checksums and objects; one message per problem.
-    public func verifyAll() -> [String] { [] }
+    /// Checks every pack's checksums and objects; one message per problem (packs that could not
+    /// even be opened included).
+    public func verifyAll() -> [String] {
+        _ = reloadIfChanged()
+        var problems = unreadable.map { "\(directory)/\($0.name).pack: \($0.error)" }
+        for r in packs {
+            do throws(StoreError) { try r.verify() } catch { problems.append(error.description) }
+        }
+        return problems
+    }
 }
