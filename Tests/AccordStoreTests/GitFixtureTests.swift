@@ -78,7 +78,6 @@ import AccordObjects
         #expect(head.author.offsetMinutes == 480)
     }
 
-    /// Fails until packs are merged; it must pass once they are.
     @Test func packedObjectsReadExactlyAsGitListsThem() throws {
         let m = try Self.manifest()
         let repo = try Repository(gitDir: StoreFixtures.gitRepo)
