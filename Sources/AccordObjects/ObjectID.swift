@@ -34,14 +34,29 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses 64 lowercase or uppercase hex digits.
     public init?<S: StringProtocol>(hex: S) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (i, c) in utf8.enumerated() {
-            guard let v = ObjectID.hexValue(c) else { return nil }
-            words[i / 16] = (words[i / 16] << 4) | UInt64(v)
+        let utf8 = hex.utf8
+        if let parsed = utf8.withContiguousStorageIfAvailable({ ObjectID(hexBytes: UnsafeRawBufferPointer($0)) }) {
+            guard let id = parsed else { return nil }
+            self = id
+            return
         }
-        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+        guard let id = Array(utf8).withUnsafeBytes({ ObjectID(hexBytes: $0) }) else { return nil }
+        self = id
+    }
+
+    /// Parses 64 hex digits from raw bytes, without allocating (hot in cat-file --batch).
+    public init?(hexBytes b: UnsafeRawBufferPointer) {
+        guard b.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for w in 0..<4 {
+            var v: UInt64 = 0
+            for i in (w * 16)..<(w * 16 + 16) {
+                guard let d = ObjectID.hexValue(b[i]) else { return nil }
+                v = (v << 4) | UInt64(d)
+            }
+            switch w { case 0: words.0 = v; case 1: words.1 = v; case 2: words.2 = v; default: words.3 = v }
+        }
+        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
     }
 
     /// The id of no object (all zeros), used by git for "ref does not exist".
@@ -94,12 +109,16 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Appends the 64 hex digits to a byte buffer (no String round trip; used on hot output paths).
     public func appendHex(to out: inout [UInt8]) {
-        let digits: StaticString = "0123456789abcdef"
-        digits.withUTF8Buffer { d in
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 64))
+        out.withUnsafeMutableBufferPointer { buf in
+            var i = start
             for w in [w0, w1, w2, w3] {
                 var shift: UInt64 = 60
                 for _ in 0..<16 {
-                    out.append(d[Int((w >> shift) & 0xF)])
+                    let d = UInt8(truncatingIfNeeded: (w >> shift) & 0xF)
+                    buf[i] = d < 10 ? 0x30 + d : 0x57 + d
+                    i += 1
                     shift &-= 4
                 }
             }

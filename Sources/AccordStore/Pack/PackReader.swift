@@ -26,11 +26,15 @@ final class PackData: @unchecked Sendable {
     let dataEnd: Int
 
     private let lock = PackMutex()
-    private var cache: [Int: (type: ObjectType, payload: [UInt8], tick: UInt64)] = [:]
+    /// Delta-base cache, direct-mapped by offset (as git's delta_base_cache is hashed): O(1) per
+    /// lookup and insert; a colliding insert replaces the slot's occupant.
+    private var cache = [(offset: Int, type: ObjectType, payload: [UInt8])?](repeating: nil, count: PackData.cacheSlots)
     private var cacheBytes = 0
-    private var tick: UInt64 = 0
-    static let cacheLimitBytes = 32 << 20
-    static let cacheLimitEntries = 512
+    private var evictCursor = 0
+    static let cacheLimitBytes = 96 << 20
+    static let cacheSlots = 16384
+
+    @inline(__always) static func slot(_ offset: Int) -> Int { Int(truncatingIfNeeded: (UInt(bitPattern: offset) &* 0x9E37_79B9_7F4A_7C15) >> 50) }
 
     init(path: String, maxObjectSize: Int) throws(StoreError) {
         self.path = path
@@ -125,24 +129,21 @@ final class PackData: @unchecked Sendable {
 
     private func cached(_ offset: Int) -> (type: ObjectType, payload: [UInt8])? {
         lock.lock(); defer { lock.unlock() }
-        guard var c = cache[offset] else { return nil }
-        tick &+= 1
-        c.tick = tick
-        cache[offset] = c
+        guard let c = cache[PackData.slot(offset)], c.offset == offset else { return nil }
         return (c.type, c.payload)
     }
 
     private func remember(_ offset: Int, _ type: ObjectType, _ payload: [UInt8]) {
-        guard payload.count <= PackData.cacheLimitBytes / 4 else { return }
+        guard payload.count <= PackData.cacheLimitBytes / 8 else { return }
         lock.lock(); defer { lock.unlock() }
-        if cache[offset] != nil { return }
-        tick &+= 1
-        cache[offset] = (type, payload, tick)
+        let i = PackData.slot(offset)
+        if let old = cache[i] { cacheBytes -= old.payload.count }
+        cache[i] = (offset, type, payload)
         cacheBytes += payload.count
-        while cacheBytes > PackData.cacheLimitBytes || cache.count > PackData.cacheLimitEntries {
-            guard let oldest = cache.min(by: { $0.value.tick < $1.value.tick }) else { break }
-            cacheBytes -= oldest.value.payload.count
-            cache[oldest.key] = nil
+        // Over the byte limit: empty other slots round-robin until under it.
+        while cacheBytes > PackData.cacheLimitBytes {
+            evictCursor = (evictCursor + 1) % PackData.cacheSlots
+            if evictCursor != i, let old = cache[evictCursor] { cacheBytes -= old.payload.count; cache[evictCursor] = nil }
         }
     }
 

@@ -88,7 +88,7 @@ struct CatFile: AccordCommand {
         while let line = reader.next() {
             let name = String(decoding: line, as: UTF8.self)
             let id: ObjectID
-            if line.count == 64, let full = ObjectID(hex: name) {
+            if let full = line.withUnsafeBytes({ ObjectID(hexBytes: $0) }) {
                 id = full
             } else if let r = try? resolver.resolve(name) {
                 id = r
