@@ -153,6 +153,7 @@ public struct ContractStore {
             let message = Trailers.message(summary: change.summary, details: change.details, trailers: trailers)
             let commit = Commit(tree: tree, parents: parent.map { [$0.commit] } ?? [], author: change.author, committer: change.author, message: message)
             let id = try db.write(.commit(commit))
+            db.flush() // every new object durable before the ref points at it
             try repository.refs.update(ContractStore.refName(number), to: id, expected: parent.map { .value($0.commit) } ?? .absent,
                                        who: change.author, message: change.summary)
             return (id, warnings)

@@ -81,8 +81,9 @@ public enum FileIO {
 
     /// Atomically replaces `path` with `data`: temp file in the same directory, fsync, rename.
     /// A reader sees the old content or the new, never a part.
+    /// With `syncDirectory: false` the caller fsyncs the directory itself later (batched writes).
     public static func writeAtomically(_ path: String, _ data: UnsafeRawBufferPointer, mode: mode_t = 0o644,
-                                       durable: Bool = true) throws(StoreError) {
+                                       durable: Bool = true, syncDirectory: Bool = true) throws(StoreError) {
         let dir = dirname(of: path)
         let tmp = tempName(in: dir, prefix: "tmp_")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -97,11 +98,12 @@ public enum FileIO {
         if rename(tmp, path) != 0 {
             let e = errno; unlink(tmp); throw .io(op: "rename into place", path: path, errno: e)
         }
-        if durable { fsyncDirectory(dir) }
+        if durable && syncDirectory { fsyncDirectory(dir) }
     }
 
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws(StoreError) {
-        try bytes.withBytes { (p) throws(StoreError) in try writeAtomically(path, p, mode: mode, durable: durable) }
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true,
+                                       syncDirectory: Bool = true) throws(StoreError) {
+        try bytes.withBytes { (p) throws(StoreError) in try writeAtomically(path, p, mode: mode, durable: durable, syncDirectory: syncDirectory) }
     }
 
     /// Names in a directory (without `.` and `..`); empty if it does not exist.

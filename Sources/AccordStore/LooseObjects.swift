@@ -10,9 +10,19 @@ public struct LooseObjects: Sendable {
     public let maxObjectSize: Int
     /// fsync each new object before it becomes visible (git's `core.fsyncObjectFiles`).
     public let durable: Bool
+    /// Directories whose new entries are not yet fsynced; shared by copies of this value.
+    private let unsynced = UnsyncedDirectories()
 
     public init(directory: String, maxObjectSize: Int, durable: Bool) {
         self.directory = directory; self.maxObjectSize = maxObjectSize; self.durable = durable
+    }
+
+    /// Makes every object written so far durable, directory entries included. Each object file
+    /// is fsynced before its rename; the directories are synced here, once per batch (as git's
+    /// batch fsync mode), and must be before any ref points at the new objects.
+    public func flush() {
+        guard durable else { return }
+        for dir in unsynced.take() { FileIO.fsyncDirectory(dir) }
     }
 
     public func path(of id: ObjectID) -> String {
@@ -101,10 +111,14 @@ public struct LooseObjects: Sendable {
         raw.append(contentsOf: payload)
         let compressed = Zlib.deflate(raw, level: 1)
         let dir = FileIO.dirname(of: final)
-        if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
+        if !FileIO.isDirectory(dir) {
+            try FileIO.makeDirectories(dir)
+            unsynced.insert(directory) // the new fan-out directory's own entry
+        }
         // Objects are immutable: read-only like git's. A concurrent writer of the same id wins the
         // rename race harmlessly, since both files have the same content.
-        try FileIO.writeAtomically(final, compressed, mode: 0o444, durable: durable)
+        try FileIO.writeAtomically(final, compressed, mode: 0o444, durable: durable, syncDirectory: false)
+        unsynced.insert(dir)
         return id
     }
 
@@ -120,4 +134,20 @@ public struct LooseObjects: Sendable {
     }
 
     public func remove(_ id: ObjectID) { FileIO.remove(path(of: id)) }
+}
+
+/// A locked set of directory paths awaiting fsync.
+final class UnsyncedDirectories: @unchecked Sendable {
+    private var dirs: Set<String> = []
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func insert(_ d: String) { pthread_mutex_lock(&mutex); dirs.insert(d); pthread_mutex_unlock(&mutex) }
+    /// Removes and returns every pending directory, deepest first (a fan-out dir before objects/).
+    func take() -> [String] {
+        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
+        let out = dirs.sorted { $0.count > $1.count }
+        dirs.removeAll()
+        return out
+    }
 }

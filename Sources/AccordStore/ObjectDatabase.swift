@@ -13,6 +13,12 @@ public final class ObjectDatabase: @unchecked Sendable {
         packs = PackSet(directory: "\(objectsDir)/pack", maxObjectSize: maxObjectSize)
     }
 
+    /// Makes all objects written through this database durable (see `LooseObjects.flush`).
+    /// Call before pointing a ref at new objects; also done when the database goes away.
+    public func flush() { loose.flush() }
+
+    deinit { loose.flush() }
+
     public func contains(_ id: ObjectID) -> Bool {
         packs.contains(id) || loose.contains(id) || (packs.reloadIfChanged() && packs.contains(id))
     }

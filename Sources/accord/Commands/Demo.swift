@@ -45,6 +45,7 @@ struct Demo: AccordCommand {
             let messages = ["Create contract HT-2026-001", "totalAmount: 120000.00 → 125000.00", "Submit for initial review"]
             let commit = try repo.objects.write(.commit(Commit(tree: tree, parents: parent.map { [$0] } ?? [], author: when, committer: when,
                                                                message: messages[i] + "\n")))
+            repo.objects.flush()
             try repo.refs.update("refs/contracts/HT-2026-001", to: commit, expected: parent.map { .value($0) } ?? .absent,
                                  who: when, message: messages[i])
             parent = commit

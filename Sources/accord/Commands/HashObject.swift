@@ -47,6 +47,7 @@ struct HashObject: AccordCommand {
         }
         if stdin { try handle(try LineReader.readAll(limit: limit), "standard input") }
         for f in files { try handle(try file(f), f) }
+        defer { repo?.objects.flush() }
         if stdinPaths {
             var reader = LineReader()
             while let line = reader.next() {

@@ -34,6 +34,7 @@ struct MkTree: AccordCommand {
         }
         let tree = try Tree(entries: entries)
         Output.stdout.line(try repo.objects.write(.tree(tree)).hex)
+        repo.objects.flush()
     }
 }
 
@@ -94,5 +95,6 @@ struct CommitTree: AccordCommand {
                             committer: try Session.identity("COMMITTER", repository: repo, required: true),
                             message: message)
         Output.stdout.line(try repo.objects.write(.commit(commit)).hex)
+        repo.objects.flush()
     }
 }
