@@ -94,6 +94,17 @@ extension Contract {
         return .object(o)
     }
 
+    /// `doc` without derived values (line amounts), which the reader then recomputes.
+    public static func droppingDerived(_ doc: JSON) -> JSON {
+        guard case var .object(o) = doc, case let .array(items)? = o["lineItems"] else { return doc }
+        o["lineItems"] = .array(items.map { item in
+            guard case var .object(io) = item else { return item }
+            io["lineAmount"] = nil
+            return .object(io)
+        })
+        return .object(o)
+    }
+
     /// The exact bytes of `contract.json`.
     public var canonicalJSON: String { json.canonical }
 

@@ -59,9 +59,13 @@ public struct ContractStore {
     public func load(_ number: String, at rev: String? = nil) throws(ContractStoreError) -> Snapshot {
         guard let head = try head(number) else { throw .notFound(number) }
         guard let rev else { return try load(commit: head) }
+        // Within a contract, HEAD (and HEAD~2, HEAD^) means the contract's own head.
+        let spec = rev.hasPrefix("HEAD") ? ContractStore.refName(number) + rev.dropFirst(4) : rev
         let id: ObjectID
-        do { id = try RevisionResolver(repository: repository).peel(try RevisionResolver(repository: repository).resolve(rev), to: .commit) }
-        catch { throw .store(error) }
+        do {
+            let resolver = RevisionResolver(repository: repository)
+            id = try resolver.peel(try resolver.resolve(spec), to: .commit)
+        } catch { throw .store(error) }
         return try load(commit: id)
     }
 

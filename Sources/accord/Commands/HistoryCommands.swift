@@ -1,42 +1,88 @@
 import ArgumentParser
 import AccordStore
 import AccordObjects
+import AccordContracts
 
 struct Log: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Show commit history, newest first.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show history, newest first: of one contract (accord log NUMBER), of every contract (no argument), or from revisions.",
+        discussion: "For contracts, each commit shows who made it with their role and office; --field shows only commits that changed that field.")
 
-    @Flag(help: "One line per commit: short id and summary.") var oneline = false
+    @Flag(help: "One line per commit.") var oneline = false
     @Flag(name: .customLong("topo-order"), help: "Never show a parent before all of its children.") var topoOrder = false
     @Flag(help: "Print one JSON object per commit.") var json = false
     @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most N commits.") var maxCount: Int?
-    @Argument(help: "Where to start (default: HEAD).") var revisions: [String] = []
+    @Option(help: "Only commits that changed this contract field (e.g. totalAmount, lineItems[L1].quantity, lineItems).") var field: String?
+    @Option(help: "Only commits made on or after this date (YYYY-MM-DD).") var since: String?
+    @Option(help: "Only commits made on or before this date (YYYY-MM-DD).") var until: String?
+    @Option(help: "Only commits whose author name or email contains this text.") var author: String?
+    @Argument(help: "A contract number or revisions (default: every contract, or HEAD).") var revisions: [String] = []
 
     func validate() throws {
         if let maxCount, maxCount < 0 { throw ValidationError("-n must not be negative") }
+        for d in [since, until].compactMap({ $0 }) where (try? CivilDate.parse(d)) == nil {
+            throw ValidationError("'\(d)' is not a date: write YYYY-MM-DD")
+        }
     }
 
     func execute() throws {
         let repo = try Session.repository()
         let resolver = RevisionResolver(repository: repo)
-        let tips = try (revisions.isEmpty ? ["HEAD"] : revisions).map { try resolver.peel(try resolver.resolve($0), to: .commit) }
+        let contracts = try? ContractStore(repository: repo)
+        var tips: [ObjectID] = []
+        var contractMode = false
+        if revisions.isEmpty {
+            if let all = try? contracts?.all(), !all.isEmpty, (try? repo.refs.resolve("HEAD")) == nil {
+                tips = all.map(\.head); contractMode = true
+            } else {
+                tips = [try resolver.peel(try resolver.resolve("HEAD"), to: .commit)]
+            }
+        } else {
+            for r in revisions {
+                if Invariants.validNumber(r), let h = try? contracts?.head(r) { tips.append(h); contractMode = true; continue }
+                tips.append(try resolver.peel(try resolver.resolve(r), to: .commit))
+            }
+        }
+        if field != nil && !contractMode { throw StoreError.invalidInput("--field needs a contract number") }
+        let sinceDay = since.flatMap { try? CivilDate.parse($0) }, untilDay = until.flatMap { try? CivilDate.parse($0) }
         var history = History(objects: repo.objects)
         let out = Output.stdout
-        for id in try history.walk(from: tips, order: topoOrder ? .topological : .date, limit: maxCount ?? .max) {
+        var shown = 0
+        for id in try history.walk(from: tips, order: topoOrder ? .topological : .date) {
+            if let maxCount, shown >= maxCount { break }
             let c = try history.commit(id)
+            let day = CivilDate(daysSinceEpoch: Int((c.author.seconds + Int64(c.author.offsetMinutes) * 60) / 86_400))
+            if let sinceDay, day < sinceDay { continue }
+            if let untilDay, day > untilDay { continue }
+            if let author, !c.author.name.localizedLowercase.contains(author.localizedLowercase),
+               !c.author.email.localizedLowercase.contains(author.localizedLowercase) { continue }
+            if let field, let store = contracts {
+                let now = try ContractFailure.wrap { () throws(ContractStoreError) in try store.load(commit: id) }
+                var before: Snapshot?
+                if let p = c.parents.first { before = try ContractFailure.wrap { () throws(ContractStoreError) in try store.load(commit: p) } }
+                let touched = FieldDiff.diff(before?.state, now.state).contains { ch in
+                    ch.path == field || ch.path.hasPrefix(field + ".") || ch.path.hasPrefix(field + "[")
+                }
+                if !touched { continue }
+            }
+            shown += 1
+            let trailers = Trailers.parse(c.messageText)
+            let role = trailers["Accord-Role"].map { r in " (" + ([r, trailers["Accord-Office"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")) + ")" } ?? ""
             if json {
-                out.line(JSONText.object([
-                    ("id", .string(id.hex)), ("tree", .string(c.tree.hex)),
-                    ("parents", .array(c.parents.map { .string($0.hex) })),
+                var fields: [(String, JSONText)] = [
+                    ("id", .string(id.hex)), ("tree", .string(c.tree.hex)), ("parents", .array(c.parents.map { .string($0.hex) })),
                     ("author", .object([("name", .string(c.author.name)), ("email", .string(c.author.email)), ("date", .string(DateText.iso(c.author)))])),
                     ("committer", .object([("name", .string(c.committer.name)), ("email", .string(c.committer.email)), ("date", .string(DateText.iso(c.committer)))])),
                     ("message", .string(c.messageText)),
-                ]).rendered)
+                ]
+                if !trailers.isEmpty { fields.append(("trailers", .object(trailers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
+                out.line(JSONText.object(fields).rendered)
             } else if oneline {
-                out.line(out.paint(String(id.hex.prefix(12)), "33") + " " + c.summary)
+                out.line(out.paint(String(id.hex.prefix(12)), "33") + (contractMode ? " \(day) \(c.author.name)\(role)" : "") + " " + c.summary)
             } else {
                 out.line(out.paint("commit \(id.hex)", "33"))
                 if c.parents.count > 1 { out.line("Merge: " + c.parents.map { String($0.hex.prefix(12)) }.joined(separator: " ")) }
-                out.line("Author: \(c.author.name) <\(c.author.email)>")
+                out.line("Author: \(c.author.name) <\(c.author.email)>\(role)")
                 out.line("Date:   \(DateText.git(c.author))")
                 out.line("")
                 for l in c.messageText.split(separator: "\n", omittingEmptySubsequences: false).dropLast(c.messageText.hasSuffix("\n") ? 1 : 0) {
@@ -45,6 +91,12 @@ struct Log: AccordCommand {
                 out.line("")
             }
         }
+    }
+}
+
+extension ContractFailure {
+    static func wrap<T>(_ body: () throws(ContractStoreError) -> T) throws -> T {
+        do { return try body() } catch { throw ContractFailure(error) }
     }
 }
 

@@ -35,6 +35,10 @@ enum DocumentInput {
     static func contract(_ doc: JSON) throws -> Contract {
         do { return try Contract(json: doc) } catch { throw ContractFailure(error) }
     }
+
+    /// For documents derived from the stored contract (set, item, edit, revert): derived values
+    /// are recomputed, never carried over, so a stale copy cannot block an edit.
+    static func editedContract(_ doc: JSON) throws -> Contract { try contract(Contract.droppingDerived(doc)) }
 }
 
 struct New: AccordCommand {
@@ -97,7 +101,7 @@ struct SetFields: AccordCommand {
         let (actor, who) = try s.actor()
         let snap = try s.load(args[0])
         let doc = try DocumentInput.apply(Array(args.dropFirst()), to: snap.state.contract.json)
-        try ContractChange.commit(s, snap, contract: try DocumentInput.contract(doc), records: snap.state.records,
+        try ContractChange.commit(s, snap, contract: try DocumentInput.editedContract(doc), records: snap.state.records,
                                   actor: actor, who: who, message: message, changeAgreement: changeAgreement)
     }
 }
@@ -173,10 +177,8 @@ struct Item: AccordCommand {
             do { doc = try FieldPath.set("lineItems[\(id)]", to: nil, in: doc) } catch { throw ContractFailure(error) }
         } else {
             doc = try DocumentInput.apply(fields.map { "lineItems[\(id)].\($0)" }, to: doc)
-            // lineAmount is derived: drop the stale copy so the reader recomputes it.
-            do { doc = try FieldPath.set("lineItems[\(id)].lineAmount", to: nil, in: doc) } catch { throw ContractFailure(error) }
         }
-        try ContractChange.commit(s, snap, contract: try DocumentInput.contract(doc), records: snap.state.records,
+        try ContractChange.commit(s, snap, contract: try DocumentInput.editedContract(doc), records: snap.state.records,
                                   actor: actor, who: who, message: message ?? "\(verb == "add" ? "Add" : verb == "set" ? "Change" : "Remove") line item \(id)",
                                   changeAgreement: changeAgreement)
     }

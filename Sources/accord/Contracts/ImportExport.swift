@@ -1,0 +1,127 @@
+import ArgumentParser
+import AccordStore
+import AccordObjects
+import AccordContracts
+
+struct Import: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import contracts from a JSON or YAML file: all or nothing.",
+        discussion: """
+        The file holds one contract or a list; each entry is a contract object, or
+        {"contract": {…}, "records": […]} (the form 'accord export' writes). Every entry is checked
+        against every invariant before anything is written; if one fails, nothing is imported.
+        """)
+
+    @Option(name: .shortAndLong, help: "Commit message for each contract (default: 'Import contract NUMBER').") var message: String?
+    @Argument(help: "The file (.json, .yaml or .yml).") var file: String
+
+    func execute() throws {
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        let doc = try DocumentInput.read(file)
+        let entries: [JSON] = doc.array ?? [doc]
+        var states: [ContractState] = []
+        var seen = Set<String>()
+        for (n, entry) in entries.enumerated() {
+            let where_ = "\(file): entry \(n + 1)"
+            do {
+                let contractJSON = entry["contract"] ?? entry
+                if entry["contract"] != nil, let extra = entry.object?.keys.first(where: { $0 != "contract" && $0 != "records" }) {
+                    throw ContractError(extra, "unknown field (an entry holds 'contract' and 'records')")
+                }
+                let contract = try Contract(json: contractJSON)
+                var records: [Record] = []
+                for (i, r) in (entry["records"]?.array ?? []).enumerated() { records.append(try Record(json: r, path: "records[\(i)]")) }
+                let state = ContractState(contract: contract, records: records)
+                try Invariants.check(state, previous: nil, policy: s.store.policy)
+                guard seen.insert(contract.number).inserted else { throw ContractError("number", "'\(contract.number)' appears twice in the file", rule: "invariant 1") }
+                if try s.store.head(contract.number) != nil { throw ContractError("number", "contract '\(contract.number)' already exists", rule: "invariant 1") }
+                states.append(state)
+            } catch let e as ContractError {
+                throw ContractFailure("\(where_): \(e) (nothing imported)")
+            } catch let e as ContractStoreError {
+                throw ContractFailure("\(where_): \(e) (nothing imported)")
+            }
+        }
+        // Everything is valid: write. A failure now (disk full, a racing writer) removes what this
+        // import created, so the repository is left as it was.
+        var created: [(String, ObjectID)] = []
+        for state in states {
+            var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
+            change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
+            do {
+                let (id, _) = try s.store.commit(change, parent: nil)
+                created.append((state.contract.number, id))
+            } catch {
+                for (number, id) in created { try? s.repository.refs.delete(ContractStore.refName(number), expected: .value(id)) }
+                throw ContractFailure("importing \(state.contract.number): \(error) (nothing imported)")
+            }
+        }
+        Output.stdout.line("imported \(created.count) contract\(created.count == 1 ? "" : "s")")
+    }
+}
+
+struct Export: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export contracts as JSON (contract and records, re-importable) or as a CSV ledger (合同台账) that opens correctly in Excel.")
+
+    @Option(help: "json or csv.") var format = "json"
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+    @Argument(help: "Contract numbers (default: all).") var numbers: [String] = []
+
+    func validate() throws { guard ["json", "csv"].contains(format) else { throw ValidationError("--format is json or csv") } }
+
+    func execute() throws {
+        let s = try ContractSession()
+        var snaps: [Snapshot] = []
+        if numbers.isEmpty {
+            let all: [(number: String, head: ObjectID)]
+            do { all = try s.store.all() } catch { throw ContractFailure(error) }
+            for (_, head) in all { do { snaps.append(try s.store.load(commit: head)) } catch { throw ContractFailure(error) } }
+        } else {
+            for n in numbers { snaps.append(try s.load(n)) }
+        }
+        let bytes: [UInt8]
+        if format == "json" {
+            bytes = Array(JSON.array(snaps.map { .object(["contract": $0.state.contract.json, "records": .array($0.state.records.map(\.json))]) }).canonical.utf8)
+        } else {
+            bytes = Ledger.csv(snaps.map(\.state))
+        }
+        if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
+    }
+}
+
+/// The contract ledger (合同台账, domain.md §4) as CSV: UTF-8 with a byte-order mark and CRLF
+/// line ends, every field quoted, so Excel shows Chinese text and keeps amounts as text-exact numbers.
+enum Ledger {
+    static let header = ["合同编号 number", "客户 customer", "类型 type", "办事处 office", "负责人 owner", "签订日期 signDate",
+                         "合同金额 totalAmount", "币种 currency", "生效 effectiveDate", "到期 expiryDate", "状态 status",
+                         "交付 % delivered", "已收款 received", "未收款 outstanding", "未结偏差 openDeviations"]
+
+    static func row(_ st: ContractState) -> [String] {
+        let c = st.contract
+        let ordered = c.lineItems.map(\.quantity).sum()
+        let delivered = Invariants.deliveredQuantities(st).values.reduce(Dec.zero, +)
+        let received = st.records(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
+        return [c.number, c.buyer.name, c.type.label, c.office, c.owner, c.signDate?.description ?? "",
+                c.totalAmount.formatted(decimals: 2), c.currency, c.effectiveDate?.description ?? "", c.expiryDate?.description ?? "",
+                c.status.label, delivered.percent(of: ordered)?.formatted(decimals: 2) ?? "",
+                received.formatted(decimals: 2), (c.totalAmount - received).formatted(decimals: 2),
+                String(Invariants.openDeviationReports(st).count)]
+    }
+
+    static func csv(_ states: [ContractState]) -> [UInt8] {
+        func quote(_ f: String) -> String {
+            // A leading =, +, - or @ would make Excel evaluate a formula: prefix a quote (CSV injection).
+            let safe = f.first.map { "=+-@".contains($0) && Dec.looksNumeric(f) == false } == true ? "'" + f : f
+            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var out: [UInt8] = [0xEF, 0xBB, 0xBF]
+        for r in [header] + states.map(row) { out += Array((r.map(quote).joined(separator: ",") + "\r\n").utf8) }
+        return out
+    }
+}
+
+extension Dec {
+    static func looksNumeric(_ s: String) -> Bool { (try? Dec.parse(s, maxDecimals: 6)) != nil }
+}
