@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordObjects", targets: ["AccordObjects"]),
         .library(name: "AccordContracts", targets: ["AccordContracts"]),
+        .library(name: "AccordSync", targets: ["AccordSync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,9 +28,11 @@ let package = Package(
         .target(name: "AccordStore", dependencies: ["AccordObjects", "CZlib"]),
         // The contract domain: model, money, dates, lifecycle, records, invariants, tree encoding.
         .target(name: "AccordContracts", dependencies: ["AccordStore"]),
+        // Remotes, transfer of missing objects, bundles, and the field-level merge of contracts.
+        .target(name: "AccordSync", dependencies: ["AccordContracts", "AccordStore"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
-            "AccordStore", "AccordContracts",
+            "AccordStore", "AccordContracts", "AccordSync",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore"],
                     resources: []),
         .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
+        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync"]),
         .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore"]),
     ],
     swiftLanguageModes: [.v6]

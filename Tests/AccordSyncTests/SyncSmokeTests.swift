@@ -1,0 +1,4 @@
+import Testing
+@testable import AccordSync
+
+@Test func moduleLoads() { _ = AccordSync.self }
