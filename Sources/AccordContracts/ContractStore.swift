@@ -8,6 +8,9 @@ public struct Snapshot: Sendable {
     /// Attachment blobs by file name (the `attachments/` tree).
     public var attachmentBlobs: [String: ObjectID]
     public var trailers: [String: String]
+    /// Unresolved merge conflicts (`conflicts.json`); empty when there are none.
+    public var conflicts: [Conflict] = []
+    public var isConflicted: Bool { !conflicts.isEmpty }
 }
 
 /// Why a contract operation failed: a domain rule, or the store underneath.
@@ -101,8 +104,13 @@ public struct ContractStore {
             if let at = root.entries.first(where: { $0.nameString == "attachments" && $0.mode == .directory }) {
                 for e in try db.readTree(at.id).entries { blobs[e.nameString] = e.id }
             }
+            var conflicts: [Conflict] = []
+            if let cf = root.entries.first(where: { $0.nameString == "conflicts.json" && $0.mode == .regular }) {
+                do { conflicts = try Conflict.parseFile(String(decoding: try db.read(cf.id, as: .blob), as: UTF8.self)) }
+                catch let e as ContractError { throw ContractStoreError.corrupt(commit: id, path: "conflicts.json", reason: e.description) }
+            }
             return Snapshot(commit: id, state: ContractState(contract: contract, records: records), attachmentBlobs: blobs,
-                            trailers: Trailers.parse(commit.messageText))
+                            trailers: Trailers.parse(commit.messageText), conflicts: conflicts)
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
@@ -118,6 +126,10 @@ public struct ContractStore {
         public var action: Action?
         public var changeAgreement: String?
         public var author: Identity
+        /// The conflicts the new commit carries (nil: keep the parent's).
+        public var conflicts: [Conflict]?
+        /// A merge's second parent.
+        public var mergeParent: ObjectID?
         public init(state: ContractState, summary: String, actor: Actor, author: Identity) {
             self.state = state; self.summary = summary; self.actor = actor; self.author = author
         }
@@ -129,10 +141,22 @@ public struct ContractStore {
     public func commit(_ change: Change, parent: Snapshot?) throws(ContractStoreError) -> (ObjectID, [String]) {
         let number = change.state.contract.number
         if parent == nil, try head(number) != nil { throw .exists(number) }
-        let warnings: [String]
-        do {
-            warnings = try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
-        } catch { throw .rule(error) }
+        let conflicts = change.conflicts ?? parent?.conflicts ?? []
+        var warnings: [String] = []
+        if change.mergeParent == nil {
+            if let p = parent, p.isConflicted, change.action != nil {
+                throw .rule(ContractError("status", "\(number) has \(p.conflicts.count) unresolved conflict\(p.conflicts.count == 1 ? "" : "s") (see 'accord conflicts \(number)'); resolve them before it can move in its lifecycle", rule: "conflicts"))
+            }
+            do {
+                warnings = try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
+            } catch {
+                // A merged contract may break an invariant until resolved; only refuse new breakage.
+                if let p = parent, conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
+                   (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {
+                    warnings.append("still unresolved: \(error)")
+                } else { throw .rule(error) }
+            }
+        }
         let db = repository.objects
         do {
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
@@ -146,8 +170,8 @@ public struct ContractStore {
                     throw ContractStoreError.rule(ContractError("attachments", "'\(a.name)' has no matching file in attachments/"))
                 }
             }
-            let tree = try writeTree(change.state, attachments: attachmentBlobs)
-            if let p = parent, try db.readCommit(p.commit).tree == tree {
+            let tree = try writeTree(change.state, attachments: attachmentBlobs, conflicts: conflicts)
+            if change.mergeParent == nil, let p = parent, try db.readCommit(p.commit).tree == tree {
                 throw ContractStoreError.rule(ContractError("", "nothing to commit: the contract is unchanged"))
             }
             var trailers: [(String, String)] = [("Accord-Role", change.actor.role.code), ("Accord-Office", change.actor.office),
@@ -155,7 +179,8 @@ public struct ContractStore {
             if let a = change.action { trailers.insert(("Accord-Action", a.code), at: 0) }
             if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
             let message = Trailers.message(summary: change.summary, details: change.details, trailers: trailers)
-            let commit = Commit(tree: tree, parents: parent.map { [$0.commit] } ?? [], author: change.author, committer: change.author, message: message)
+            let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
+            let commit = Commit(tree: tree, parents: parents, author: change.author, committer: change.author, message: message)
             let id = try db.write(.commit(commit))
             db.flush() // every new object durable before the ref points at it
             try repository.refs.update(ContractStore.refName(number), to: id, expected: parent.map { .value($0.commit) } ?? .absent,
@@ -166,9 +191,12 @@ public struct ContractStore {
         catch { throw .store(.invalidInput("\(error)")) }
     }
 
-    func writeTree(_ s: ContractState, attachments: [String: ObjectID]) throws -> ObjectID {
+    func writeTree(_ s: ContractState, attachments: [String: ObjectID], conflicts: [Conflict]) throws -> ObjectID {
         let db = repository.objects
         var root: [TreeEntry] = []
+        if !conflicts.isEmpty {
+            root.append(TreeEntry(mode: .regular, name: "conflicts.json", id: try db.write(type: .blob, payload: Array(Conflict.file(conflicts).utf8))))
+        }
         root.append(TreeEntry(mode: .regular, name: "contract.json", id: try db.write(type: .blob, payload: Array(s.contract.canonicalJSON.utf8))))
         if !s.records.isEmpty {
             var entries: [TreeEntry] = []

@@ -5,6 +5,11 @@ public struct ContractState: Hashable, Sendable {
     public init(contract: Contract, records: [Record]) { self.contract = contract; self.records = records }
 
     public func records(_ kind: RecordKind) -> [Record] { records.filter { $0.kind == kind } }
+    /// Records of `kind` that no other record supersedes: what sums and checks count.
+    public func effective(_ kind: RecordKind) -> [Record] {
+        let superseded = Set(records.compactMap(\.supersedes))
+        return records.filter { $0.kind == kind && !superseded.contains($0.id) }
+    }
     public func record(id: String) -> Record? { records.first { $0.id == id } }
 }
 
@@ -160,8 +165,8 @@ public enum Invariants {
             guard new.records(.acceptance).contains(where: { $0.text("result") == "passed" }) else {
                 throw fail("status", "completion needs a passed acceptance record", 10)
             }
-            let received = new.records(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
-            let writtenOff = new.records(.writeOff).compactMap { $0.dec("amount") }.sum()
+            let received = new.effective(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
+            let writtenOff = new.effective(.writeOff).compactMap { $0.dec("amount") }.sum()
             if received + writtenOff != c.totalAmount {
                 throw fail("status", "receipts \(received.formatted(decimals: 2)) + write-offs \(writtenOff.formatted(decimals: 2)) must equal the total \(c.totalAmount.formatted(decimals: 2))", 10)
             }
@@ -239,8 +244,10 @@ public enum Invariants {
                 default: break
                 }
             }
-            if r.kind == .delivery || r.kind == .paymentReceipt || r.kind == .invoice || r.kind == .settlement, let a = r.dec(r.kind == .delivery ? "quantity" : "amount"), !a.isPositive {
-                throw ContractError("\(path).\(r.kind == .delivery ? "quantity" : "amount")", "must be greater than 0", rule: "invariant 3")
+            // Amounts are positive; a correction that supersedes a record may be zero (it voids it).
+            if r.kind == .delivery || r.kind == .paymentReceipt || r.kind == .invoice || r.kind == .settlement, let a = r.dec(r.kind == .delivery ? "quantity" : "amount"),
+               a.isNegative || (a.isZero && r.supersedes == nil) {
+                throw ContractError("\(path).\(r.kind == .delivery ? "quantity" : "amount")", "must be greater than 0 (0 only in a correction that supersedes a record)", rule: "invariant 3")
             }
         }
         // 12. only leadership decides; a result needs a decision.
@@ -254,7 +261,7 @@ public enum Invariants {
             }
         }
         // 5. receipts.
-        let receipts = s.records(.paymentReceipt)
+        let receipts = s.effective(.paymentReceipt)
         let received = receipts.compactMap { $0.dec("amount") }.sum()
         if received > c.totalAmount {
             throw ContractError("records", "receipts sum to \(received.formatted(decimals: 2)), above the total \(c.totalAmount.formatted(decimals: 2))", rule: "invariant 5")
@@ -288,7 +295,7 @@ public enum Invariants {
 
     public static func deliveredQuantities(_ s: ContractState) -> [String: Dec] {
         var out: [String: Dec] = [:]
-        for d in s.records(.delivery) { if let li = d.text("lineItem"), let q = d.dec("quantity") { out[li, default: .zero] += q } }
+        for d in s.effective(.delivery) { if let li = d.text("lineItem"), let q = d.dec("quantity") { out[li, default: .zero] += q } }
         return out
     }
 
