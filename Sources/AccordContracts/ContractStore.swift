@@ -130,6 +130,8 @@ public struct ContractStore {
         public var conflicts: [Conflict]?
         /// A merge's second parent.
         public var mergeParent: ObjectID?
+        /// Attachment blobs already in the store (from the other side of a merge), by name.
+        public var existingAttachmentBlobs: [String: ObjectID] = [:]
         public init(state: ContractState, summary: String, actor: Actor, author: Identity) {
             self.state = state; self.summary = summary; self.actor = actor; self.author = author
         }
@@ -160,6 +162,7 @@ public struct ContractStore {
         let db = repository.objects
         do {
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
+            for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
                 do { try Tree.validate(name: Array(name.utf8)) } catch { throw ContractStoreError.rule(ContractError("attachments", "'\(name)' cannot be a file name: \(error)")) }
                 if attachmentBlobs[name] != nil { throw ContractStoreError.rule(ContractError("attachments", "an attachment named '\(name)' already exists")) }

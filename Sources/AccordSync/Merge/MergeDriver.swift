@@ -1,0 +1,139 @@
+import AccordObjects
+import AccordStore
+import AccordContracts
+
+/// Merges another line of a contract's history into the local one: fast-forward when possible,
+/// otherwise a structured three-way merge committed with two parents (conflicts included).
+public struct MergeDriver {
+    public let store: ContractStore
+    public let policy: MergePolicy
+
+    public init(store: ContractStore) throws(ContractStoreError) {
+        self.store = store
+        let entries = store.repository.config.entries
+            .filter { $0.section == "accord" && $0.subsection == "merge" }
+            .map { (key: $0.key, value: $0.value) }
+        // Keys are stored lowercased by the config reader; match selectors case-insensitively.
+        let selectors = MergePolicy.groups.keys.map { $0 } + ContractMerge.knownPaths
+        do {
+            policy = try MergePolicy(entries: entries.map { e in (selectors.first { $0.lowercased() == e.key } ?? e.key, e.value) })
+        } catch { throw .rule(error) }
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        case upToDate
+        case fastForward(ObjectID)
+        case merged(ObjectID, conflicts: Int, notes: [String])
+    }
+
+    /// Brings `theirs` into the contract `number` (whose local head is `ours`, or none).
+    public func merge(_ number: String, theirs: ObjectID, actor: Actor, author: Identity) throws(ContractStoreError) -> Outcome {
+        let repo = store.repository
+        guard let ours = try store.head(number) else {
+            _ = try store.load(commit: theirs) // strictly valid before it becomes ours
+            do { try repo.refs.update(ContractStore.refName(number), to: theirs, expected: .absent, who: author, message: "merge: new contract \(number)") }
+            catch { throw .store(error) }
+            return .fastForward(theirs)
+        }
+        var history = History(objects: repo.objects)
+        do {
+            if try history.isAncestor(theirs, of: ours) { return .upToDate }
+            if try history.isAncestor(ours, of: theirs) {
+                _ = try store.load(commit: theirs)
+                try repo.refs.update(ContractStore.refName(number), to: theirs, expected: .value(ours), who: author,
+                                     message: "merge \(theirs.hex.prefix(12)): fast-forward")
+                return .fastForward(theirs)
+            }
+        } catch let e as StoreError { throw .store(e) } catch let e as ContractStoreError { throw e } catch { throw .store(.invalidInput("\(error)")) }
+
+        let oursSnap = try store.load(commit: ours), theirsSnap = try store.load(commit: theirs)
+        let bases: [ObjectID]
+        do { bases = try history.mergeBases(ours, theirs) } catch { throw .store(error) }
+        let base = try virtualBase(bases, &history)
+        let basePoint = bases
+        let oursSide = try sideInfo(from: ours, excluding: basePoint, &history)
+        let theirsSide = try sideInfo(from: theirs, excluding: basePoint, &history)
+        let engine = ContractMerge(policy: policy, lifecycle: store.policy) { side, path in
+            let steps = side == .ours ? oursSide.steps : theirsSide.steps
+            for s in steps where s.changes.contains(where: { $0.path == path || $0.path.hasPrefix(path + ".") || $0.path.hasPrefix(path + "[") }) {
+                return ChangeInfo(commit: s.commit.hex, author: s.author.name, role: s.trailers["Accord-Role"] ?? "",
+                                  office: s.trailers["Accord-Office"] ?? "", at: String(s.author.seconds))
+            }
+            return nil
+        }
+        let result: MergeResult
+        do {
+            result = try engine.merge(base: base.map { MergeInput(state: $0.state, conflicts: $0.conflicts) },
+                                      ours: MergeInput(state: oursSnap.state, conflicts: oursSnap.conflicts, statusPath: oursSide.statuses),
+                                      theirs: MergeInput(state: theirsSnap.state, conflicts: theirsSnap.conflicts, statusPath: theirsSide.statuses))
+        } catch { throw .rule(ContractError("", error.description, rule: "merge")) }
+        var change = ContractStore.Change(state: result.state,
+                                          summary: "Merge \(theirs.hex.prefix(12)) into \(number)"
+                                              + (result.conflicts.isEmpty ? "" : ": \(result.conflicts.count) conflict\(result.conflicts.count == 1 ? "" : "s")"),
+                                          actor: actor, author: author)
+        change.details = result.notes + result.conflicts.map { "conflict: \($0.path): \($0.reason)" }
+        change.conflicts = result.conflicts
+        change.mergeParent = theirs
+        change.existingAttachmentBlobs = theirsSnap.attachmentBlobs
+        let (id, _) = try store.commit(change, parent: oursSnap)
+        return .merged(id, conflicts: result.conflicts.count, notes: result.notes)
+    }
+
+    /// One base: itself. Several (criss-cross): merged into a virtual base in memory, as git's
+    /// recursive strategy does; where the bases disagree, the virtual base keeps their common value.
+    func virtualBase(_ bases: [ObjectID], _ history: inout History) throws(ContractStoreError) -> (state: ContractState, conflicts: [Conflict])? {
+        guard let first = bases.first else { return nil }
+        var acc = try store.load(commit: first)
+        var accState = acc.state
+        for other in bases.dropFirst() {
+            let next = try store.load(commit: other)
+            let inner: [ObjectID]
+            do { inner = try history.mergeBases(acc.commit, other) } catch { throw .store(error) }
+            let innerBase = try inner.first.map { (c) throws(ContractStoreError) in try store.load(commit: c).state }
+            do {
+                let r = try ContractMerge(policy: MergePolicy(), lifecycle: store.policy)
+                    .merge(base: innerBase.map { MergeInput(state: $0) }, ours: MergeInput(state: accState), theirs: MergeInput(state: next.state))
+                accState = r.state
+            } catch { throw .rule(ContractError("", error.description, rule: "merge")) }
+            acc = next
+        }
+        return (accState, [])
+    }
+
+    struct Side { var statuses: [Status]; var steps: [HistoryStep] }
+
+    /// A side's commits since the base(s), newest first, and the statuses it went through.
+    func sideInfo(from tip: ObjectID, excluding bases: [ObjectID], _ history: inout History) throws(ContractStoreError) -> Side {
+        var steps: [HistoryStep] = []
+        for s in try store.history(from: tip) {
+            var inBase = false
+            for b in bases {
+                do { if try history.isAncestor(s.commit, of: b) { inBase = true; break } } catch { throw .store(error) }
+            }
+            if !inBase { steps.append(s) }
+        }
+        // Statuses along the first-parent chain, oldest first, without repeats.
+        var chain: [Status] = []
+        var cur: ObjectID? = tip
+        var seen = 0
+        while let c = cur, seen < 100_000 {
+            seen += 1
+            var inBase = false
+            for b in bases { do { if try history.isAncestor(c, of: b) { inBase = true; break } } catch { throw .store(error) } }
+            if inBase { break }
+            chain.append(try store.load(commit: c).state.contract.status)
+            do { cur = try history.commit(c).parents.first } catch { throw .store(error) }
+        }
+        var statuses: [Status] = []
+        for s in chain.reversed() where statuses.last != s { statuses.append(s) }
+        return Side(statuses: statuses, steps: steps)
+    }
+}
+
+extension ContractMerge {
+    /// Top-level field names, for matching config keys (which git config lowercases).
+    public static let knownPaths: [String] = Array((Contract(number: "x", type: .sales).json.object ?? [:]).keys) +
+        ["breachLiability", "disputeResolution", "confidentiality", "terminationConditions", "responsibilities", "serviceTerms",
+         "afterSales", "qualityStandard", "acceptanceStandard", "owner", "office", "supervisor", "projectManager", "paymentMethod",
+         "deliveryMethod", "customerCredit", "subject", "scope"]
+}
