@@ -36,6 +36,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Builds large repositories for Benchmarks/contracts-vs-git.sh (not part of the tool).
+        .executableTarget(name: "accord-bench-gen", dependencies: ["AccordContracts"], path: "Benchmarks/AccordBenchGen"),
         .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects"]),
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore"],
                     resources: []),

@@ -31,9 +31,9 @@ for fsync in on off; do
   git init -q --bare --object-format=sha256 "$G"
   "$ACCORD" init -q --bare "$A"
   if [ $fsync = on ]; then
-    gitfs=(-c core.fsync=loose-object -c core.fsyncMethod=fsync); ACCORD_DIR="$A" "$ACCORD" config core.fsyncObjectFiles true
+    gitfs=(-c core.fsync=loose-object -c core.fsyncMethod=fsync); ACCORD_DIR="$A" "$ACCORD" config accord.fsyncObjectFiles true
   else
-    gitfs=(-c core.fsync=none); ACCORD_DIR="$A" "$ACCORD" config core.fsyncObjectFiles false
+    gitfs=(-c core.fsync=none); ACCORD_DIR="$A" "$ACCORD" config accord.fsyncObjectFiles false
   fi
   measure git-write-$fsync git --git-dir "$G" "${gitfs[@]}" hash-object -w --stdin-paths < "$W/paths" > "$W/git-ids-$fsync"
   measure accord-write-$fsync env ACCORD_DIR="$A" "$ACCORD" hash-object -w --stdin-paths < "$W/paths" > "$W/accord-ids-$fsync"

@@ -8,7 +8,7 @@ public struct LooseObjects: Sendable {
     public let directory: String
     /// Objects declaring more than this many bytes are refused before inflating.
     public let maxObjectSize: Int
-    /// fsync each new object before it becomes visible (git's `core.fsyncObjectFiles`).
+    /// fsync each new object before it becomes visible (`accord.fsyncObjectFiles`, default true).
     public let durable: Bool
     /// Directories whose new entries are not yet fsynced; shared by copies of this value.
     private let unsynced = UnsyncedDirectories()

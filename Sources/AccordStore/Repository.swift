@@ -28,7 +28,7 @@ public final class Repository: @unchecked Sendable {
         self.gitDir = dir
         self.config = config
         let maxSize = config.int("accord.maxObjectSize") ?? Repository.defaultMaxObjectSize
-        let durable = config.bool("core.fsyncObjectFiles") ?? true
+        let durable = config.bool("accord.fsyncObjectFiles") ?? true
         self.objects = ObjectDatabase(objectsDir: "\(dir)/objects", maxObjectSize: maxSize, durable: durable)
         self.refs = RefStore(gitDir: dir)
     }

@@ -16,7 +16,7 @@ struct PackBenchTests {
         let dir = S.tempDir("bench")
         defer { S.remove(dir) }
         let repo = try Repository.create(at: "\(dir)/a", bare: true)
-        try repo.setConfig("core.fsyncObjectFiles", "false")
+        try repo.setConfig("accord.fsyncObjectFiles", "false")
         let r2 = try Repository(gitDir: "\(dir)/a")
         var t0 = Date()
         var dirs: [TreeEntry] = []

@@ -1,0 +1,59 @@
+import AccordContracts
+import AccordObjects
+import AccordStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func say(_ s: String) { let b = Array(s.utf8); _ = b.withUnsafeBytes { write(2, $0.baseAddress, $0.count) } }
+
+// Builds a repository of N contracts × M commits through the real ContractStore (every commit
+// validated), for Benchmarks/contracts-vs-git.sh. Usage: accord-bench-gen DIR N M
+let args = CommandLine.arguments
+guard args.count == 4, let n = Int(args[2]), let m = Int(args[3]), n > 0, m > 0 else {
+    print("usage: accord-bench-gen DIR CONTRACTS COMMITS-PER-CONTRACT"); exit(64)
+}
+do {
+    let repo = try Repository.create(at: args[1], bare: true)
+    try repo.setConfig("accord.fsyncObjectFiles", "false") // generation speed; the timed commands only read
+    let store = try ContractStore(repository: repo)
+    let actor = Actor(name: "Bench", email: "bench@example.com", role: .salesRep, office: "华东办事处", replica: repo.replicaID ?? "bench")
+    var t: Int64 = 1_795_000_000
+    func who() -> Identity { t += 60; return Identity(name: "Bench", email: "bench@example.com", seconds: t, offsetMinutes: 480) }
+    let buyers = ["华东机械有限公司", "Nordic Steel AB", "成都天府物流有限公司", "Shenzhen Bright Optics Ltd"]
+    for i in 0..<n {
+        let number = "HT-\(100000 + i)"
+        var c = Contract(number: number, type: .sales)
+        c.subject = "数控设备 \(i)"
+        c.seller = Party(name: "本公司"); c.buyer = Party(name: buyers[i % buyers.count], contact: "联系人", phone: "021-\(1000 + i % 9000)")
+        c.owner = "Bench"; c.office = ["华东办事处", "华南办事处", "North Office"][i % 3]
+        c.lineItems = [LineItem(id: "L1", name: "数控车床", quantity: Dec(2), unit: "台", unitPrice: Dec(60000))]
+        c.totalAmount = Dec(120000)
+        c.paymentMilestones = [Milestone(id: "M1", kind: .advance, percent: Dec(30), amount: Dec(36000)),
+                               Milestone(id: "M2", kind: .balance, percent: Dec(70), amount: Dec(84000))]
+        c.breachLiability = "违约方赔偿损失。"; c.paymentMethod = "电汇"; c.deliveryMethod = "送货"
+        c.expiryDate = .date(try CivilDate.parse("2028-12-31"))
+        var snap: Snapshot? = nil
+        for k in 0..<m {
+            var state = snap?.state ?? ContractState(contract: c, records: [])
+            if k > 0 {
+                switch k % 4 {
+                case 1: state.contract.buyer.phone = "021-\(2000 + k)"
+                case 2: state.contract.lineItems[0].quantity = Dec(2 + k); state.contract.totalAmount = state.contract.lineItems[0].lineAmount
+                        state.contract.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: state.contract.totalAmount)]
+                case 3: state.contract.supervisor = "督办\(k)"
+                default:
+                    state.records.append(Record(id: UUID4.random(), kind: .tracking, author: "Bench", role: .salesRep, replica: actor.replica,
+                                                createdAt: "2026-11-22T10:\(10 + k % 50):00Z", filedDate: try CivilDate.parse("2026-11-22"),
+                                                fields: ["customer": .text(state.contract.buyer.name), "coordinationContent": .text("第\(k)次跟踪")]))
+                }
+            }
+            let (id, _) = try store.commit(ContractStore.Change(state: state, summary: k == 0 ? "Create \(number)" : "Edit \(k)", actor: actor, author: who()), parent: snap)
+            snap = try store.load(commit: id)
+        }
+        if i % 500 == 0 { say("\r\(i)/\(n)") }
+    }
+    say("\r\(n)/\(n)\n")
+} catch {
+    say("accord-bench-gen: \(error)\n"); exit(1)
+}
