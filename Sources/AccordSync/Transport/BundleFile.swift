@@ -163,7 +163,7 @@ public struct BundleFile: Sendable, Equatable {
         guard missing.isEmpty else { throw TransportError.missingPrerequisites(missing) }
         _ = try data.withUnsafeBytes { raw in
             try PackTransfer.receive(bytes: UnsafeRawBufferPointer(rebasing: raw[bundle.packOffset...]), into: repo,
-                                     tips: bundle.refs.map(\.id), install: false)
+                                     tips: bundle.refs.map(\.id), allowThin: true, install: false)
         }
         return bundle
     }
@@ -179,7 +179,7 @@ public struct BundleFile: Sendable, Equatable {
         var report = TransferReport()
         let received = try data.withUnsafeBytes { raw in
             try PackTransfer.receive(bytes: UnsafeRawBufferPointer(rebasing: raw[bundle.packOffset...]), into: repo,
-                                     tips: bundle.refs.map(\.id), progress: progress)
+                                     tips: bundle.refs.map(\.id), allowThin: true, progress: progress)
         }
         report.objects = received.objects
         report.packID = received.packID

@@ -80,13 +80,21 @@ public enum PackTransfer {
         } catch {
             throw TransportError.rejectedPack("the received pack does not verify: \(error.description)")
         }
-        if indexed.externalBases > 0 {
-            // PackIndexer does not complete thin packs; the pack could not be read on its own.
-            throw TransportError.rejectedPack("the received pack is thin (\(indexed.externalBases) deltas against objects outside it); Accord accepts only complete packs")
-        }
-        try check(tmpPack: tmpPack, tmpIdx: tmpIdx, maxSize: maxSize, receiver: receiver, tips: tips)
+        let thin = indexed.externalBases > 0
+        let reader = try check(tmpPack: tmpPack, tmpIdx: tmpIdx, maxSize: maxSize, receiver: receiver, tips: tips,
+                               externalBases: thin ? receiver.objects : nil)
         TransportFault.hit("after-index")
         guard install else { return Received(packID: indexed.packChecksum, objects: indexed.count) }
+        if thin {
+            // A thin pack (git's bundles have deltas against prerequisites) cannot be read on its
+            // own, and PackIndexer does not complete it: its objects are stored loose instead.
+            for id in reader.allIDs() {
+                guard let (type, payload) = try reader.read(id) else { throw StoreError.objectNotFound(id) }
+                try receiver.objects.write(type: type, payload: payload)
+            }
+            receiver.objects.flush()
+            return Received(packID: nil, objects: indexed.count)
+        }
         let base = "\(packDir)/pack-\(indexed.packChecksum.hex)"
         if FileIO.exists(base + ".idx") && FileIO.exists(base + ".pack") {
             // The same pack arrived before (an interrupted run installed it): nothing to add.
@@ -105,10 +113,11 @@ public enum PackTransfer {
         return Received(packID: indexed.packChecksum, objects: indexed.count)
     }
 
-    private static func check(tmpPack: String, tmpIdx: String, maxSize: Int, receiver: Repository, tips: [ObjectID]) throws {
+    private static func check(tmpPack: String, tmpIdx: String, maxSize: Int, receiver: Repository, tips: [ObjectID],
+                              externalBases: ObjectDatabase?) throws -> PackReader {
         let reader: PackReader
         do throws(StoreError) {
-            reader = try PackReader(packPath: tmpPack, indexPath: tmpIdx, maxObjectSize: maxSize)
+            reader = try PackReader(packPath: tmpPack, indexPath: tmpIdx, maxObjectSize: maxSize, externalBases: externalBases)
         } catch {
             throw TransportError.rejectedPack("the received pack does not verify: \(error.description)")
         }
@@ -117,6 +126,7 @@ public enum PackTransfer {
         } catch let e as StoreError {
             throw TransportError.rejectedPack("the received pack does not verify: \(e.description)")
         }
+        return reader
     }
 
     /// Every object reads back and hashes to its id (PackReader checks), every commit, tree and
