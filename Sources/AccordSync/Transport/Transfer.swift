@@ -106,6 +106,8 @@ public enum Transfer {
         /// (tests use it to lose a race).
         public var beforeRefUpdate: ((String) -> Void)?
         public var progress: TransferProgress?
+        /// Tests only: changes the objects packed (to send a bad pack).
+        var tamper: (([PackWriter.Input]) -> [PackWriter.Input])?
         public init(refs: [String]? = nil, beforeRefUpdate: ((String) -> Void)? = nil, progress: TransferProgress? = nil) {
             self.refs = refs; self.beforeRefUpdate = beforeRefUpdate; self.progress = progress
         }
@@ -150,7 +152,8 @@ public enum Transfer {
         if !wants.isEmpty {
             let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
             let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
-            let received = try PackTransfer.send(selection.objects, from: local.objects, to: remote, tips: wants, progress: options.progress)
+            let objects = options.tamper?(selection.objects) ?? selection.objects
+            let received = try PackTransfer.send(objects, from: local.objects, to: remote, tips: wants, progress: options.progress)
             report.objects = received.objects
             report.packID = received.packID
         }
