@@ -225,6 +225,30 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         #expect(gitFsck(hub).0 == 0)
     }
 
+    /// gc removes an interrupted transfer's temp files and staging directory once they are an hour old.
+    @Test func gcRemovesStaleTransferTemporaries() throws {
+        let tmp = SyncTempDir()
+        let hub = try Repository.create(at: "\(tmp.path)/hub", bare: true)
+        let a = try Repository.create(at: "\(tmp.path)/a", bare: false)
+        try commit(a, "refs/contracts/C-1", ["contract.json": "{}"])
+        _ = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
+        let packDir = "\(hub.objects.directory)/pack"
+        let stage = "\(packDir)/tmp_pack_stage_9_9_9"
+        try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: "\(stage)/pack-x.idx", contents: Data([1]))
+        FileManager.default.createFile(atPath: "\(packDir)/tmp_pack_9_9_9", contents: Data([1]))
+        FileManager.default.createFile(atPath: "\(packDir)/tmp_pack_fresh", contents: Data([1]))
+        let old = Date(timeIntervalSinceNow: -7200)
+        for p in [stage, "\(packDir)/tmp_pack_9_9_9"] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: p)
+        }
+        try GarbageCollector().run(repository: hub)
+        let left = packFiles(hub)
+        #expect(!left.contains("tmp_pack_stage_9_9_9") && !left.contains("tmp_pack_9_9_9"))
+        #expect(left.contains("tmp_pack_fresh"))
+        #expect(Fsck(repository: hub).run().isEmpty)
+    }
+
     @Test func remotesConfig() throws {
         let tmp = SyncTempDir()
         let a = try Repository.create(at: "\(tmp.path)/a", bare: false)
