@@ -152,6 +152,21 @@ public struct Config: Sendable {
         entryLine.append(insertAt)
     }
 
+    /// Removes every entry of `[section "subsection"]` and the headers of that section
+    /// (as `git config --remove-section`); other lines, comments included, are kept.
+    public mutating func removeSection(_ section: String, subsection: String?) {
+        let s = section.lowercased()
+        var drop = Set<Int>()
+        for (i, e) in entries.enumerated() where e.section == s && e.subsection == subsection { drop.insert(entryLine[i]) }
+        for (n, line) in lines.enumerated() where line.drop(while: { $0 == " " || $0 == "\t" }).first == "[" {
+            if let probe = try? Config(parsing: line + "\n\tx = 1\n", path: ""), let e = probe.entries.first,
+               e.section == s, e.subsection == subsection { drop.insert(n) }
+        }
+        let kept = lines.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        let text = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
+        if let fresh = try? Config(parsing: text, path: "") { self = fresh }
+    }
+
     static func escapeSubsection(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }

@@ -87,7 +87,15 @@ public struct GarbageCollector {
             #else
             let mtime = st.st_mtim.tv_sec
             #endif
-            if now - mtime > 3600 { FileIO.remove("\(packDir)/\(name)") }
+            guard now - mtime > 3600 else { continue }
+            let path = "\(packDir)/\(name)"
+            if FileIO.isDirectory(path) {
+                // A staging directory of an interrupted transfer (AccordSync): its files, then itself.
+                for f in FileIO.list(path) { FileIO.remove("\(path)/\(f)") }
+                rmdir(path)
+            } else {
+                FileIO.remove(path)
+            }
         }
     }
 

@@ -98,6 +98,16 @@ public final class Repository: @unchecked Sendable {
         try lock.commit(Array(fresh.text.utf8))
         config = fresh
     }
+
+    /// Removes a whole config section (`remote "origin"`), rewriting the file under `config.lock`.
+    public func removeConfigSection(_ section: String, subsection: String?) throws(StoreError) {
+        let path = "\(gitDir)/config"
+        let lock = try LockFile(path: path)
+        var fresh = try Config(parsing: try FileIO.readString(path) ?? "", path: path)
+        fresh.removeSection(section, subsection: subsection)
+        try lock.commit(Array(fresh.text.utf8))
+        config = fresh
+    }
 }
 
 /// Random (version 4) UUIDs for replica and record ids, from the system's random source.

@@ -261,7 +261,11 @@ public final class PackReader: @unchecked Sendable {
     public var packPath: String { data.path }
     public var maxObjectSize: Int { data.maxObjectSize }
 
-    public init(packPath: String, indexPath: String, maxObjectSize: Int) throws(StoreError) {
+    /// Where REF_DELTA bases outside the pack are read from (a thin pack); nil for normal packs.
+    let externalBases: ObjectDatabase?
+
+    public init(packPath: String, indexPath: String, maxObjectSize: Int, externalBases: ObjectDatabase? = nil) throws(StoreError) {
+        self.externalBases = externalBases
         index = try PackIndex(path: indexPath)
         data = try PackData(path: packPath, maxObjectSize: maxObjectSize)
         guard data.count == index.count else {
@@ -277,7 +281,10 @@ public final class PackReader: @unchecked Sendable {
     public func allIDs() -> [ObjectID] { index.allIDs() }
 
     private func refBase(_ id: ObjectID) throws(StoreError) -> RefBase? {
-        guard let p = index.position(of: id) else { return nil }
+        guard let p = index.position(of: id) else {
+            guard let externalBases, let o = try? externalBases.read(id) else { return nil }
+            return .object(o.type, o.payload)
+        }
         return .offset(try index.offset(at: p))
     }
 

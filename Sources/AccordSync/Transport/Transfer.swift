@@ -1,0 +1,223 @@
+import AccordObjects
+import AccordStore
+
+public typealias TransferProgress = (_ phase: String, _ done: Int, _ total: Int) -> Void
+
+/// Fetch, push and clone between two repositories on this machine.
+public enum Transfer {
+    /// The remote ref a fetch maps to a local one: contracts to `refs/remotes/NAME/contracts/*`,
+    /// tags to `refs/tags/*` (created, never moved). Other refs are not fetched.
+    public static func trackingRef(for remoteRef: String, remote: String) -> String? {
+        if remoteRef.hasPrefix("refs/contracts/") { return "refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/".count) }
+        if remoteRef.hasPrefix("refs/tags/") { return remoteRef }
+        return nil
+    }
+
+    // MARK: fetch
+
+    /// Brings the remote's contract refs (and tags) and exactly the objects this repository is
+    /// missing for them, as one pack; then moves the remote-tracking refs (compare-and-swap on
+    /// the values read before the transfer). With `prune`, tracking refs of contracts the remote
+    /// no longer has are deleted.
+    public static func fetch(into local: Repository, from remote: Repository, remoteName: String,
+                             who: Identity, prune: Bool = false, progress: TransferProgress? = nil) throws -> TransferReport {
+        var remoteRefs: [(name: String, id: ObjectID)] = []
+        for r in try remote.refs.list(prefix: "refs/contracts/") { remoteRefs.append(r) }
+        for r in try remote.refs.list(prefix: "refs/tags/") { remoteRefs.append(r) }
+        return try fetch(into: local, refs: remoteRefs, from: remote.objects, remoteName: remoteName,
+                         who: who, prune: prune, progress: progress)
+    }
+
+    static func fetch(into local: Repository, refs remoteRefs: [(name: String, id: ObjectID)], from source: ObjectDatabase,
+                      remoteName: String, who: Identity, prune: Bool, progress: TransferProgress?) throws -> TransferReport {
+        // Read our side first: the values the compare-and-swap will expect.
+        let plan = try plan(remoteRefs, for: local, remoteName: remoteName)
+        let wants = Array(Set(plan.map(\.new).filter { !local.objects.contains($0) })).sorted()
+        var report = TransferReport()
+        if !wants.isEmpty {
+            let common = try local.refs.list().map(\.id).filter { source.contains($0) }
+            let selection = try ObjectSelection.missing(in: source, wants: wants, common: common)
+            let received = try PackTransfer.send(selection.objects, from: source, to: local, tips: wants, progress: progress)
+            report.objects = received.objects
+            report.packID = received.packID
+        }
+        local.objects.flush()
+        TransportFault.hit("before-ref-update")
+        report.changes = try applyTracking(plan, to: local, remoteName: remoteName, who: who, prune: prune)
+        return report
+    }
+
+    typealias Plan = [(remoteRef: String, ref: String, old: ObjectID?, new: ObjectID)]
+
+    static func plan(_ remoteRefs: [(name: String, id: ObjectID)], for local: Repository, remoteName: String) throws -> Plan {
+        var plan: Plan = []
+        for (name, id) in remoteRefs {
+            guard let mapped = trackingRef(for: name, remote: remoteName) else { continue }
+            plan.append((name, mapped, try local.refs.resolve(mapped), id))
+        }
+        return plan
+    }
+
+    /// Moves the local refs of `plan` (whose objects are all present now), each with
+    /// compare-and-swap on the value read when the plan was made.
+    static func applyTracking(_ plan: Plan, to local: Repository, remoteName: String, who: Identity,
+                              prune: Bool) throws -> [RefChange] {
+        var changes: [RefChange] = []
+        var history = History(objects: local.objects)
+        for p in plan {
+            var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
+            if p.old == p.new { change.status = .upToDate; changes.append(change); continue }
+            if let old = p.old {
+                if p.ref.hasPrefix("refs/tags/") {
+                    change.status = .rejected; change.reason = "would clobber existing tag"
+                    changes.append(change); continue
+                }
+                let ff = local.objects.contains(old) && (try? history.isAncestor(old, of: p.new)) == true
+                change.status = ff ? .fastForward : .forced
+            }
+            do throws(StoreError) {
+                try local.refs.update(p.ref, to: p.new, expected: p.old.map { .value($0) } ?? .absent, who: who,
+                                      message: "fetch \(remoteName): \(change.status == .new ? "storing head" : change.status.rawValue)")
+            } catch { let e = error
+                change.status = .rejected; change.reason = "changed here during the fetch (\(e.description))"
+            }
+            changes.append(change)
+        }
+        if prune {
+            let kept = Set(plan.map(\.ref))
+            for (name, id) in try local.refs.list(prefix: "refs/remotes/\(remoteName)/contracts/") where !kept.contains(name) {
+                var change = RefChange(remoteRef: "refs/" + name.dropFirst("refs/remotes/\(remoteName)/".count), ref: name,
+                                       old: id, new: nil, status: .deleted)
+                do throws(StoreError) { try local.refs.delete(name, expected: .value(id)) } catch { let e = error
+                    change.status = .rejected; change.reason = e.description
+                }
+                changes.append(change)
+            }
+        }
+        return changes
+    }
+
+    // MARK: push
+
+    public struct PushOptions {
+        /// Only these local refs (full names); nil: every `refs/contracts/*`.
+        public var refs: [String]?
+        /// Called for each ref after the objects are in the remote and before its compare-and-swap
+        /// (tests use it to lose a race).
+        public var beforeRefUpdate: ((String) -> Void)?
+        public var progress: TransferProgress?
+        /// Tests only: changes the objects packed (to send a bad pack).
+        var tamper: (([PackWriter.Input]) -> [PackWriter.Input])?
+        public init(refs: [String]? = nil, beforeRefUpdate: ((String) -> Void)? = nil, progress: TransferProgress? = nil) {
+            self.refs = refs; self.beforeRefUpdate = beforeRefUpdate; self.progress = progress
+        }
+    }
+
+    /// Pushes local contract refs that are new on the remote or fast-forwards of its refs: the
+    /// missing objects go over as one pack, validated by the remote before it is installed; each
+    /// remote ref then moves with compare-and-swap on the value read. Non-fast-forwards and lost
+    /// races are reported as rejected, never overwritten; the other refs still go through.
+    public static func push(from local: Repository, to remote: Repository, remoteName: String, who: Identity,
+                            options: PushOptions = PushOptions()) throws -> TransferReport {
+        var mine = try local.refs.list(prefix: "refs/contracts/")
+        if let only = options.refs {
+            let set = Set(only)
+            for r in only where !mine.contains(where: { $0.name == r }) {
+                throw TransportError.badRemote("src refspec \(r) does not match any ref")
+            }
+            mine = mine.filter { set.contains($0.name) }
+        }
+        let theirs = Dictionary(try remote.refs.list(prefix: "refs/contracts/").map { ($0.name, $0.id) }, uniquingKeysWith: { $1 })
+        var report = TransferReport()
+        var history = History(objects: local.objects)
+        var accepted: [RefChange] = []
+        for (name, id) in mine {
+            let old = theirs[name]
+            var change = RefChange(remoteRef: name, ref: name, old: old, new: id, status: .new)
+            if let old {
+                if old == id { change.status = .upToDate; report.changes.append(change); continue }
+                if !local.objects.contains(old) {
+                    change.status = .rejected; change.reason = "fetch first: the remote has commits this repository does not"
+                    report.changes.append(change); continue
+                }
+                guard try history.isAncestor(old, of: id) else {
+                    change.status = .rejected; change.reason = "non-fast-forward: fetch and merge first"
+                    report.changes.append(change); continue
+                }
+                change.status = .fastForward
+            }
+            accepted.append(change)
+        }
+        let wants = Array(Set(accepted.compactMap(\.new).filter { !remote.objects.contains($0) })).sorted()
+        if !wants.isEmpty {
+            let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
+            let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
+            let objects = options.tamper?(selection.objects) ?? selection.objects
+            let received = try PackTransfer.send(objects, from: local.objects, to: remote, tips: wants, progress: options.progress)
+            report.objects = received.objects
+            report.packID = received.packID
+        }
+        remote.objects.flush()
+        TransportFault.hit("before-ref-update")
+        for var change in accepted {
+            guard let new = change.new else { continue }
+            guard remote.objects.contains(new) else {
+                change.status = .rejected; change.reason = "the remote does not have \(new.hex) after the transfer"
+                report.changes.append(change); continue
+            }
+            options.beforeRefUpdate?(change.ref)
+            do throws(StoreError) {
+                try remote.refs.update(change.ref, to: new, expected: change.old.map { .value($0) } ?? .absent, who: who,
+                                       message: "push: \(change.status == .new ? "created" : change.status.rawValue)")
+            } catch { let e = error
+                change.status = .rejected
+                if case .staleValue = e {
+                    change.reason = "the remote ref changed during the push (lost a race): fetch and try again"
+                } else {
+                    change.reason = e.description
+                }
+                report.changes.append(change); continue
+            }
+            if let tracking = trackingRef(for: change.ref, remote: remoteName) {
+                try? local.refs.update(tracking, to: new, expected: .any, who: who, message: "update by push")
+            }
+            report.changes.append(change)
+        }
+        report.changes.sort { $0.ref < $1.ref }
+        return report
+    }
+
+    // MARK: clone
+
+    /// Creates a repository at `dir` with remote `origin` pointing at `source`, fetches
+    /// everything, and creates `refs/contracts/*` from the remote's. On failure the new
+    /// repository is removed.
+    public static func clone(from source: String, to dir: String, bare: Bool, who: Identity,
+                             progress: TransferProgress? = nil) throws -> (Repository, TransferReport) {
+        let url = Remote.absolutePath(source)
+        let isBundle = Remote.isBundlePath(url)
+        let remote: Repository? = isBundle ? nil : try Remote.openRepository(at: url)
+        let existed = FileIO.isDirectory(dir)
+        if existed, !FileIO.list(dir).isEmpty { throw StoreError.alreadyExists(dir) }
+        let repo = try Repository.create(at: dir, bare: bare)
+        do {
+            try repo.setConfig("remote.origin.url", url)
+            var report: TransferReport
+            if let remote {
+                report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
+            } else {
+                report = try BundleFile.unbundle(FileIO.read(url, limit: 1 << 40) ?? [], into: repo, remoteName: "origin", who: who, progress: progress)
+            }
+            for (name, id) in try repo.refs.list(prefix: "refs/remotes/origin/contracts/") {
+                let branch = "refs/" + name.dropFirst("refs/remotes/origin/".count)
+                try repo.refs.update(branch, to: id, expected: .absent, who: who, message: "clone: from \(url)")
+            }
+            report.changes.sort { $0.ref < $1.ref }
+            return (repo, report)
+        } catch {
+            PackTransfer.removeTree(bare ? dir : "\(dir)/.accord")
+            if !existed { PackTransfer.removeTree(dir) }
+            throw error
+        }
+    }
+}

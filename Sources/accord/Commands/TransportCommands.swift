@@ -1,0 +1,354 @@
+import ArgumentParser
+import AccordStore
+import AccordObjects
+import AccordSync
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: remote
+
+struct RemoteCommand: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote",
+        abstract: "Manage remotes: other Accord repositories (a path, bare or not) or bundle files.",
+        discussion: "A remote is remote.NAME.url in the config; fetch keeps its contracts at refs/remotes/NAME/contracts/*.",
+        subcommands: [RemoteList.self, RemoteAdd.self, RemoteRemove.self],
+        defaultSubcommand: RemoteList.self)
+    func execute() throws {}
+}
+
+struct RemoteList: AccordCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List remotes (with -v, their paths).")
+    @Flag(name: .shortAndLong, help: "Show each remote's path.") var verbose = false
+    func execute() throws {
+        let repo = try Session.repository()
+        for r in Remote.all(in: repo) {
+            if verbose {
+                Output.stdout.line("\(r.name)\t\(r.url) (fetch)")
+                Output.stdout.line("\(r.name)\t\(r.url) (push)")
+            } else {
+                Output.stdout.line(r.name)
+            }
+        }
+    }
+}
+
+struct RemoteAdd: AccordCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote: NAME and the PATH of a repository or bundle (stored absolute).")
+    @Argument(help: "Remote name.") var name: String
+    @Argument(help: "Path to an Accord repository (bare or not) or a bundle file.") var path: String
+    func execute() throws {
+        let repo = try Session.repository()
+        do { try Remote.add(name, url: path, to: repo) } catch let e as TransportError { fail(e.description) }
+    }
+}
+
+struct RemoteRemove: AccordCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a remote and its remote-tracking refs.", aliases: ["rm"])
+    @Argument(help: "Remote name.") var name: String
+    func execute() throws {
+        let repo = try Session.repository()
+        do { try Remote.remove(name, from: repo) } catch let e as TransportError { fail(e.description) }
+    }
+}
+
+// MARK: reporting
+
+enum TransferText {
+    static func short(_ id: ObjectID?) -> String { id.map { String($0.hex.prefix(7)) } ?? "0000000" }
+
+    static func shortName(_ ref: String) -> String {
+        for p in ["refs/remotes/", "refs/contracts/", "refs/tags/", "refs/heads/"] where ref.hasPrefix(p) { return String(ref.dropFirst(p.count)) }
+        return ref
+    }
+
+    /// git's fetch/push table: flag, summary, from -> to, (reason).
+    static func lines(_ changes: [RefChange], showUpToDate: Bool) -> [String] {
+        var out: [String] = []
+        for c in changes {
+            let (flag, summary): (String, String)
+            switch c.status {
+            case .new: (flag, summary) = ("*", c.ref.hasPrefix("refs/tags/") ? "[new tag]" : "[new contract]")
+            case .fastForward: (flag, summary) = (" ", "\(short(c.old))..\(short(c.new))")
+            case .forced: (flag, summary) = ("+", "\(short(c.old))...\(short(c.new))")
+            case .upToDate:
+                guard showUpToDate else { continue }
+                (flag, summary) = ("=", "[up to date]")
+            case .deleted: (flag, summary) = ("-", "[deleted]")
+            case .rejected: (flag, summary) = ("!", "[rejected]")
+            }
+            var line = " \(flag) \((summary.count >= 17 ? summary : summary + String(repeating: " ", count: 17 - summary.count))) \(shortName(c.remoteRef)) -> \(shortName(c.ref))"
+            if c.status == .forced { line += "  (forced update)" }
+            if let r = c.reason { line += "  (\(r))" }
+            out.append(line)
+        }
+        return out
+    }
+
+    static func json(_ report: TransferReport, remote: String) -> String {
+        JSONText.object([
+            ("remote", .string(remote)),
+            ("objects", .int(report.objects)),
+            ("pack", report.packID.map { .string($0.hex) } ?? .null),
+            ("refs", .array(report.changes.map { c in
+                .object([
+                    ("ref", .string(c.ref)), ("remoteRef", .string(c.remoteRef)),
+                    ("old", c.old.map { .string($0.hex) } ?? .null), ("new", c.new.map { .string($0.hex) } ?? .null),
+                    ("status", .string(c.status.rawValue)), ("reason", c.reason.map { .string($0) } ?? .null),
+                ])
+            })),
+        ]).rendered
+    }
+
+    static func progress(quiet: Bool) -> TransferProgress? {
+        guard !quiet else { return nil }
+        final class State { var phase = ""; var meter = Progress(title: "") }
+        let s = State()
+        return { phase, done, total in
+            if phase != s.phase { s.phase = phase; s.meter = Progress(title: phase) }
+            s.meter.update(done, total)
+        }
+    }
+}
+
+
+/// Runs transport code, turning its errors into `fatal:` messages.
+func transport<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as TransportError {
+        Output.stdout.flush()
+        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + e.description + "\n")
+        throw ExitCode(128)
+    }
+}
+
+// MARK: clone / fetch / push
+
+struct Clone: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy a repository (a path, bare or not, or a bundle file): remote origin, every contract and tag.",
+        discussion: "The new repository gets refs/contracts/* from the remote's and keeps refs/remotes/origin/contracts/* for later fetches.")
+    @Argument(help: "Path of the repository (or bundle) to clone.") var source: String
+    @Argument(help: "Directory to create (default: the source's name without .accord/.bundle).") var directory: String?
+    @Flag(help: "Make a bare repository.") var bare = false
+    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(help: "Print a JSON summary.") var json = false
+
+    func execute() throws {
+        let dir = directory ?? {
+            var name = Substring(source)
+            while name.hasSuffix("/") { name = name.dropLast() }
+            var last = String(name.split(separator: "/").last ?? "repository")
+            for s in [".bundle", ".accord", ".git"] where last.hasSuffix(s) && last.count > s.count { last = String(last.dropLast(s.count)) }
+            return last
+        }()
+        if !quiet && !json { Output.stderr.write("Cloning into \(bare ? "bare repository " : "")'\(dir)'...\n") }
+        let (_, report) = try transport {
+            try Transfer.clone(from: source, to: dir, bare: bare, who: Self.who(), progress: TransferText.progress(quiet: quiet || json))
+        }
+        if json { Output.stdout.line(TransferText.json(report, remote: "origin")); return }
+        for l in TransferText.lines(report.changes, showUpToDate: false) { Output.stdout.line(l) }
+    }
+
+    static func who() -> Identity {
+        let env = Session.environment
+        let name = env["ACCORD_COMMITTER_NAME"] ?? "accord"
+        let email = env["ACCORD_COMMITTER_EMAIL"] ?? "accord@localhost"
+        return Identity(name: name, email: email, seconds: Int64(time(nil)), offsetMinutes: 0)
+    }
+}
+
+/// The repository a remote name or path stands for.
+enum RemoteTarget {
+    case repository(Remote)
+    case bundle(path: String, trackingName: String)
+
+    static func resolve(_ arg: String, in repo: Repository) throws -> RemoteTarget {
+        if let r = Remote.named(arg, in: repo) {
+            return r.isBundle ? .bundle(path: r.url, trackingName: r.name) : .repository(r)
+        }
+        if Remote.isBundlePath(arg), FileIO.exists(arg) { return .bundle(path: arg, trackingName: "bundle") }
+        throw TransportError.badRemote("'\(arg)' is neither a remote (see accord remote -v) nor a bundle file")
+    }
+}
+
+struct Fetch: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring a remote's contracts and tags, and only the objects missing here (one pack).",
+        discussion: """
+        Contracts land at refs/remotes/REMOTE/contracts/NUMBER, tags at refs/tags/ (never moved once \
+        there); your own refs/contracts/* are not touched. REMOTE may also be a bundle file \
+        (tracked as refs/remotes/bundle/...). Exit 1 if a ref was rejected.
+        """)
+    @Argument(help: "Remote name or bundle file (default: origin).") var remote = "origin"
+    @Flag(help: "Delete remote-tracking refs of contracts the remote no longer has.") var prune = false
+    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(help: "Print a JSON summary.") var json = false
+
+    func execute() throws {
+        let repo = try Session.repository()
+        let who = try Session.identity("COMMITTER", repository: repo, required: false)
+        let progress = TransferText.progress(quiet: quiet || json)
+        let (report, from): (TransferReport, String) = try transport {
+            switch try RemoteTarget.resolve(remote, in: repo) {
+            case let .repository(r):
+                let other = try r.open()
+                return (try Transfer.fetch(into: repo, from: other, remoteName: r.name, who: who, prune: prune, progress: progress), r.url)
+            case let .bundle(path, name):
+                let data = try BundleFile.load(path).bytes
+                return (try BundleFile.unbundle(data, into: repo, remoteName: name, who: who, progress: progress), path)
+            }
+        }
+        if json {
+            Output.stdout.line(TransferText.json(report, remote: remote))
+        } else {
+            let lines = TransferText.lines(report.changes, showUpToDate: false)
+            if !lines.isEmpty { Output.stdout.line("From \(from)") }
+            for l in lines { Output.stdout.line(l) }
+        }
+        if !report.rejected.isEmpty { throw CheckFailed() }
+    }
+}
+
+struct Push: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send your contracts to a remote: new ones and fast-forwards; objects validated there before any ref moves.",
+        discussion: """
+        Each remote ref moves with compare-and-swap on the value read before the transfer: a ref that \
+        is not a fast-forward, or that changed meanwhile, is rejected (fetch and merge first) and never \
+        overwritten; the other refs still go through. Exit 1 if any ref was rejected.
+        """)
+    @Argument(help: "Remote name (default: origin).") var remote = "origin"
+    @Argument(help: "Contract numbers or refs to push (default: every refs/contracts/*).") var refs: [String] = []
+    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(help: "Print a JSON summary.") var json = false
+
+    func execute() throws {
+        let repo = try Session.repository()
+        let who = try Session.identity("COMMITTER", repository: repo, required: false)
+        let report: TransferReport = try transport {
+            guard let r = Remote.named(remote, in: repo) else {
+                throw TransportError.badRemote("'\(remote)' is not a remote (see accord remote -v)")
+            }
+            guard !r.isBundle else { throw TransportError.badRemote("cannot push to a bundle; use accord bundle create") }
+            let other = try r.open()
+            let only = refs.isEmpty ? nil : refs.map { $0.hasPrefix("refs/") ? $0 : "refs/contracts/\($0)" }
+            return try Transfer.push(from: repo, to: other, remoteName: r.name, who: who,
+                                     options: .init(refs: only, progress: TransferText.progress(quiet: quiet || json)))
+        }
+        if json {
+            Output.stdout.line(TransferText.json(report, remote: remote))
+        } else {
+            let lines = TransferText.lines(report.changes, showUpToDate: false)
+            if lines.isEmpty { Output.stdout.line("Everything up-to-date") } else {
+                Output.stdout.line("To \(Remote.named(remote, in: repo)?.url ?? remote)")
+                for l in lines { Output.stdout.line(l) }
+            }
+        }
+        if !report.rejected.isEmpty {
+            if !json { Output.stderr.write("error: failed to push some refs; fetch, merge, and push again\n") }
+            throw CheckFailed()
+        }
+    }
+}
+
+// MARK: bundle
+
+struct BundleCommand: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Exchange contracts as a file (git bundle v3, sha256) with replicas that have no connection.",
+        subcommands: [BundleCreate.self, BundleVerify.self, BundleListHeads.self, BundleUnbundle.self])
+    func execute() throws {}
+}
+
+struct BundleCreate: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Write FILE: the refs given (default: every contract and tag) and the objects they need.",
+        discussion: "With --since REV, objects reachable from REV are left out and the boundary commits become prerequisites the receiver must have.")
+    @Argument(help: "Bundle file to write.") var file: String
+    @Option(help: "Leave out what this revision reaches (repeatable).") var since: [String] = []
+    @Flag(help: "Every ref under refs/.") var all = false
+    @Argument(help: "Contract numbers or full ref names.") var refs: [String] = []
+    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+
+    func execute() throws {
+        let repo = try Session.repository()
+        var chosen: [(name: String, id: ObjectID)] = []
+        if all {
+            chosen = try repo.refs.list()
+        } else if refs.isEmpty {
+            chosen = try repo.refs.list(prefix: "refs/contracts/") + repo.refs.list(prefix: "refs/tags/")
+        } else {
+            for r in refs {
+                let name = r.hasPrefix("refs/") ? r : "refs/contracts/\(r)"
+                guard let id = try repo.refs.resolve(name) else { throw StoreError.refNotFound(name) }
+                chosen.append((name, id))
+            }
+        }
+        let resolver = RevisionResolver(repository: repo)
+        var sinceIDs: [ObjectID] = []
+        for s in since { sinceIDs.append(try resolver.peel(try resolver.resolve(s), to: .commit)) }
+        let made = try transport {
+            try BundleFile.create(at: file, from: repo, refs: chosen, since: sinceIDs, progress: TransferText.progress(quiet: quiet))
+        }
+        if !quiet {
+            Output.stderr.write("Bundle \(file): \(made.objects) objects, \(made.bundle.refs.count) refs, \(made.bundle.prerequisites.count) prerequisites\n")
+        }
+    }
+}
+
+struct BundleVerify: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check that FILE is a valid bundle this repository can apply (prerequisites present, pack complete).")
+    @Argument(help: "Bundle file.") var file: String
+    @Flag(name: .shortAndLong, help: "Only the result.") var quiet = false
+    func execute() throws {
+        let repo = try Session.repository()
+        let bundle = try transport { try BundleFile.verify(try BundleFile.load(file).bytes, in: repo) }
+        if !quiet {
+            Output.stdout.line("The bundle contains \(bundle.refs.count == 1 ? "this ref" : "these \(bundle.refs.count) refs"):")
+            for r in bundle.refs { Output.stdout.line("\(r.id.hex) \(r.name)") }
+            if bundle.prerequisites.isEmpty {
+                Output.stdout.line("The bundle records a complete history.")
+            } else {
+                Output.stdout.line("The bundle requires \(bundle.prerequisites.count == 1 ? "this ref" : "these \(bundle.prerequisites.count) refs"):")
+                for p in bundle.prerequisites { Output.stdout.line("\(p.id.hex) \(p.comment)") }
+            }
+            Output.stdout.line("The bundle uses this hash algorithm: sha256")
+        }
+        Output.stderr.write("\(file) is okay\n")
+    }
+}
+
+struct BundleListHeads: AccordCommand {
+    static let configuration = CommandConfiguration(commandName: "list-heads", abstract: "Print the refs a bundle holds (id and name).")
+    @Argument(help: "Bundle file.") var file: String
+    func execute() throws {
+        let bundle = try transport { try BundleFile.load(file).bundle }
+        for r in bundle.refs { Output.stdout.line("\(r.id.hex) \(r.name)") }
+    }
+}
+
+struct BundleUnbundle: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unbundle",
+        abstract: "Apply a bundle: check it all, add its objects, move refs/remotes/bundle/contracts/* (and create tags); print its refs.",
+        discussion: "A truncated or altered bundle, or one whose prerequisites are missing, is rejected and nothing changes.")
+    @Argument(help: "Bundle file.") var file: String
+    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    func execute() throws {
+        let repo = try Session.repository()
+        let who = try Session.identity("COMMITTER", repository: repo, required: false)
+        let (bundle, report) = try transport {
+            let (bundle, data) = try BundleFile.load(file)
+            return (bundle, try BundleFile.unbundle(data, into: repo, remoteName: "bundle", who: who, progress: TransferText.progress(quiet: quiet)))
+        }
+        for r in bundle.refs { Output.stdout.line("\(r.id.hex) \(r.name)") }
+        if !report.rejected.isEmpty {
+            for l in TransferText.lines(report.rejected, showUpToDate: false) { Output.stderr.write(l + "\n") }
+            throw CheckFailed()
+        }
+    }
+}

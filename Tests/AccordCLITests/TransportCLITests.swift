@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// A replica made with the CLI, with an identity that may create contracts.
+func makeReplica(_ s: Sandbox, _ name: String) -> String {
+    s.ok("init", "-q", name)
+    let dir = "\(s.root)/\(name)"
+    for (k, v) in [("user.name", "Ann Seller"), ("user.email", "ann@example.com"), ("user.role", "salesRep"), ("user.office", "SH")] {
+        s.ok("config", k, v, cwd: dir)
+    }
+    return dir
+}
+
+func packDirListing(_ gitDir: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "\(gitDir)/objects/pack")) ?? []).sorted()
+}
+
+func jsonObject(_ text: String) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+}
+
+@Suite struct TransportCLITests {
+    func gitFsckOK(_ s: Sandbox, _ gitDir: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let r = s.git("--git-dir=\(gitDir)", "fsck", "--strict", "--no-dangling")
+        #expect(r.status == 0, "git fsck --strict \(gitDir): \(r.err)\(r.out)", sourceLocation: sourceLocation)
+        let a = s.accord("fsck", env: ["ACCORD_DIR": gitDir])
+        #expect(a.status == 0, "accord fsck \(gitDir): \(a.out)\(a.err)", sourceLocation: sourceLocation)
+    }
+
+    @Test func cloneFetchPushBetweenThreeRepositories() {
+        let s = Sandbox()
+        let r1 = makeReplica(s, "r1")
+        s.ok("new", "C-1", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1)
+        s.ok("new", "C-2", "--type", "sales", "subject=Gadgets", "buyer.name=Beta", cwd: r1)
+        s.ok("clone", "--bare", "-q", r1, "hub.accord")
+        let hub = "\(s.root)/hub.accord"
+        #expect(s.ok("show-ref", env: ["ACCORD_DIR": hub]).contains("refs/contracts/C-1"))
+        s.ok("remote", "add", "origin", "../hub.accord", cwd: r1)
+        #expect(s.ok("remote", "-v", cwd: r1) == "origin\t\(hub) (fetch)\norigin\t\(hub) (push)")
+        #expect(s.ok("remote", cwd: r1) == "origin")
+
+        let cloned = jsonObject(s.ok("clone", "--json", hub, "r2"))
+        let r2 = "\(s.root)/r2"
+        #expect((cloned["objects"] as? Int ?? 0) > 0)
+        #expect(s.ok("rev-parse", "refs/contracts/C-1", cwd: r2) == s.ok("rev-parse", "refs/contracts/C-1", cwd: r1))
+        #expect(s.ok("rev-parse", "refs/remotes/origin/contracts/C-2", cwd: r2) == s.ok("rev-parse", "refs/contracts/C-2", cwd: r1))
+        #expect(packDirListing("\(r2)/.accord").filter { $0.hasSuffix(".pack") }.count == 1)
+
+        // A second fetch moves nothing.
+        let again = jsonObject(s.ok("fetch", "--json", cwd: r2))
+        #expect(again["objects"] as? Int == 0)
+        #expect(s.ok("fetch", cwd: r2) == "")
+
+        // r1 changes one field and pushes: only that commit's new objects travel (commit, root tree, contract.json).
+        s.ok("fetch", "-q", cwd: r1)
+        s.ok("set", "C-1", "subject=Sprockets", cwd: r1)
+        let pushed = jsonObject(s.ok("push", "--json", cwd: r1))
+        let pushedObjects = pushed["objects"] as? Int ?? -1
+        #expect(pushedObjects == 3)
+        let fetched = s.ok("fetch", "--json", cwd: r2)
+        #expect(jsonObject(fetched)["objects"] as? Int == pushedObjects)
+        let head = s.ok("rev-parse", "refs/contracts/C-1", cwd: r1)
+        #expect(s.ok("rev-parse", "refs/remotes/origin/contracts/C-1", cwd: r2) == head)
+        #expect(fetched.contains("\"status\":\"fast-forward\""))
+        // The text report, git style.
+        s.ok("set", "C-2", "subject=Gizmos", cwd: r1)
+        s.ok("push", "-q", cwd: r1)
+        let text = s.ok("fetch", cwd: r2)
+        #expect(text.hasPrefix("From \(hub)\n"))
+        #expect(text.contains("..") && text.contains("C-2 -> origin/contracts/C-2"))
+
+        // r2 diverges on C-1: its push is rejected (exit 1), the hub keeps r1's head.
+        for (k, v) in [("user.name", "Bo Seller"), ("user.email", "bo@example.com"), ("user.role", "salesRep"), ("user.office", "SH")] {
+            s.ok("config", k, v, cwd: r2)
+        }
+        s.ok("set", "C-1", "subject=Other", cwd: r2)
+        let rejected = s.accord("push", cwd: r2)
+        #expect(rejected.status == 1)
+        #expect(rejected.out.contains("[rejected]") && rejected.out.contains("non-fast-forward"))
+        #expect(s.ok("rev-parse", "refs/contracts/C-1", env: ["ACCORD_DIR": hub]) == head)
+        for d in [hub, "\(r1)/.accord", "\(r2)/.accord"] { gitFsckOK(s, d) }
+    }
+
+    /// A fetch or push killed at each point leaves both sides valid; the next one completes.
+    @Test(arguments: ["after-temp-pack", "after-index", "before-ref-update"])
+    func interruptedTransfersRecover(_ point: String) {
+        let s = Sandbox()
+        let r1 = makeReplica(s, "r1")
+        s.ok("new", "C-1", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1)
+        s.ok("clone", "--bare", "-q", r1, "hub")
+        let hub = "\(s.root)/hub"
+        s.ok("remote", "add", "origin", hub, cwd: r1)
+        s.ok("clone", "-q", hub, "r2")
+        let r2 = "\(s.root)/r2"
+        let before = s.ok("rev-parse", "refs/contracts/C-1", cwd: r1)
+        s.ok("set", "C-1", "subject=Sprockets", cwd: r1)
+        let head = s.ok("rev-parse", "refs/contracts/C-1", cwd: r1)
+
+        // Push, killed: the hub's ref has not moved; the hub is valid.
+        let killedPush = s.accord("push", "-q", cwd: r1, env: ["ACCORD_TEST_FAULT": point])
+        #expect(killedPush.status == 99)
+        #expect(s.ok("rev-parse", "refs/contracts/C-1", env: ["ACCORD_DIR": hub]) == before)
+        gitFsckOK(s, hub)
+        #expect(s.accord("push", "-q", cwd: r1).status == 0)
+        #expect(s.ok("rev-parse", "refs/contracts/C-1", env: ["ACCORD_DIR": hub]) == head)
+
+        // Fetch, killed: the tracking ref has not moved; r2 is valid; the next fetch completes.
+        let killedFetch = s.accord("fetch", "-q", cwd: r2, env: ["ACCORD_TEST_FAULT": point])
+        #expect(killedFetch.status == 99)
+        #expect(s.ok("rev-parse", "refs/remotes/origin/contracts/C-1", cwd: r2) == before)
+        if point != "before-ref-update" {
+            #expect(packDirListing("\(r2)/.accord").contains { $0.hasPrefix("tmp_") }) // the killed run's leftovers
+        }
+        gitFsckOK(s, "\(r2)/.accord")
+        let done = s.accord("fetch", "--json", cwd: r2)
+        #expect(done.status == 0)
+        #expect(s.ok("rev-parse", "refs/remotes/origin/contracts/C-1", cwd: r2) == head)
+        #expect(jsonObject(done.out)["objects"] as? Int == (point == "before-ref-update" ? 0 : 3))
+        gitFsckOK(s, "\(r2)/.accord")
+        gitFsckOK(s, hub)
+    }
+
+    @Test func remoteErrors() {
+        let s = Sandbox()
+        let r1 = makeReplica(s, "r1")
+        let r = s.accord("fetch", "nowhere", cwd: r1)
+        #expect(r.status == 128 && r.err.contains("neither a remote"))
+        s.ok("remote", "add", "gone", "\(s.root)/missing", cwd: r1)
+        let p = s.accord("push", "gone", cwd: r1)
+        #expect(p.status == 128 && p.err.contains("does not appear to be an accord repository"))
+        s.ok("remote", "remove", "gone", cwd: r1)
+        #expect(s.ok("remote", cwd: r1) == "")
+        let c = s.accord("clone", "\(s.root)/missing", "x")
+        #expect(c.status == 128 && !FileManager.default.fileExists(atPath: "\(s.root)/x"))
+    }
+}
