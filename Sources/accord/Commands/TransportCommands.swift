@@ -187,18 +187,7 @@ struct Fetch: AccordCommand {
 
     func execute() throws {
         let repo = try Session.repository()
-        let who = try Session.identity("COMMITTER", repository: repo, required: false)
-        let progress = TransferText.progress(quiet: quiet || json)
-        let (report, from): (TransferReport, String) = try transport {
-            switch try RemoteTarget.resolve(remote, in: repo) {
-            case let .repository(r):
-                let other = try r.open()
-                return (try Transfer.fetch(into: repo, from: other, remoteName: r.name, who: who, prune: prune, progress: progress), r.url)
-            case let .bundle(path, name):
-                let data = try BundleFile.load(path).bytes
-                return (try BundleFile.unbundle(data, into: repo, remoteName: name, who: who, progress: progress), path)
-            }
-        }
+        let (report, from, _) = try Fetch.run(remote, repo: repo, prune: prune, quiet: quiet || json)
         if json {
             Output.stdout.line(TransferText.json(report, remote: remote))
         } else {
@@ -207,6 +196,24 @@ struct Fetch: AccordCommand {
             for l in lines { Output.stdout.line(l) }
         }
         if !report.rejected.isEmpty { throw CheckFailed() }
+    }
+}
+
+extension Fetch {
+    /// Fetches from a remote or bundle; returns the report, where from, and the tracking name.
+    static func run(_ remote: String, repo: Repository, prune: Bool = false, quiet: Bool) throws -> (TransferReport, String, String) {
+        let who = try Session.identity("COMMITTER", repository: repo, required: false)
+        let progress = TransferText.progress(quiet: quiet)
+        return try transport {
+            switch try RemoteTarget.resolve(remote, in: repo) {
+            case let .repository(r):
+                let other = try r.open()
+                return (try Transfer.fetch(into: repo, from: other, remoteName: r.name, who: who, prune: prune, progress: progress), r.url, r.name)
+            case let .bundle(path, name):
+                let data = try BundleFile.load(path).bytes
+                return (try BundleFile.unbundle(data, into: repo, remoteName: name, who: who, progress: progress), path, name)
+            }
+        }
     }
 }
 
