@@ -1,88 +1,117 @@
 import ArgumentParser
 import AccordStore
-import AccordObjects
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A short tour on embedded data in a temporary directory: what the store does, checked by itself.
+/// The main job, on embedded data in a temporary directory: head office and two field replicas,
+/// offline edits on all three with a real clash, sync by path and by bundle file, then log, diff,
+/// the conflict, its resolution, and converged replicas. Every step is a real `accord` command.
 struct Demo: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a short demonstration in a temporary directory (nothing outside it is touched).")
+        abstract: "Run the demonstration: head office and two field replicas edit offline, sync, clash, resolve, converge.")
 
-    @Flag(help: "Keep the temporary repository and print its path.") var keep = false
+    @Flag(help: "Keep the temporary directory and print its path.") var keep = false
 
     func execute() throws {
         var template = Array("/tmp/accord-demo-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw StoreError.io(op: "create temp dir", path: "/tmp", errno: errno) }
         let dir = String(cString: made)
-        defer { if !keep { _ = try? removeTree(dir) } }
+        defer { if !keep { _ = system("rm -rf '\(dir)'") } }
+        let me = Demo.selfPath()
         let out = Output.stdout
-        func step(_ s: String) { out.line(out.paint("==> ", "36") + s) }
+        var ok = true
+        func say(_ s: String) { out.line(""); out.line(out.paint("## " + s, "1;36")) }
+        /// Runs `accord ARGS` in `cwd` as `who`, echoing the command and its output.
+        func run(_ cwd: String, _ who: (String, String)?, _ args: String, expect: Int32 = 0) {
+            let place = cwd.replacingOccurrences(of: dir + "/", with: "")
+            out.line(out.paint("\(place)$ ", "2") + out.paint("accord \(args)", "1"))
+            out.flush()
+            var env = "NO_COLOR=1 "
+            if let (role, office) = who { env += "ACCORD_ROLE=\(role) ACCORD_OFFICE='\(office)' " }
+            let rc = system("cd '\(cwd)' && \(env)'\(me)' \(args) 2>&1 | sed 's/^/    /'; exit ${PIPESTATUS[0]}")
+            let code = rc >= 0 ? (rc >> 8) & 0xFF : rc
+            if code != expect { ok = false; out.line(out.paint("    (exit \(code), expected \(expect))", "31")) }
+        }
+        let hq = "\(dir)/head-office", east = "\(dir)/rep-east", north = "\(dir)/rep-north"
+        try FileIO.writeAtomically("\(dir)/contracts.json", Array(DemoData.contracts.utf8))
 
-        step("accord init \(dir)")
-        let repo = try Repository.create(at: dir, bare: false)
-        out.line("    replica id \(repo.replicaID ?? "?"), git dir \(repo.gitDir)")
+        say("Head office creates its replica and registers two contracts")
+        _ = system("mkdir -p '\(hq)'")
+        run(hq, nil, "init -q")
+        run(hq, nil, "config user.name '合同管理部 Chen Jing'")
+        run(hq, nil, "config user.email chen.jing@hq.example")
+        run(hq, nil, "config user.role contractAdmin")
+        run(hq, nil, "config user.office 合同管理部门")
+        run(hq, nil, "import ../contracts.json")
+        run(hq, nil, "list")
 
-        step("three revisions of contract HT-2026-001, each a commit on refs/contracts/HT-2026-001")
-        let who = Identity(name: "Li Wei", email: "li.wei@example.com", seconds: 1_795_000_000, offsetMinutes: 480)
-        var parent: ObjectID?
-        let amounts = ["120000.00", "125000.00", "125000.00"]
-        let statuses = ["draft", "draft", "initialReview"]
-        for (i, amount) in amounts.enumerated() {
-            let json = """
-            {
-              "buyer": { "name": "华东机械有限公司" },
-              "number": "HT-2026-001",
-              "status": "\(statuses[i])",
-              "totalAmount": "\(amount)"
-            }
-
-            """
-            let blob = try repo.objects.write(type: .blob, payload: Array(json.utf8))
-            let tree = try repo.objects.write(.tree(try Tree(entries: [TreeEntry(mode: .regular, name: "contract.json", id: blob)])))
-            var when = who; when.seconds += Int64(i) * 3600
-            let messages = ["Create contract HT-2026-001", "totalAmount: 120000.00 → 125000.00", "Submit for initial review"]
-            let commit = try repo.objects.write(.commit(Commit(tree: tree, parents: parent.map { [$0] } ?? [], author: when, committer: when,
-                                                               message: messages[i] + "\n")))
-            repo.objects.flush()
-            try repo.refs.update("refs/contracts/HT-2026-001", to: commit, expected: parent.map { .value($0) } ?? .absent,
-                                 who: when, message: messages[i])
-            parent = commit
-            out.line("    \(commit.hex.prefix(12)) \(messages[i])")
+        say("Rep East clones over the network; Rep North, with no connection, gets a bundle file")
+        run(dir, nil, "clone -q head-office rep-east")
+        run(hq, nil, "bundle create ../to-north.bundle --all")
+        run(dir, nil, "clone -q to-north.bundle rep-north")
+        for (repo, name, email, office) in [(east, "Li Wei", "li.wei@east.example", "华东办事处"), (north, "Zhang Min", "zhang.min@north.example", "North Office")] {
+            run(repo, nil, "config user.name '\(name)'")
+            run(repo, nil, "config user.email \(email)")
+            run(repo, nil, "config user.role salesRep")
+            run(repo, nil, "config user.office '\(office)'")
         }
 
-        step("a stale write loses: update-ref with the wrong old value")
-        do {
-            try repo.refs.update("refs/contracts/HT-2026-001", to: parent ?? .zero, expected: .absent, who: who, message: "race")
-        } catch { out.line("    refused: \(error)") }
+        say("Offline for days: all three edit, and two of them change the same delivery deadline")
+        run(hq, ("legal", "法务部"), "set HT-2026-0101 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的千分之一支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：提高逾期交货违约金'")
+        run(east, nil, "set HT-2026-0101 deliveryDeadline=2027-04-15 buyer.phone=021-5555-0199")
+        run(east, nil, "record HT-2026-0101 tracking customer=华东机械有限公司 coordinationContent='客户要求推迟交货两周'")
+        run(north, nil, "set HT-2026-0101 deliveryDeadline=2027-04-30 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的千分之一支付违约金。'")
+        run(north, nil, "submit HT-2026-0102")
 
-        step("history from the commit graph")
-        var history = History(objects: repo.objects)
-        for id in try history.walk(from: [parent ?? .zero]) {
-            out.line("    \(id.hex.prefix(12)) \(try history.commit(id).summary)")
+        say("Rep East syncs with head office (fetch, merge field by field, push)")
+        run(east, nil, "sync")
+        run(east, nil, "log --oneline HT-2026-0101")
+
+        say("Rep North sends a bundle; head office pulls it: the deadlines clash")
+        run(north, nil, "bundle create ../from-north.bundle --all")
+        run(hq, nil, "remote add north ../from-north.bundle")
+        run(hq, nil, "pull ../from-north.bundle")
+        run(hq, nil, "status")
+        run(hq, nil, "conflicts HT-2026-0101")
+        run(hq, nil, "diff HT-2026-0101 HEAD^1 HEAD")
+        run(hq, nil, "submit HT-2026-0101", expect: 128)
+
+        say("Head office resolves the clash (recorded as a commit) and everyone converges")
+        run(hq, nil, "resolve HT-2026-0101 deliveryDeadline --theirs -m '客户书面确认 4 月 30 日'")
+        run(hq, nil, "show HT-2026-0101")
+        run(east, nil, "sync")
+        run(hq, nil, "bundle create ../to-north-2.bundle --all")
+        run(north, nil, "pull ../to-north-2.bundle")
+        run(hq, nil, "log --oneline HT-2026-0101")
+
+        say("Converged: the same head on every replica, and stock git agrees")
+        for repo in [hq, east, north] {
+            run(repo, nil, "rev-parse refs/contracts/HT-2026-0101 refs/contracts/HT-2026-0102")
         }
-
-        step("accord fsck")
-        let problems = Fsck(repository: repo).run()
-        out.line(problems.isEmpty ? "    clean: every object hash-verified, every link and ref checked" : problems.map(\.description).joined(separator: "\n"))
-
-        if FileIO.exists("/usr/bin/git") || FileIO.exists("/usr/local/bin/git") {
-            step("stock git reads the same repository: git --git-dir \(repo.gitDir) log --oneline refs/contracts/HT-2026-001")
+        for repo in [hq, east, north] {
+            out.line(out.paint("\(repo.replacingOccurrences(of: dir + "/", with: ""))$ ", "2") + out.paint("git --git-dir .accord fsck --strict", "1"))
             out.flush()
-            _ = system("git --git-dir '\(repo.gitDir)' log --oneline refs/contracts/HT-2026-001 | sed 's/^/    /'")
-            step("git fsck --strict")
-            out.flush()
-            _ = system("git --git-dir '\(repo.gitDir)' fsck --strict --no-progress && echo '    git fsck: clean'")
+            if system("git --git-dir '\(repo)/.accord' fsck --strict --no-progress 2>&1 | grep -v '^notice' | sed 's/^/    /'; exit ${PIPESTATUS[0]}") != 0 { ok = false }
+        }
+        var heads: Set<String> = []
+        for repo in [hq, east, north] {
+            let r = try Repository(gitDir: "\(repo)/.accord")
+            heads.insert((try r.refs.list(prefix: "refs/contracts/")).map { "\($0.name) \($0.id.hex)" }.joined(separator: "\n"))
+        }
+        out.line("")
+        if heads.count == 1 && ok {
+            out.line(out.paint("All three replicas hold identical contract heads; nothing was lost.", "32"))
+        } else {
+            out.line(out.paint("The replicas did not converge or a step failed (see above).", "31"))
         }
         if keep { out.line("Kept \(dir)") }
+        if heads.count != 1 || !ok { throw CheckFailed() }
     }
 
-    func removeTree(_ path: String) throws {
-        for name in FileIO.list(path) {
-            let p = "\(path)/\(name)"
-            if FileIO.isDirectory(p) { try removeTree(p) } else { unlink(p) }
-        }
-        rmdir(path)
+    static func selfPath() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }
 }
