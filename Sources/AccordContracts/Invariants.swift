@@ -234,8 +234,10 @@ public enum Invariants {
                 guard let v = r.text(field.name) else { continue }
                 switch field.type {
                 case let .recordRef(kind):
-                    guard let target = s.record(id: v), target.kind == kind else {
-                        throw ContractError("\(path).\(field.name)", "'\(v)' is not a \(kind.code) record of this contract")
+                    // A review's subject is the change or termination request it decides.
+                    let kinds: [RecordKind] = r.kind == .review && field.name == "subject" ? [.changeRequest, .terminationRequest] : [kind]
+                    guard let target = s.record(id: v), kinds.contains(target.kind) else {
+                        throw ContractError("\(path).\(field.name)", "'\(v)' is not a \(kinds.map(\.code).joined(separator: " or ")) record of this contract")
                     }
                 case .lineItemRef:
                     guard c.lineItems.contains(where: { $0.id == v }) else { throw ContractError("\(path).\(field.name)", "no line item '\(v)'") }

@@ -8,7 +8,8 @@ struct Import: AccordCommand {
         abstract: "Import contracts from a JSON or YAML file: all or nothing.",
         discussion: """
         The file holds one contract or a list; each entry is a contract object, or
-        {"contract": {…}, "records": […]} (the form 'accord export' writes). Every entry is checked
+        {"contract": {…}, "records": […], "files": {"NAME": "BASE64"}} (the form 'accord export'
+        writes; "files" holds the bytes of each attachment the contract lists). Every entry is checked
         against every invariant before anything is written; if one fails, nothing is imported.
         """)
 
@@ -21,15 +22,34 @@ struct Import: AccordCommand {
         let doc = try DocumentInput.read(file)
         let entries: [JSON] = doc.array ?? [doc]
         var states: [ContractState] = []
+        var files: [[String: [UInt8]]] = []
         var seen = Set<String>()
         for (n, entry) in entries.enumerated() {
             let where_ = "\(file): entry \(n + 1)"
             do {
                 let contractJSON = entry["contract"] ?? entry
-                if entry["contract"] != nil, let extra = entry.object?.keys.first(where: { $0 != "contract" && $0 != "records" }) {
-                    throw ContractError(extra, "unknown field (an entry holds 'contract' and 'records')")
+                if entry["contract"] != nil, let extra = entry.object?.keys.sorted().first(where: { !["contract", "records", "files"].contains($0) }) {
+                    throw ContractError(extra, "unknown field (an entry holds 'contract', 'records' and 'files')")
                 }
                 let contract = try Contract(json: contractJSON)
+                // Attachment bytes: every attachment the contract lists, and nothing else, with matching content.
+                var bytes: [String: [UInt8]] = [:]
+                if let f = entry["files"] {
+                    guard let fo = f.object else { throw ContractError("files", "must be an object of file name → base64 content") }
+                    for (name, v) in fo {
+                        guard let text = v.string, let b = Base64.decode(text) else { throw ContractError("files.\(name)", "must be base64 text") }
+                        bytes[name] = b
+                    }
+                }
+                for (n, a) in contract.attachments.enumerated() {
+                    guard let b = bytes[a.name] else { throw ContractError("attachments[\(n)]", "'\(a.name)' has no content in files") }
+                    guard ObjectHasher.id(type: .blob, payload: b).hex == a.blob else {
+                        throw ContractError("files.\(a.name)", "content does not match the attachment's blob id \(a.blob.prefix(12))")
+                    }
+                }
+                if let extra = bytes.keys.sorted().first(where: { name in !contract.attachments.contains { $0.name == name } }) {
+                    throw ContractError("files.\(extra)", "is not an attachment of the contract")
+                }
                 var records: [Record] = []
                 for (i, r) in (entry["records"]?.array ?? []).enumerated() { records.append(try Record(json: r, path: "records[\(i)]")) }
                 let state = ContractState(contract: contract, records: records)
@@ -37,6 +57,7 @@ struct Import: AccordCommand {
                 guard seen.insert(contract.number).inserted else { throw ContractError("number", "'\(contract.number)' appears twice in the file", rule: "invariant 1") }
                 if try s.store.head(contract.number) != nil { throw ContractError("number", "contract '\(contract.number)' already exists", rule: "invariant 1") }
                 states.append(state)
+                files.append(bytes)
             } catch let e as ContractError {
                 throw ContractFailure("\(where_): \(e) (nothing imported)")
             } catch let e as ContractStoreError {
@@ -46,8 +67,9 @@ struct Import: AccordCommand {
         // Everything is valid: write. A failure now (disk full, a racing writer) removes what this
         // import created, so the repository is left as it was.
         var created: [(String, ObjectID)] = []
-        for state in states {
+        for (state, bytes) in zip(states, files) {
             var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
+            change.newAttachments = bytes
             change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
             do {
                 let (id, _) = try s.store.commit(change, parent: nil)
@@ -83,7 +105,17 @@ struct Export: AccordCommand {
         }
         let bytes: [UInt8]
         if format == "json" {
-            bytes = Array(JSON.array(snaps.map { .object(["contract": $0.state.contract.json, "records": .array($0.state.records.map(\.json))]) }).canonical.utf8)
+            var entries: [JSON] = []
+            for snap in snaps {
+                var o: [String: JSON] = ["contract": snap.state.contract.json, "records": .array(snap.state.records.map(\.json))]
+                if !snap.attachmentBlobs.isEmpty {
+                    var f: [String: JSON] = [:]
+                    for (name, id) in snap.attachmentBlobs { f[name] = .string(Base64.encode(try s.repository.objects.read(id, as: .blob))) }
+                    o["files"] = .object(f)
+                }
+                entries.append(.object(o))
+            }
+            bytes = Array(JSON.array(entries).canonical.utf8)
         } else {
             bytes = Ledger.csv(snaps.map(\.state))
         }
