@@ -144,7 +144,7 @@ public struct ContractStore {
         let number = change.state.contract.number
         if parent == nil, try head(number) != nil { throw .exists(number) }
         let conflicts = change.conflicts ?? parent?.conflicts ?? []
-        var warnings: [String] = []
+        var warnings: [String] = try renewalWarnings(change.state.contract, parent: parent)
         if change.mergeParent == nil {
             if let p = parent, p.isConflicted, change.action != nil {
                 throw .rule(ContractError("status", "\(number) has \(p.conflicts.count) unresolved conflict\(p.conflicts.count == 1 ? "" : "s") (see 'accord conflicts \(number)'); resolve them before it can move in its lifecycle", rule: "conflicts"))
@@ -192,6 +192,21 @@ public struct ContractStore {
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// Invariant 14: a renewal names a contract of this repository; warn on a gap or an overlap.
+    func renewalWarnings(_ c: Contract, parent: Snapshot?) throws(ContractStoreError) -> [String] {
+        guard c.signKind == .renewal, let old = c.renews, !old.isEmpty, parent?.state.contract.renews != old else { return [] }
+        guard Invariants.validNumber(old), let head = try head(old) else {
+            throw .rule(ContractError("renews", "'\(old)' is not a contract in this repository", rule: "invariant 14"))
+        }
+        let previous = try load(commit: head).state.contract
+        guard let end = previous.expiryDate?.date, let start = c.effectiveDate ?? c.signDate else { return [] }
+        if start.daysSinceEpoch > end.daysSinceEpoch + 1 {
+            return ["renewal \(c.number) starts \(start), \(start.daysSinceEpoch - end.daysSinceEpoch - 1) days after \(old) expires (\(end)): a gap"]
+        }
+        if start <= end { return ["renewal \(c.number) starts \(start), before \(old) expires (\(end)): the two overlap"] }
+        return []
     }
 
     func writeTree(_ s: ContractState, attachments: [String: ObjectID], conflicts: [Conflict]) throws -> ObjectID {

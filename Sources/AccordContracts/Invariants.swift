@@ -114,7 +114,9 @@ public enum Invariants {
 
         // 8. signed needs everything signing needs.
         let reached = previous.map { $0.contract.status != c.status } ?? true
-        if reached, c.status == .signed {
+        // A contract imported (no previous commit) already past signing must meet signing's requirements too.
+        let pastSigning: Set<Status> = [.signed, .executing, .completed, .terminated, .archived]
+        if (reached && c.status == .signed) || (previous == nil && pastSigning.contains(c.status)) {
             guard c.signatory != nil else { throw fail("signatory", "is required to sign", 8) }
             guard c.signDate != nil else { throw fail("signDate", "is required to sign", 8) }
             guard c.effectiveDate != nil else { throw fail("effectiveDate", "is required to sign", 8) }

@@ -30,6 +30,22 @@ public enum TextMerge {
         return out.joined(separator: "\n")
     }
 
+    /// A line diff for display: unchanged lines (" "), removed ("-"), added ("+").
+    public static func lineDiff(_ old: String, _ new: String) -> [(op: Character, line: Substring)] {
+        let a = lines(old), b = lines(new)
+        guard a.count * b.count <= 4_000_000, let pairs = lcs(a, b) else {
+            return a.map { ("-", $0) } + b.map { ("+", $0) }
+        }
+        var out: [(Character, Substring)] = []
+        var i = 0, j = 0
+        for (pi, pj) in pairs + [(a.count, b.count)] {
+            while i < pi { out.append(("-", a[i])); i += 1 }
+            while j < pj { out.append(("+", b[j])); j += 1 }
+            if pi < a.count { out.append((" ", a[pi])); i += 1; j += 1 }
+        }
+        return out
+    }
+
     static func lines(_ s: String) -> [Substring] { s.split(separator: "\n", omittingEmptySubsequences: false) }
 
     /// Longest common subsequence as matched index pairs (dynamic programming; inputs are short).

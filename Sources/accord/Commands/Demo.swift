@@ -29,8 +29,10 @@ struct Demo: AccordCommand {
             out.flush()
             var env = "NO_COLOR=1 "
             if let (role, office) = who { env += "ACCORD_ROLE=\(role) ACCORD_OFFICE='\(office)' " }
-            let rc = system("cd '\(cwd)' && \(env)'\(me)' \(args) 2>&1 | sed 's/^/    /'; exit ${PIPESTATUS[0]}")
+            let rc = system("cd '\(cwd)' && \(env)'\(me)' \(args) > '\(dir)/.output' 2>&1")
             let code = rc >= 0 ? (rc >> 8) & 0xFF : rc
+            let text = (try? FileIO.readString("\(dir)/.output")) ?? nil
+            for line in (text ?? "").split(separator: "\n", omittingEmptySubsequences: false).dropLast() { out.line("    \(line)") }
             if code != expect { ok = false; out.line(out.paint("    (exit \(code), expected \(expect))", "31")) }
         }
         let hq = "\(dir)/head-office", east = "\(dir)/rep-east", north = "\(dir)/rep-north"
@@ -58,7 +60,7 @@ struct Demo: AccordCommand {
         }
 
         say("Offline for days: all three edit, and two of them change the same delivery deadline")
-        run(hq, ("legal", "法务部"), "set HT-2026-0101 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的千分之一支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：提高逾期交货违约金'")
+        run(hq, ("legal", "法务部"), "set HT-2026-0101 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部直接损失及合理的维权费用。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：明确赔偿范围'")
         run(east, nil, "set HT-2026-0101 deliveryDeadline=2027-04-15 buyer.phone=021-5555-0199")
         run(east, nil, "record HT-2026-0101 tracking customer=华东机械有限公司 coordinationContent='客户要求推迟交货两周'")
         run(north, nil, "set HT-2026-0101 deliveryDeadline=2027-04-30 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的千分之一支付违约金。'")
@@ -75,7 +77,7 @@ struct Demo: AccordCommand {
         run(hq, nil, "status")
         run(hq, nil, "conflicts HT-2026-0101")
         run(hq, nil, "diff HT-2026-0101 HEAD^1 HEAD")
-        run(hq, nil, "submit HT-2026-0101", expect: 128)
+        run(hq, ("salesRep", "华东办事处"), "submit HT-2026-0101", expect: 128)
 
         say("Head office resolves the clash (recorded as a commit) and everyone converges")
         run(hq, nil, "resolve HT-2026-0101 deliveryDeadline --theirs -m '客户书面确认 4 月 30 日'")
@@ -92,7 +94,10 @@ struct Demo: AccordCommand {
         for repo in [hq, east, north] {
             out.line(out.paint("\(repo.replacingOccurrences(of: dir + "/", with: ""))$ ", "2") + out.paint("git --git-dir .accord fsck --strict", "1"))
             out.flush()
-            if system("git --git-dir '\(repo)/.accord' fsck --strict --no-progress 2>&1 | grep -v '^notice' | sed 's/^/    /'; exit ${PIPESTATUS[0]}") != 0 { ok = false }
+            if system("git --git-dir '\(repo)/.accord' fsck --strict --no-progress > '\(dir)/.output' 2>&1") != 0 { ok = false }
+            let text = (try? FileIO.readString("\(dir)/.output")) ?? nil
+            for line in (text ?? "").split(separator: "\n").filter({ !$0.hasPrefix("notice") }) { out.line("    \(line)") }
+            out.line("    clean")
         }
         var heads: Set<String> = []
         for repo in [hq, east, north] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import AccordStore
 import AccordObjects
 import AccordContracts
+import AccordSync
 
 struct Diff: AccordCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +45,15 @@ struct Diff: AccordCommand {
         }
         for c in changes {
             switch c.kind {
-            case .changed: out.line("\(c.path): \(out.paint(FieldDiff.show(c.old), "31")) → \(out.paint(FieldDiff.show(c.new), "32"))")
+            case .changed:
+                if let o = c.old?.string, let n = c.new?.string, o.contains("\n") || n.contains("\n") {
+                    out.line("\(c.path):")
+                    for (op, line) in TextMerge.lineDiff(o, n) {
+                        out.line(op == " " ? "    \(line)" : out.paint("  \(op) \(line)", op == "-" ? "31" : "32"))
+                    }
+                } else {
+                    out.line("\(c.path): \(out.paint(FieldDiff.show(c.old), "31")) → \(out.paint(FieldDiff.show(c.new), "32"))")
+                }
             case .added: out.line(out.paint("+ \(c.path): \(FieldDiff.show(c.new))", "32"))
             case .removed: out.line(out.paint("- \(c.path): \(FieldDiff.show(c.old))", "31"))
             }

@@ -24,6 +24,7 @@ struct Import: AccordCommand {
         var states: [ContractState] = []
         var files: [[String: [UInt8]]] = []
         var seen = Set<String>()
+        let batchNumbers = Set(entries.compactMap { ($0["contract"] ?? $0)["number"]?.string })
         for (n, entry) in entries.enumerated() {
             let where_ = "\(file): entry \(n + 1)"
             do {
@@ -56,6 +57,9 @@ struct Import: AccordCommand {
                 try Invariants.check(state, previous: nil, policy: s.store.policy)
                 guard seen.insert(contract.number).inserted else { throw ContractError("number", "'\(contract.number)' appears twice in the file", rule: "invariant 1") }
                 if try s.store.head(contract.number) != nil { throw ContractError("number", "contract '\(contract.number)' already exists", rule: "invariant 1") }
+                if contract.signKind == .renewal, let old = contract.renews, !batchNumbers.contains(old), (try? s.store.head(old)) ?? nil == nil {
+                    throw ContractError("renews", "'\(old)' is neither in this repository nor in this file", rule: "invariant 14")
+                }
                 states.append(state)
                 files.append(bytes)
             } catch let e as ContractError {

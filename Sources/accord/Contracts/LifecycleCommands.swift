@@ -17,6 +17,9 @@ enum Transition {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
         let snap = try s.load(o.number)
+        if snap.isConflicted {
+            throw ContractFailure(ContractError("status", "\(o.number) has \(snap.conflicts.count) unresolved conflict\(snap.conflicts.count == 1 ? "" : "s") (\(snap.conflicts.map(\.path).joined(separator: ", "))); it cannot move in its lifecycle until they are resolved: accord conflicts \(o.number)", rule: "conflicts"))
+        }
         var c = snap.state.contract
         let from = c.status
         let next: Status
