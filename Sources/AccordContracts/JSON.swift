@@ -176,6 +176,21 @@ public indirect enum JSON: Hashable, Sendable {
 
     // MARK: canonical form
 
+    /// One line, keys sorted, no spaces (JSON lines, caches).
+    public var compact: String {
+        switch self {
+        case .null: return "null"
+        case let .bool(b): return b ? "true" : "false"
+        case let .number(n): return n
+        case let .string(s): var out = ""; JSON.quote(s, into: &out); return out
+        case let .array(a): return "[" + a.map(\.compact).joined(separator: ",") + "]"
+        case let .object(o):
+            return "{" + o.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.map { k in
+                var key = ""; JSON.quote(k, into: &key); return key + ":" + (o[k]?.compact ?? "null")
+            }.joined(separator: ",") + "}"
+        }
+    }
+
     /// Canonical bytes: keys sorted by code point, 2-space indent, strings in NFC, only required
     /// escapes, one trailing newline. The same value gives the same bytes on every replica.
     public var canonical: String {

@@ -139,15 +139,14 @@ public struct LooseObjects: Sendable {
 /// A locked set of directory paths awaiting fsync.
 final class UnsyncedDirectories: @unchecked Sendable {
     private var dirs: Set<String> = []
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func insert(_ d: String) { pthread_mutex_lock(&mutex); dirs.insert(d); pthread_mutex_unlock(&mutex) }
+    private let mutex = StoreMutex()
+    func insert(_ d: String) { mutex.withLock { _ = dirs.insert(d) } }
     /// Removes and returns every pending directory, deepest first (a fan-out dir before objects/).
     func take() -> [String] {
-        pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
-        let out = dirs.sorted { $0.count > $1.count }
-        dirs.removeAll()
-        return out
+        mutex.withLock {
+            let out = dirs.sorted { $0.count > $1.count }
+            dirs.removeAll()
+            return out
+        }
     }
 }

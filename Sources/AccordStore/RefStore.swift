@@ -87,8 +87,18 @@ public struct RefStore: Sendable {
         public var peeled: ObjectID?
     }
 
+    /// packed-refs as parsed, reused while the file's identity (inode, size, mtime) is unchanged:
+    /// one command resolves many refs, and with 10,000 contracts the file is large.
     /// Parses packed-refs: a header, `<id> <name>` lines, and `^<id>` peeled lines.
     public func readPacked() throws(StoreError) -> [String: PackedRef] {
+        guard let id = FileIO.identity(packedPath) else { return [:] }
+        if let hit = PackedRefsCache.shared.get(packedPath, id) { return hit }
+        let refs = try parsePacked()
+        PackedRefsCache.shared.set(packedPath, id, refs)
+        return refs
+    }
+
+    func parsePacked() throws(StoreError) -> [String: PackedRef] {
         guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return [:] }
         var refs: [String: PackedRef] = [:]
         var last: String?
@@ -292,5 +302,22 @@ public struct RefStore: Sendable {
             }
         }
         return found.sorted()
+    }
+}
+
+/// The last parsed packed-refs and the file identity it was parsed from.
+/// Process-wide, per file: parsed packed-refs with the file identity they were parsed from.
+final class PackedRefsCache: @unchecked Sendable {
+    static let shared = PackedRefsCache()
+    private var entries: [String: (key: [Int], refs: [String: RefStore.PackedRef])] = [:]
+    private let mutex = StoreMutex()
+    func get(_ path: String, _ k: [Int]) -> [String: RefStore.PackedRef]? {
+        mutex.withLock { entries[path].flatMap { $0.key == k ? $0.refs : nil } }
+    }
+    func set(_ path: String, _ k: [Int], _ r: [String: RefStore.PackedRef]) {
+        mutex.withLock {
+            if entries.count > 64 { entries.removeAll() } // tests open many repositories
+            entries[path] = (k, r)
+        }
     }
 }

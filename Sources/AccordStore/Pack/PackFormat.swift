@@ -112,11 +112,3 @@ enum PackFormat {
     }
 }
 
-/// A heap-allocated pthread mutex (pack readers share caches between threads).
-final class PackMutex: @unchecked Sendable {
-    private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(m, nil) }
-    deinit { pthread_mutex_destroy(m); m.deallocate() }
-    @inline(__always) func lock() { pthread_mutex_lock(m) }
-    @inline(__always) func unlock() { pthread_mutex_unlock(m) }
-}

@@ -25,7 +25,7 @@ final class PackData: @unchecked Sendable {
     /// End of entry data (start of the trailer).
     let dataEnd: Int
 
-    private let lock = PackMutex()
+    private let lock = StoreMutex()
     /// Delta-base cache, direct-mapped by offset (as git's delta_base_cache is hashed): O(1) per
     /// lookup and insert; a colliding insert replaces the slot's occupant.
     private var cache = [(offset: Int, type: ObjectType, payload: [UInt8])?](repeating: nil, count: PackData.cacheSlots)

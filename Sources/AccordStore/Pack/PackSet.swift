@@ -7,7 +7,7 @@ public final class PackSet: @unchecked Sendable {
     public let directory: String
     public let maxObjectSize: Int
 
-    private let lock = PackMutex()
+    private let lock = StoreMutex()
     private var readers: [PackReader] = []
     private var names: [String] = []
     private var byName: [String: PackReader] = [:]

@@ -99,6 +99,16 @@ struct Export: AccordCommand {
 
     func execute() throws {
         let s = try ContractSession()
+        if format == "csv" {
+            var rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+            if !numbers.isEmpty {
+                for n in numbers where !rows.contains(where: { $0.number == n }) { _ = try s.load(n) } // precise error for unknown numbers
+                rows = rows.filter { numbers.contains($0.number) }
+            }
+            let bytes = Ledger.csv(rows)
+            if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
+            return
+        }
         var snaps: [Snapshot] = []
         if numbers.isEmpty {
             let all: [(number: String, head: ObjectID)]
@@ -108,7 +118,7 @@ struct Export: AccordCommand {
             for n in numbers { snaps.append(try s.load(n)) }
         }
         let bytes: [UInt8]
-        if format == "json" {
+        do {
             var entries: [JSON] = []
             for snap in snaps {
                 var o: [String: JSON] = ["contract": snap.state.contract.json, "records": .array(snap.state.records.map(\.json))]
@@ -120,8 +130,6 @@ struct Export: AccordCommand {
                 entries.append(.object(o))
             }
             bytes = Array(JSON.array(entries).canonical.utf8)
-        } else {
-            bytes = Ledger.csv(snaps.map(\.state))
         }
         if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
     }
@@ -134,26 +142,21 @@ enum Ledger {
                          "合同金额 totalAmount", "币种 currency", "生效 effectiveDate", "到期 expiryDate", "状态 status",
                          "交付 % delivered", "已收款 received", "未收款 outstanding", "未结偏差 openDeviations"]
 
-    static func row(_ st: ContractState) -> [String] {
-        let c = st.contract
-        let ordered = c.lineItems.map(\.quantity).sum()
-        let delivered = Invariants.deliveredQuantities(st).values.reduce(Dec.zero, +)
-        let received = st.records(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
-        return [c.number, c.buyer.name, c.type.label, c.office, c.owner, c.signDate?.description ?? "",
-                c.totalAmount.formatted(decimals: 2), c.currency, c.effectiveDate?.description ?? "", c.expiryDate?.description ?? "",
-                c.status.label, delivered.percent(of: ordered)?.formatted(decimals: 2) ?? "",
-                received.formatted(decimals: 2), (c.totalAmount - received).formatted(decimals: 2),
-                String(Invariants.openDeviationReports(st).count)]
+    static func row(_ r: LedgerRow) -> [String] {
+        [r.number, r.buyer, r.type.label, r.office, r.owner, r.signDate?.description ?? "",
+         r.totalAmount.formatted(decimals: 2), r.currency, r.effectiveDate?.description ?? "", r.expiry?.description ?? "",
+         r.status.label, r.deliveredPercent?.formatted(decimals: 2) ?? "",
+         r.received.formatted(decimals: 2), r.outstanding.formatted(decimals: 2), String(r.openDeviations)]
     }
 
-    static func csv(_ states: [ContractState]) -> [UInt8] {
+    static func csv(_ rows: [LedgerRow]) -> [UInt8] {
         func quote(_ f: String) -> String {
             // A leading =, +, - or @ would make Excel evaluate a formula: prefix a quote (CSV injection).
             let safe = f.first.map { "=+-@".contains($0) && Dec.looksNumeric(f) == false } == true ? "'" + f : f
             return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-        for r in [header] + states.map(row) { out += Array((r.map(quote).joined(separator: ",") + "\r\n").utf8) }
+        for r in [header] + rows.map(row) { out += Array((r.map(quote).joined(separator: ",") + "\r\n").utf8) }
         return out
     }
 }

@@ -87,30 +87,26 @@ struct List: AccordCommand {
         }
         let today = CivilDate.today()
         let out = Output.stdout
-        let all: [(number: String, head: ObjectID)]
-        do { all = try s.store.all() } catch { throw ContractFailure(error) }
-        for (number, head) in all {
-            let snap: Snapshot
-            do { snap = try s.store.load(commit: head) } catch { throw ContractFailure(error) }
-            let c = snap.state.contract
-            if let wantStatus, c.status != wantStatus { continue }
-            if let office, c.office != office { continue }
-            if let owner, c.owner != owner { continue }
-            if let customer, !c.buyer.name.localizedLowercase.contains(customer.localizedLowercase) { continue }
+        let rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+        for row in rows {
+            if let wantStatus, row.status != wantStatus { continue }
+            if let office, row.office != office { continue }
+            if let owner, row.owner != owner { continue }
+            if let customer, !row.buyer.localizedLowercase.contains(customer.localizedLowercase) { continue }
             if let days = expiresWithin {
-                guard let x = c.expiryDate?.date, x >= today, x.daysSinceEpoch - today.daysSinceEpoch <= days else { continue }
+                guard let x = row.expiry?.date, x >= today, x.daysSinceEpoch - today.daysSinceEpoch <= days else { continue }
             }
-            let received = snap.state.records(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
             if json {
-                out.write(Array(JSON.object([
-                    "number": .string(number), "status": .string(c.status.code), "type": .string(c.type.code),
-                    "buyer": .string(c.buyer.name), "office": .string(c.office), "owner": .string(c.owner),
-                    "totalAmount": .string(c.totalAmount.formatted(decimals: 2)), "received": .string(received.formatted(decimals: 2)),
-                    "expiryDate": c.expiryDate.map { .string($0.description) } ?? .null,
-                ]).canonical.filter { $0 != "\n" }.utf8))
-                out.write(CollectionOfOne(0x0A))
+                out.line(JSON.object([
+                    "number": .string(row.number), "status": .string(row.status.code), "type": .string(row.type.code),
+                    "buyer": .string(row.buyer), "office": .string(row.office), "owner": .string(row.owner),
+                    "totalAmount": .string(row.totalAmount.formatted(decimals: 2)), "received": .string(row.received.formatted(decimals: 2)),
+                    "currency": .string(row.currency), "expiryDate": row.expiry.map { .string($0.description) } ?? .null,
+                    "conflicted": .bool(row.conflicted),
+                ]).compact)
             } else {
-                out.line("\(number.padding(16))\(c.status.label.padding(10))\(c.buyer.name.padding(28))\(c.totalAmount.formatted(decimals: 2).padding(14))\(c.currency) \(c.office)")
+                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(row.buyer.padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(row.currency) \(row.office)"
+                         + (row.conflicted ? out.paint("  conflicted", "31") : ""))
             }
         }
     }

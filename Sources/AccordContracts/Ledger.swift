@@ -1,0 +1,102 @@
+import AccordObjects
+import AccordStore
+
+/// One row of the contract ledger (合同台账, domain.md §4), derived from a contract's head.
+public struct LedgerRow: Hashable, Sendable {
+    public var number: String
+    public var head: ObjectID
+    public var type: ContractType
+    public var status: Status
+    public var buyer: String
+    public var office: String
+    public var owner: String
+    public var totalAmount: Dec
+    public var currency: String
+    public var signDate: CivilDate?
+    public var effectiveDate: CivilDate?
+    public var expiry: Expiry?
+    public var received: Dec
+    public var deliveredPercent: Dec?
+    public var openDeviations: Int
+    public var conflicted: Bool
+
+    public init(number: String, snapshot s: Snapshot) {
+        let c = s.state.contract
+        self.number = number; head = s.commit; type = c.type; status = c.status; buyer = c.buyer.name; office = c.office
+        owner = c.owner; totalAmount = c.totalAmount; currency = c.currency; signDate = c.signDate; effectiveDate = c.effectiveDate
+        expiry = c.expiryDate
+        received = s.state.effective(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
+        let ordered = c.lineItems.map(\.quantity).sum()
+        deliveredPercent = Invariants.deliveredQuantities(s.state).values.reduce(Dec.zero, +).percent(of: ordered)
+        openDeviations = Invariants.openDeviationReports(s.state).count
+        conflicted = s.isConflicted
+    }
+
+    public var outstanding: Dec { totalAmount - received }
+
+    var json: JSON {
+        var o: [String: JSON] = [
+            "number": .string(number), "head": .string(head.hex), "type": .string(type.code), "status": .string(status.code),
+            "buyer": .string(buyer), "office": .string(office), "owner": .string(owner),
+            "totalAmount": .string(totalAmount.formatted(decimals: 2)), "currency": .string(currency),
+            "received": .string(received.formatted(decimals: 2)), "openDeviations": .number(String(openDeviations)),
+            "conflicted": .bool(conflicted),
+        ]
+        if let signDate { o["signDate"] = .string(signDate.description) }
+        if let effectiveDate { o["effectiveDate"] = .string(effectiveDate.description) }
+        if let expiry { o["expiryDate"] = .string(expiry.description) }
+        if let deliveredPercent { o["deliveredPercent"] = .string(deliveredPercent.formatted(decimals: 2)) }
+        return .object(o)
+    }
+
+    init?(json: JSON) {
+        guard let o = json.object, let number = o["number"]?.string, let h = o["head"]?.string, let head = ObjectID(hex: h),
+              let type = o["type"]?.string.flatMap(ContractType.init(code:)), let status = o["status"]?.string.flatMap(Status.init(code:)),
+              let total = o["totalAmount"]?.string.flatMap({ try? Dec.parse($0, maxDecimals: 2) }),
+              let received = o["received"]?.string.flatMap({ try? Dec.parse($0, maxDecimals: 2) }),
+              case let .number(dev)? = o["openDeviations"], let devs = Int(dev), case let .bool(conflicted)? = o["conflicted"] else { return nil }
+        self.number = number; self.head = head; self.type = type; self.status = status
+        buyer = o["buyer"]?.string ?? ""; office = o["office"]?.string ?? ""; owner = o["owner"]?.string ?? ""
+        totalAmount = total; currency = o["currency"]?.string ?? "CNY"; self.received = received; openDeviations = devs
+        self.conflicted = conflicted
+        signDate = o["signDate"]?.string.flatMap { try? CivilDate.parse($0) }
+        effectiveDate = o["effectiveDate"]?.string.flatMap { try? CivilDate.parse($0) }
+        expiry = o["expiryDate"]?.string.flatMap { $0 == "open-ended" ? .openEnded : (try? CivilDate.parse($0)).map { .date($0) } }
+        deliveredPercent = o["deliveredPercent"]?.string.flatMap { try? Dec.parse($0, maxDecimals: 2) }
+    }
+}
+
+extension ContractStore {
+    static let ledgerHeader = "accord-ledger-cache 1"
+
+    /// Every contract's ledger row. Rows are cached in `<gitDir>/accord/ledger-cache` keyed by
+    /// head commit: only contracts whose head moved are read again. The cache is derived data:
+    /// deleting it is always safe; an unreadable one is ignored and rewritten.
+    public func ledger() throws(ContractStoreError) -> [LedgerRow] {
+        let path = "\(repository.gitDir)/accord/ledger-cache"
+        var cached: [String: LedgerRow] = [:]
+        if let bytes = try? FileIO.read(path, limit: 1 << 30) {
+            let lines = bytes.split(separator: 0x0A)
+            if let first = lines.first, String(decoding: first, as: UTF8.self) == ContractStore.ledgerHeader {
+                for line in lines.dropFirst() {
+                    if let j = try? JSON.parse(String(decoding: line, as: UTF8.self)), let row = LedgerRow(json: j) { cached[row.number] = row }
+                }
+            }
+        }
+        var rows: [LedgerRow] = []
+        var misses = 0
+        for (number, head) in try all() {
+            if let row = cached[number], row.head == head { rows.append(row); continue }
+            misses += 1
+            rows.append(LedgerRow(number: number, snapshot: try load(commit: head)))
+        }
+        if misses > 0 || cached.count != rows.count {
+            var text = ContractStore.ledgerHeader + "\n"
+            for r in rows { text += r.json.compact + "\n" }
+            if (try? FileIO.makeDirectories("\(repository.gitDir)/accord")) != nil {
+                try? FileIO.writeAtomically(path, Array(text.utf8), durable: false)
+            }
+        }
+        return rows
+    }
+}
