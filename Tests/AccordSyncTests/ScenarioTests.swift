@@ -290,4 +290,33 @@ enum Sim {
         }
         expectClean([hub] + replicas.map(\.repo))
     }
+
+    /// Regression (found by the scenario): both sides changing one line's quantity is one
+    /// conflict at the quantity, never a second one at the derived, unresolvable lineAmount.
+    @Test func quantityClashIsNotAlsoALineAmountConflict() throws {
+        var rng = SeededRNG(state: 3)
+        let base = Gen.contract(&rng, number: "HT-3")
+        var a = base, b = base
+        a.contract.lineItems[0].quantity = Dec(11); b.contract.lineItems[0].quantity = Dec(12)
+        let r = try ContractMerge().merge(base: MergeInput(state: base), ours: MergeInput(state: a), theirs: MergeInput(state: b))
+        #expect(r.conflicts.contains { $0.path == "lineItems[L1].quantity" })
+        #expect(!r.conflicts.contains { $0.path.hasSuffix("lineAmount") }, "\(r.conflicts.map(\.path))")
+    }
+
+    /// Regression (found by the scenario): resolving a path settles the conflicts recorded at it
+    /// and inside it; a conflict inside an item deleted since is moot.
+    @Test func resolvingAPathSettlesWhatIsInsideIt() throws {
+        func c(_ path: String) -> Conflict { Conflict(path: path, reason: "", base: nil, ours: ConflictSide(value: nil), theirs: ConflictSide(value: nil)) }
+        let all = [c("lineItems[L1]"), c("lineItems[L1].quantity"), c("lineItems[L10].quantity"), c("buyer.phone"), c("buyer.phone"),
+                   c("invariant 5"), c("invariant 50")]
+        #expect(Conflict.remaining(all, afterResolving: "lineItems[L1]").map(\.path) == ["lineItems[L10].quantity", "buyer.phone", "buyer.phone", "invariant 5", "invariant 50"])
+        #expect(Conflict.remaining(all, afterResolving: "buyer.phone").count == 5)
+        #expect(Conflict.remaining(all, afterResolving: "invariant 5").map(\.path).contains("invariant 50"))
+        var rng = SeededRNG(state: 4)
+        let doc = Gen.contract(&rng, number: "HT-4").contract.json
+        #expect(FieldPath.isInsideMissingItem("lineItems[L9].quantity", of: doc))
+        #expect(!FieldPath.isInsideMissingItem("lineItems[L1].quantity", of: doc))
+        #expect(!FieldPath.isInsideMissingItem("lineItems[L9]", of: doc))
+        #expect(FieldPath.get("lineItems[L9]", in: doc) == nil && FieldPath.get("lineItems[L1].id", in: doc) == .string("L1"))
+    }
 }
