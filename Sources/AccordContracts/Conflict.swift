@@ -60,6 +60,13 @@ public struct Conflict: Hashable, Sendable {
         try r.finish()
     }
 
+    /// The conflicts left once the one at `path` is resolved. A choice at a path settles every
+    /// conflict recorded there (successive merges can record the same field more than once) and
+    /// every one inside it (choosing or deleting a whole line item decides its fields too).
+    public static func remaining(_ conflicts: [Conflict], afterResolving path: String) -> [Conflict] {
+        conflicts.filter { $0.path != path && !$0.path.hasPrefix(path + ".") && !$0.path.hasPrefix(path + "[") }
+    }
+
     /// `conflicts.json`: a list sorted by path (canonical JSON, like contract.json).
     public static func file(_ conflicts: [Conflict]) -> String {
         JSON.array(conflicts.sorted { ($0.path, $0.json.canonical) < ($1.path, $1.json.canonical) }.map(\.json)).canonical

@@ -69,6 +69,36 @@ public enum FieldPath {
         }
     }
 
+    /// Whether `path` names something inside a keyed list item (`lineItems[L1].quantity`) that
+    /// `doc` no longer has: the item was deleted after a conflict on one of its fields was recorded.
+    public static func isInsideMissingItem(_ path: String, of doc: JSON) -> Bool {
+        guard let steps = try? parse(path) else { return false }
+        return walk(steps, doc).missingContainer
+    }
+
+    /// The value at `path` in `doc` (nil when absent).
+    public static func get(_ path: String, in doc: JSON) -> JSON? {
+        guard let steps = try? parse(path) else { return nil }
+        return walk(steps, doc).value
+    }
+
+    static func walk(_ steps: [Step], _ doc: JSON) -> (value: JSON?, missingContainer: Bool) {
+        var node: JSON? = doc
+        for (i, step) in steps.enumerated() {
+            let last = i == steps.count - 1
+            switch step {
+            case let .key(k): node = node?.object?[k]
+            case let .id(id):
+                guard let item = node?.array?.first(where: { $0["id"] == .string(id) }) else { return (nil, !last) }
+                node = item
+            case let .index(n):
+                guard let a = node?.array, a.indices.contains(n) else { return (nil, !last) }
+                node = a[n]
+            }
+        }
+        return (node, false)
+    }
+
     /// Every leaf value by path (`lineItems[L1].quantity` → "5"); items keyed by id when they have one.
     public static func flatten(_ doc: JSON) -> [String: JSON] {
         var out: [String: JSON] = [:]

@@ -70,8 +70,11 @@ public struct ContractMerge {
     public func merge(base: MergeInput?, ours: MergeInput, theirs: MergeInput) throws(MergeError) -> MergeResult {
         var m = Merger(owner: self, conflicts: [], notes: [])
         m.ownerName = (base ?? ours).state.contract.owner
-        let bj = base?.state.contract.json.object ?? [:]
-        var oj = ours.state.contract.json.object ?? [:], tj = theirs.state.contract.json.object ?? [:]
+        // Derived values (line amounts) are never merged, only recomputed: comparing them would
+        // report a second, unresolvable conflict beside every quantity or price conflict.
+        let bj = base.map { Contract.droppingDerived($0.state.contract.json) }?.object ?? [:]
+        var oj = Contract.droppingDerived(ours.state.contract.json).object ?? [:]
+        var tj = Contract.droppingDerived(theirs.state.contract.json).object ?? [:]
         if base == nil {
             m.conflict("number", nil, oj["number"], tj["number"], "the same contract number was created on two replicas; head office assigns final numbers")
         }

@@ -120,6 +120,10 @@ struct Resolve: AccordCommand {
                 guard ours || theirs else { throw ContractFailure("pick the decision that stands: --ours or --theirs") }
                 choice = ours ? "ours (\(FieldDiff.show(conflict.ours.value)))" : "theirs (\(FieldDiff.show(conflict.theirs.value)))"
             }
+        } else if FieldPath.isInsideMissingItem(path, of: contract.json) {
+            // The item was deleted after this conflict was recorded: nothing is left to set.
+            guard ours || theirs || value != nil else { throw ContractFailure("give --ours, --theirs or --value") }
+            choice = "moot (the item was deleted since)"
         } else {
             guard ours || theirs || value != nil else { throw ContractFailure("give --ours, --theirs or --value") }
             let chosen: JSON? = ours ? conflict.ours.value : theirs ? conflict.theirs.value : try FieldPath.value(fromArgument: value ?? "")
@@ -129,12 +133,14 @@ struct Resolve: AccordCommand {
                 contract.status = st
             } else if path == "number" {
                 if chosen != .string(contract.number) { throw ContractFailure(ContractError("number", "a contract's number cannot change; create the other one under a new number")) }
+            } else if chosen == nil, FieldPath.get(path, in: contract.json) == nil {
+                // The chosen side removed it and it is already gone: nothing to change.
             } else {
                 let doc = try ContractFailure.wrapRule { () throws(ContractError) in try FieldPath.set(path, to: chosen, in: contract.json) }
                 contract = try DocumentInput.editedContract(doc)
             }
         }
-        let remaining = snap.conflicts.filter { $0 != conflict }
+        let remaining = Conflict.remaining(snap.conflicts, afterResolving: path)
         var change = ContractStore.Change(state: ContractState(contract: contract, records: snap.state.records),
                                           summary: "Resolve \(path) of \(number): \(choice)" + (message.map { ": \($0)" } ?? ""),
                                           actor: actor, author: who)
