@@ -9,7 +9,27 @@ func say(_ s: String) { let b = Array(s.utf8); _ = b.withUnsafeBytes { write(2, 
 
 // Builds a repository of N contracts × M commits through the real ContractStore (every commit
 // validated), for Benchmarks/contracts-vs-git.sh. Usage: accord-bench-gen DIR N M
+// With `accord-bench-gen edit DIR FIRST COUNT TAG`, adds one commit to COUNT contracts starting
+// at HT-<100000+FIRST> in an existing repository (Benchmarks/sync-vs-git.sh).
 let args = CommandLine.arguments
+if args.count == 6, args[1] == "edit", let first = Int(args[3]), let count = Int(args[4]) {
+    do {
+        let repo = try Repository(gitDir: args[2])
+        let store = try ContractStore(repository: repo)
+        let actor = Actor(name: "Bench \(args[5])", email: "bench@example.com", role: .salesRep, office: "华东办事处", replica: repo.replicaID ?? "bench")
+        for i in first..<(first + count) {
+            let snap = try store.load("HT-\(100000 + i)")
+            var state = snap.state
+            if args[5] == "a" { state.contract.buyer.phone = "021-a\(i)" } else { state.contract.supervisor = "督办 \(args[5]) \(i)" }
+            state.records.append(Record(id: UUID4.random(), kind: .tracking, author: "Bench", role: .salesRep, replica: actor.replica,
+                                        createdAt: "2026-11-23T09:00:00Z", filedDate: try CivilDate.parse("2026-11-23"),
+                                        fields: ["customer": .text(state.contract.buyer.name), "coordinationContent": .text("replica \(args[5])")]))
+            _ = try store.commit(ContractStore.Change(state: state, summary: "Edit by \(args[5])", actor: actor,
+                                                      author: Identity(name: "Bench", email: "bench@example.com", seconds: 1_795_100_000 + Int64(i), offsetMinutes: 480)), parent: snap)
+        }
+        exit(0)
+    } catch { say("accord-bench-gen: \(error)\n"); exit(1) }
+}
 guard args.count == 4, let n = Int(args[2]), let m = Int(args[3]), n > 0, m > 0 else {
     print("usage: accord-bench-gen DIR CONTRACTS COMMITS-PER-CONTRACT"); exit(64)
 }
@@ -49,7 +69,7 @@ do {
                 }
             }
             let (id, _) = try store.commit(ContractStore.Change(state: state, summary: k == 0 ? "Create \(number)" : "Edit \(k)", actor: actor, author: who()), parent: snap)
-            snap = try store.load(commit: id)
+            snap = Snapshot(commit: id, state: state, attachmentBlobs: [:], trailers: [:]) // what we just wrote
         }
         if i % 500 == 0 { say("\r\(i)/\(n)") }
     }
