@@ -11,6 +11,12 @@ public struct Snapshot: Sendable {
     /// Unresolved merge conflicts (`conflicts.json`); empty when there are none.
     public var conflicts: [Conflict] = []
     public var isConflicted: Bool { !conflicts.isEmpty }
+
+    public init(commit: ObjectID, state: ContractState, attachmentBlobs: [String: ObjectID], trailers: [String: String],
+                conflicts: [Conflict] = []) {
+        self.commit = commit; self.state = state; self.attachmentBlobs = attachmentBlobs; self.trailers = trailers
+        self.conflicts = conflicts
+    }
 }
 
 /// Why a contract operation failed: a domain rule, or the store underneath.
