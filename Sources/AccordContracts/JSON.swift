@@ -231,7 +231,8 @@ public indirect enum JSON: Hashable, Sendable {
         }
     }
 
-    static func quote(_ s: String, into out: inout String) {
+    /// Appends `s` as a JSON string literal (RFC 8259 escapes only).
+    public static func quote(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {

@@ -1,4 +1,5 @@
 import AccordObjects
+import AccordContracts
 
 /// git's default date format, computed from the commit's own seconds and offset
 /// ("Sun Nov 22 16:00:59 2026 +0800"), without the machine's time zone getting involved.
@@ -7,16 +8,8 @@ enum DateText {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
-        // Howard Hinnant's days-to-civil algorithm.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = Int(doy - (153 * mp + 2) / 5 + 1)
-        let m = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let d = CivilDate(daysSinceEpoch: Int(days))
+        return (Int64(d.year), d.month, d.day)
     }
 
     static func git(_ who: Identity) -> String {

@@ -1,4 +1,6 @@
-/// Minimal JSON writing for `--json` output (keys in the order given; strings escaped per RFC 8259).
+import AccordContracts
+
+/// JSON for `--json` output with keys in the order given (readable); escaping is the library's.
 indirect enum JSONText {
     case string(String), int(Int), bool(Bool), null
     case array([JSONText])
@@ -30,21 +32,5 @@ indirect enum JSONText {
         }
     }
 
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
-    }
+    static func quote(_ s: String, into out: inout String) { JSON.quote(s, into: &out) }
 }
