@@ -166,12 +166,14 @@ struct Merger {
         if ContractMerge.textFields.contains(shape), case let .string(os)? = o, case let .string(ts)? = t {
             let bs = b?.string ?? ""
             if let mergedText = TextMerge.merge(base: bs, ours: os, theirs: ts) { return .string(mergedText) }
-            return conflict(path, b, o, t, "both sides changed the same lines of this clause")
+            // Overlapping edits: a configured policy may still decide.
+            return scalar(path, b, o, t, reason: "both sides changed the same lines of this clause")
         }
         return scalar(path, b, o, t)
     }
 
-    mutating func scalar(_ path: String, _ b: JSON?, _ o: JSON?, _ t: JSON?) -> JSON? {
+    mutating func scalar(_ path: String, _ b: JSON?, _ o: JSON?, _ t: JSON?,
+                         reason: String = "both sides changed it to different values") -> JSON? {
         if let rule = owner.policy.rule(for: path) {
             let oi = owner.changer(.ours, path), ti = owner.changer(.theirs, path)
             let (oWins, tWins): (Bool, Bool)
@@ -189,7 +191,7 @@ struct Merger {
                 return winner
             }
         }
-        return conflict(path, b, o, t, "both sides changed it to different values")
+        return conflict(path, b, o, t, reason)
     }
 
     /// The contract's responsible rep (at the base), for the `owner` rule.
