@@ -58,7 +58,7 @@ do {
             var state = snap?.state ?? ContractState(contract: c, records: [])
             if k > 0 {
                 switch k % 4 {
-                case 1: state.contract.buyer.phone = "021-\(2000 + k)"
+                case 1: state.contract.buyer.phone = "0755-\(k)-\(i)" // never the original 021- number
                 case 2: state.contract.lineItems[0].quantity = Dec(2 + k); state.contract.totalAmount = state.contract.lineItems[0].lineAmount
                         state.contract.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: state.contract.totalAmount)]
                 case 3: state.contract.supervisor = "督办\(k)"
