@@ -18,11 +18,15 @@ struct Show: AccordCommand {
         if json {
             out.write(JSON.object([
                 "commit": .string(snap.commit.hex), "contract": c.json, "records": .array(st.records.map(\.json)),
+                "conflicts": .array(snap.conflicts.map(\.json)),
             ]).canonical)
             return
         }
         out.line(out.paint("\(c.number)  \(c.type.label) \(c.type.code)  \(c.status.label) \(c.status.code)", "1"))
         out.line("commit \(snap.commit.hex)")
+        if snap.isConflicted {
+            out.line(out.paint("conflicted: \(snap.conflicts.map(\.path).joined(separator: ", ")) (accord conflicts \(c.number))", "31"))
+        }
         func row(_ k: String, _ v: String?) { if let v, !v.isEmpty { out.line("  \(k.padding(18))\(v)") } }
         row("subject 标的", c.subject)
         row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "))
