@@ -39,7 +39,7 @@ public struct RefStore: Sendable {
     /// The value of one ref, without following symbolic refs; nil if it does not exist.
     public func read(_ name: String) throws(StoreError) -> RefValue? {
         if let loose = try readLoose(name) { return loose }
-        return try readPacked()[name].map { .direct($0.id) }
+        return try lookupPacked(name).map { .direct($0.id) }
     }
 
     func readLoose(_ name: String) throws(StoreError) -> RefValue? {
@@ -96,6 +96,52 @@ public struct RefStore: Sendable {
         let refs = try parsePacked()
         PackedRefsCache.shared.set(packedPath, id, refs)
         return refs
+    }
+
+    /// One packed ref, without decoding the whole file: binary search over the lines of a file
+    /// marked `sorted` (git's files are), comparing names as bytes. A command that reads one
+    /// contract then costs the same with 10 or 10,000 contracts.
+    func lookupPacked(_ name: String) throws(StoreError) -> PackedRef? {
+        if let id = FileIO.identity(packedPath), let hit = PackedRefsCache.shared.get(packedPath, id) { return hit[name] }
+        guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return nil }
+        let target = Array(name.utf8)
+        let found: PackedRef?? = bytes.withUnsafeBytes { (b: UnsafeRawBufferPointer) -> PackedRef?? in
+            guard let base = b.baseAddress else { return .some(nil) }
+            func lineEnd(_ from: Int) -> Int {
+                guard from < b.count, let p = memchr(base + from, 0x0A, b.count - from) else { return b.count }
+                return base.distance(to: UnsafeRawPointer(p))
+            }
+            var starts: [Int] = []
+            var sorted = false
+            var i = 0
+            while i < b.count {
+                let end = lineEnd(i)
+                if b[i] == UInt8(ascii: "#") {
+                    sorted = sorted || String(decoding: UnsafeRawBufferPointer(rebasing: b[i..<end]), as: UTF8.self).contains(" sorted")
+                } else if b[i] != UInt8(ascii: "^") { starts.append(i) }
+                i = end + 1
+            }
+            guard sorted else { return nil } // unsorted file: let the full parse answer
+            var lo = 0, hi = starts.count
+            while lo < hi {
+                let mid = (lo + hi) / 2, s = starts[mid], end = lineEnd(s)
+                guard end - s > 65 else { return nil } // malformed: the full parse reports it precisely
+                let key = UnsafeRawBufferPointer(rebasing: b[(s + 65)..<end])
+                if key.elementsEqual(target) {
+                    guard let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[s..<(s + 64)])) else { return nil }
+                    var peeled: ObjectID?
+                    let next = end + 1
+                    if next < b.count, b[next] == UInt8(ascii: "^") {
+                        peeled = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[(next + 1)..<lineEnd(next)]))
+                    }
+                    return .some(PackedRef(id: id, peeled: peeled))
+                }
+                if key.lexicographicallyPrecedes(target) { lo = mid + 1 } else { hi = mid }
+            }
+            return .some(nil)
+        }
+        if let found { return found }
+        return try readPacked()[name]
     }
 
     func parsePacked() throws(StoreError) -> [String: PackedRef] {
