@@ -21,9 +21,9 @@ id() { (cd "$1" && "$BIN/accord" config user.name "Bench $2" && "$BIN/accord" co
 # git, same data: a copy of A's repository fetching from the hub with stock git.
 cp -r "$W/a/.accord" "$W/git-a.git"
 before=$(cat "$W/a/.accord/objects/pack/"*.pack | wc -c)
-s=$(date +%s%N); (cd "$W/a" && "$BIN/accord" pull -q > "$W/pull.out"); e=$(date +%s%N)
+s=$(date +%s%N); (cd "$W/a" && "$BIN/accord" pull --json > "$W/pull.out"); e=$(date +%s%N)
 after=$(cat "$W/a/.accord/objects/pack/"*.pack | wc -c)
-merged=$(grep -c "merged" "$W/pull.out" || true); ff=$(grep -c "fast-forward" "$W/pull.out" || true)
+merged=$(grep -c '"outcome":"merged"' "$W/pull.out" || true); ff=$(grep -c '"outcome":"fast-forward"' "$W/pull.out" || true)
 gbefore=$(cat "$W/git-a.git/objects/pack/"*.pack | wc -c)
 gs=$(date +%s%N); git --git-dir "$W/git-a.git" -c fetch.unpackLimit=1 fetch -q "$W/hub.git" "+refs/contracts/*:refs/remotes/hub/contracts/*"; ge=$(date +%s%N)
 gafter=$(cat "$W/git-a.git/objects/pack/"*.pack | wc -c)

@@ -131,7 +131,7 @@ struct Clone: AccordCommand {
     @Argument(help: "Path of the repository (or bundle) to clone.") var source: String
     @Argument(help: "Directory to create (default: the source's name without .accord/.bundle).") var directory: String?
     @Flag(help: "Make a bare repository.") var bare = false
-    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors and rejected refs.") var quiet = false
     @Flag(help: "Print a JSON summary.") var json = false
 
     func execute() throws {
@@ -147,6 +147,7 @@ struct Clone: AccordCommand {
             try Transfer.clone(from: source, to: dir, bare: bare, who: Self.who(), progress: TransferText.progress(quiet: quiet || json))
         }
         if json { Output.stdout.line(TransferText.json(report, remote: "origin")); return }
+        if quiet { return }
         for l in TransferText.lines(report.changes, showUpToDate: false) { Output.stdout.line(l) }
     }
 
@@ -182,7 +183,7 @@ struct Fetch: AccordCommand {
         """)
     @Argument(help: "Remote name or bundle file (default: origin).") var remote = "origin"
     @Flag(help: "Delete remote-tracking refs of contracts the remote no longer has.") var prune = false
-    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors and rejected refs.") var quiet = false
     @Flag(help: "Print a JSON summary.") var json = false
 
     func execute() throws {
@@ -190,8 +191,8 @@ struct Fetch: AccordCommand {
         let (report, from, _) = try Fetch.run(remote, repo: repo, prune: prune, quiet: quiet || json)
         if json {
             Output.stdout.line(TransferText.json(report, remote: remote))
-        } else {
-            let lines = TransferText.lines(report.changes, showUpToDate: false)
+        } else if !quiet || !report.rejected.isEmpty {
+            let lines = TransferText.lines(quiet ? report.rejected : report.changes, showUpToDate: false)
             if !lines.isEmpty { Output.stdout.line("From \(from)") }
             for l in lines { Output.stdout.line(l) }
         }
@@ -227,7 +228,7 @@ struct Push: AccordCommand {
         """)
     @Argument(help: "Remote name (default: origin).") var remote = "origin"
     @Argument(help: "Contract numbers or refs to push (default: every refs/contracts/*).") var refs: [String] = []
-    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors and rejected refs.") var quiet = false
     @Flag(help: "Print a JSON summary.") var json = false
 
     func execute() throws {
@@ -245,8 +246,8 @@ struct Push: AccordCommand {
         }
         if json {
             Output.stdout.line(TransferText.json(report, remote: remote))
-        } else {
-            let lines = TransferText.lines(report.changes, showUpToDate: false)
+        } else if !quiet || !report.rejected.isEmpty {
+            let lines = TransferText.lines(quiet ? report.rejected : report.changes, showUpToDate: false)
             if lines.isEmpty { Output.stdout.line("Everything up-to-date") } else {
                 Output.stdout.line("To \(Remote.named(remote, in: repo)?.url ?? remote)")
                 for l in lines { Output.stdout.line(l) }
@@ -278,7 +279,7 @@ struct BundleCreate: AccordCommand {
     @Option(help: "Leave out what this revision reaches (repeatable).") var since: [String] = []
     @Flag(help: "Every ref under refs/.") var all = false
     @Argument(help: "Contract numbers or full ref names.") var refs: [String] = []
-    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors and rejected refs.") var quiet = false
 
     func execute() throws {
         let repo = try Session.repository()
@@ -344,7 +345,7 @@ struct BundleUnbundle: AccordCommand {
         abstract: "Apply a bundle: check it all, add its objects, move refs/remotes/bundle/contracts/* (and create tags); print its refs.",
         discussion: "A truncated or altered bundle, or one whose prerequisites are missing, is rejected and nothing changes.")
     @Argument(help: "Bundle file.") var file: String
-    @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors and rejected refs.") var quiet = false
     func execute() throws {
         let repo = try Session.repository()
         let who = try Session.identity("COMMITTER", repository: repo, required: false)
