@@ -13,11 +13,7 @@ public struct MergeDriver {
         let entries = store.repository.config.entries
             .filter { $0.section == "accord" && $0.subsection == "merge" }
             .map { (key: $0.key, value: $0.value) }
-        // Keys are stored lowercased by the config reader; match selectors case-insensitively.
-        let selectors = MergePolicy.groups.keys.map { $0 } + ContractMerge.knownPaths
-        do {
-            policy = try MergePolicy(entries: entries.map { e in (selectors.first { $0.lowercased() == e.key } ?? e.key, e.value) })
-        } catch { throw .rule(error) }
+        do { policy = try MergePolicy(entries: entries) } catch { throw .rule(error) }
     }
 
     public enum Outcome: Equatable, Sendable {
@@ -128,12 +124,4 @@ public struct MergeDriver {
         for s in chain.reversed() where statuses.last != s { statuses.append(s) }
         return Side(statuses: statuses, steps: steps)
     }
-}
-
-extension ContractMerge {
-    /// Top-level field names, for matching config keys (which git config lowercases).
-    public static let knownPaths: [String] = Array((Contract(number: "x", type: .sales).json.object ?? [:]).keys) +
-        ["breachLiability", "disputeResolution", "confidentiality", "terminationConditions", "responsibilities", "serviceTerms",
-         "afterSales", "qualityStandard", "acceptanceStandard", "owner", "office", "supervisor", "projectManager", "paymentMethod",
-         "deliveryMethod", "customerCredit", "subject", "scope"]
 }

@@ -23,25 +23,26 @@ public struct MergePolicy: Sendable, Equatable {
         a.rules.map(\.selector) == b.rules.map(\.selector) && a.rules.map(\.rule) == b.rules.map(\.rule)
     }
 
-    /// Reads every `accord.merge.<selector>` entry.
+    /// Reads every `accord.merge.<selector>` entry. Config keys are case-insensitive (git's
+    /// rule, and the reader lowercases them), so selectors are matched case-insensitively.
     public init(entries: [(key: String, value: String)]) throws(ContractError) {
         for (key, value) in entries {
             guard let rule = Rule(rawValue: value) else {
                 throw ContractError("accord.merge.\(key)", "'\(value)' is not a merge rule (headOffice, owner)")
             }
-            rules.append((key, rule))
+            rules.append((key.lowercased(), rule))
         }
     }
 
     /// The rule for a field path: an exact path or top-level field beats a group.
     public func rule(for path: String) -> Rule? {
-        let top = String(path.prefix { $0 != "." && $0 != "[" })
-        let stripped = path.replacingOccurrences(of: #"\[[^\]]*\]"#, with: "", options: .regularExpression)
-        for (sel, rule) in rules where sel == path || sel == stripped || sel == top { return rule }
+        let p = path.lowercased()
+        let top = String(p.prefix { $0 != "." && $0 != "[" })
+        let stripped = p.replacingOccurrences(of: #"\[[^\]]*\]"#, with: "", options: .regularExpression)
+        for (sel, rule) in rules where sel == p || sel == stripped || sel == top { return rule }
         for (sel, rule) in rules {
-            if let members = MergePolicy.groups[sel], members.contains(where: { $0 == top || $0 == stripped || path.hasPrefix($0 + ".") }) {
-                return rule
-            }
+            guard let members = MergePolicy.groups.first(where: { $0.key.lowercased() == sel })?.value.map({ $0.lowercased() }) else { continue }
+            if members.contains(where: { $0 == top || $0 == stripped || p.hasPrefix($0 + ".") }) { return rule }
         }
         return nil
     }
