@@ -112,23 +112,24 @@ public struct History {
     public mutating func reachableObjects(from roots: [ObjectID]) throws(StoreError) -> [(id: ObjectID, type: ObjectType, path: String)] {
         var out: [(ObjectID, ObjectType, String)] = []
         var seen = Set<ObjectID>()
-        var pending: [(ObjectID, String)] = roots.map { ($0, "") }
+        var pending = roots
         var trees: [(ObjectID, String)] = []
-        while let (id, _) = pending.popLast() {
-            guard seen.insert(id).inserted else { continue }
+        // Commits and tags first; trees are collected and marked seen by the tree walk below.
+        while let id = pending.popLast() {
+            if seen.contains(id) { continue }
             let (type, _) = try objects.header(id)
+            if type == .tree { trees.append((id, "")); continue }
+            seen.insert(id)
             switch type {
             case .commit:
                 let c = try commit(id)
                 out.append((id, .commit, ""))
                 trees.append((c.tree, ""))
-                for p in c.parents { pending.append((p, "")) }
+                pending += c.parents
             case .tag:
-                let t = try objects.readTag(id)
                 out.append((id, .tag, ""))
-                pending.append((t.object, ""))
-            case .tree: trees.append((id, "")); seen.remove(id)
-            case .blob: out.append((id, .blob, ""))
+                pending.append(try objects.readTag(id).object)
+            case .blob, .tree: out.append((id, type, ""))
             }
         }
         while let (id, path) = trees.popLast() {
