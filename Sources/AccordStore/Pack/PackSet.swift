@@ -86,13 +86,13 @@ public final class PackSet: @unchecked Sendable {
 }
 
 extension PackSet {
-    /// Checks every pack's checksums and objects; one message per problem (packs that could not
-    /// even be opened included).
-    public func verifyAll() -> [String] {
+    /// Checks every pack's checksums, offsets and CRCs (and with `readObjects`, every object);
+    /// one message per problem, packs that could not even be opened included.
+    public func verifyAll(readObjects: Bool = true) -> [String] {
         _ = reloadIfChanged()
         var problems = unreadable.map { "\(directory)/\($0.name).pack: \($0.error)" }
         for r in packs {
-            do throws(StoreError) { try r.verify() } catch { problems.append(error.description) }
+            do throws(StoreError) { try r.verify(readObjects: readObjects) } catch { problems.append(error.description) }
         }
         return problems
     }
