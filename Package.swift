@@ -38,11 +38,13 @@ let package = Package(
         ]),
         // Builds large repositories for Benchmarks/contracts-vs-git.sh (not part of the tool).
         .executableTarget(name: "accord-bench-gen", dependencies: ["AccordContracts"], path: "Benchmarks/AccordBenchGen"),
-        .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects"]),
-        .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore"],
+        // Shared by the test targets only (seeded random numbers for property tests).
+        .target(name: "AccordTestSupport", path: "Tests/AccordTestSupport"),
+        .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects", "AccordTestSupport"]),
+        .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore", "AccordTestSupport"],
                     resources: []),
         .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
-        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync"]),
+        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordTestSupport"]),
         .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore"]),
     ],
     swiftLanguageModes: [.v6]

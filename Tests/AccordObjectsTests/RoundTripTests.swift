@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Testing
 import AccordObjects
 
@@ -65,7 +66,7 @@ import AccordObjects
 
     @Test(arguments: seeds)
     func treesRoundTrip(seed: UInt64) throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRNG(seed: seed)
         for _ in 0..<50 {
             var entries: [TreeEntry] = []
             var used = Set<[UInt8]>()
@@ -88,7 +89,7 @@ import AccordObjects
 
     @Test(arguments: seeds)
     func commitsRoundTrip(seed: UInt64) throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRNG(seed: seed)
         for _ in 0..<50 {
             let commit = Self.randomCommit(&rng)
             let bytes = commit.encoded()
@@ -100,7 +101,7 @@ import AccordObjects
 
     @Test(arguments: seeds)
     func tagsRoundTrip(seed: UInt64) throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRNG(seed: seed)
         for _ in 0..<50 {
             var extras: [Commit.ExtraHeader] = []
             if Bool.random(using: &rng) { extras.append(.init(key: "gpgsig-sha256", value: Self.signature(&rng))) }
@@ -168,7 +169,7 @@ import AccordObjects
 
     @Test(arguments: seeds)
     func objectIDHexRoundTrip(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRNG(seed: seed)
         for _ in 0..<200 {
             let id = randomID(&rng)
             #expect(ObjectID(hex: id.hex) == id)

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Foundation
 import Testing
 @testable import AccordStore
@@ -86,7 +87,7 @@ struct PackDamageTests {
         let f = try Self.fixture()
         defer { S.remove(f.dir); S.remove(f.repoDir) }
         let pack = S.bytes(f.pack), idx = S.bytes(f.idx)
-        var rng = PackDeltaTests.RNG(state: 99)
+        var rng = SeededRNG(state: 99)
         for trial in 0..<120 {
             let inPack = trial % 2 == 0
             var bytes = inPack ? pack : idx
@@ -212,7 +213,7 @@ struct PackDamageTests {
         let f = try Self.fixture()
         defer { S.remove(f.dir); S.remove(f.repoDir) }
         let pack = S.bytes(f.pack), idx = S.bytes(f.idx)
-        var rng = PackDeltaTests.RNG(state: 1234)
+        var rng = SeededRNG(state: 1234)
         var failures = 0
         for _ in 0..<150 {
             var bytes = pack

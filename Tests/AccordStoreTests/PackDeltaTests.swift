@@ -1,25 +1,15 @@
 import Testing
 @testable import AccordStore
 import AccordObjects
+import AccordTestSupport
 
 @Suite("Delta encoding")
 struct PackDeltaTests {
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func randomBytes(_ n: Int, _ rng: inout RNG, alphabet: Int = 256) -> [UInt8] {
+    static func randomBytes(_ n: Int, _ rng: inout SeededRNG, alphabet: Int = 256) -> [UInt8] {
         (0..<n).map { _ in UInt8(Int.random(in: 0..<alphabet, using: &rng)) }
     }
 
-    static func mutate(_ base: [UInt8], _ rng: inout RNG) -> [UInt8] {
+    static func mutate(_ base: [UInt8], _ rng: inout SeededRNG) -> [UInt8] {
         var t = base
         for _ in 0..<Int.random(in: 0...8, using: &rng) {
             let op = Int.random(in: 0..<3, using: &rng)
@@ -40,7 +30,7 @@ struct PackDeltaTests {
     }
 
     @Test func edgeCases() throws {
-        var rng = RNG(state: 1)
+        var rng = SeededRNG(state: 1)
         let some = Self.randomBytes(5000, &rng)
         try roundTrip([], [])
         try roundTrip([], some)
@@ -55,7 +45,7 @@ struct PackDeltaTests {
     }
 
     @Test func randomRoundTrips() throws {
-        var rng = RNG(state: 42)
+        var rng = SeededRNG(state: 42)
         for i in 0..<300 {
             let n = i % 10 == 0 ? Int.random(in: 0...300_000, using: &rng) : Int.random(in: 0...3000, using: &rng)
             let base = Self.randomBytes(n, &rng, alphabet: i % 3 == 0 ? 4 : 256)
@@ -65,7 +55,7 @@ struct PackDeltaTests {
     }
 
     @Test func largeSimilarObjectsGiveSmallDeltas() throws {
-        var rng = RNG(state: 7)
+        var rng = SeededRNG(state: 7)
         let base = Self.randomBytes(1 << 20, &rng)
         var target = base
         target.replaceSubrange(500_000..<500_010, with: [1, 2, 3])
@@ -76,7 +66,7 @@ struct PackDeltaTests {
     }
 
     @Test func maxSizeAborts() {
-        var rng = RNG(state: 9)
+        var rng = SeededRNG(state: 9)
         let base = Self.randomBytes(1000, &rng)
         #expect(Delta.create(base: base, target: Self.randomBytes(1000, &rng), maxSize: 400) == nil)
     }

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Testing
 import Foundation
 @testable import AccordSync

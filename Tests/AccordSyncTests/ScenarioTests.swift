@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Foundation
 import Testing
 import AccordObjects
