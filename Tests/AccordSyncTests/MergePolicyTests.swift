@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Testing
 import Foundation
 @testable import AccordSync
@@ -84,4 +85,13 @@ import AccordObjects
         try repo.setConfig("accord.merge.legalClauses", "loudest")
         #expect(throws: ContractStoreError.self) { try MergeDriver(store: try ContractStore(repository: repo)) }
     }
+}
+
+/// git config keys are case-insensitive and the reader lowercases them: selectors must match anyway.
+@Test func policySelectorsMatchWhateverTheCase() throws {
+    let p = try MergePolicy(entries: [("legalclauses", "headOffice"), ("BUYER", "owner")])
+    #expect(p.rule(for: "breachLiability") == .headOffice)
+    #expect(p.rule(for: "disputeResolution.venue") == .headOffice)
+    #expect(p.rule(for: "buyer.phone") == .owner)
+    #expect(p.rule(for: "totalAmount") == nil)
 }
