@@ -147,6 +147,18 @@ public struct ContractStore {
     /// the ref only if it still points at `parent` (nil: the contract must not exist yet).
     @discardableResult
     public func commit(_ change: Change, parent: Snapshot?) throws(ContractStoreError) -> (ObjectID, [String]) {
+        let (id, warnings) = try write(change, parent: parent)
+        do {
+            try repository.refs.update(ContractStore.refName(change.state.contract.number), to: id,
+                                       expected: parent.map { .value($0.commit) } ?? .absent, who: change.author, message: change.summary)
+        } catch { throw .store(error) }
+        return (id, warnings)
+    }
+
+    /// Validates the change and writes its commit (durably), without moving any ref: the
+    /// caller moves `refs/contracts/<number>` from `parent` to the returned id (many at once
+    /// after a pull).
+    public func write(_ change: Change, parent: Snapshot?) throws(ContractStoreError) -> (ObjectID, [String]) {
         let number = change.state.contract.number
         if parent == nil, try head(number) != nil { throw .exists(number) }
         let conflicts = change.conflicts ?? parent?.conflicts ?? []
@@ -191,9 +203,7 @@ public struct ContractStore {
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
             let commit = Commit(tree: tree, parents: parents, author: change.author, committer: change.author, message: message)
             let id = try db.write(.commit(commit))
-            db.flush() // every new object durable before the ref points at it
-            try repository.refs.update(ContractStore.refName(number), to: id, expected: parent.map { .value($0.commit) } ?? .absent,
-                                       who: change.author, message: change.summary)
+            db.flush() // every new object durable before a ref points at it
             return (id, warnings)
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }

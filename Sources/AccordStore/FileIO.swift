@@ -14,7 +14,11 @@ public enum FileIO {
     public static func identity(_ path: String) -> [Int]? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
-        return [Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+        return identity(of: st)
+    }
+
+    static func identity(of st: stat) -> [Int] {
+        [Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
     }
 
     public static func isDirectory(_ path: String) -> Bool {
@@ -32,6 +36,7 @@ public enum FileIO {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .io(op: "stat", path: path, errno: errno) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw .io(op: "read", path: path, errno: EISDIR) }
         let size = Int(st.st_size)
         if size > limit { throw .invalidInput("'\(path)' is \(size) bytes, above the limit of \(limit)") }
         var buf = [UInt8](repeating: 0, count: size)
@@ -114,17 +119,26 @@ public enum FileIO {
     }
 
     /// Names in a directory (without `.` and `..`); empty if it does not exist.
-    public static func list(_ dir: String) -> [String] {
+    public static func list(_ dir: String) -> [String] { listEntries(dir).map(\.name) }
+
+    /// Names in a directory with whether each is a directory (from the entry's type, so no
+    /// stat per name on file systems that report it); empty if it does not exist.
+    public static func listEntries(_ dir: String) -> [(name: String, isDirectory: Bool)] {
         guard let d = opendir(dir) else { return [] }
         defer { closedir(d) }
-        var names: [String] = []
+        var entries: [(String, Bool)] = []
         while let e = readdir(d) {
             let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name == "." || name == ".." { continue }
+            switch Int32(e.pointee.d_type) {
+            case Int32(DT_DIR): entries.append((name, true))
+            case Int32(DT_UNKNOWN), Int32(DT_LNK): entries.append((name, isDirectory("\(dir)/\(name)")))
+            default: entries.append((name, false))
+            }
         }
-        return names
+        return entries
     }
 
     public static func remove(_ path: String) { unlink(path) }

@@ -71,15 +71,16 @@ public struct GarbageCollector {
             }
             _ = db.packs.reloadIfChanged()
         }
-        Self.removeStaleTemporaries(packDir)
+        Self.removeStaleTemporaries(packDir, prefixes: ["tmp_pack_", "tmp_idx_"])
+        Self.removeStaleTemporaries(repo.gitDir, prefixes: ["tmp_"]) // atomic writes, batch lock seeds
         try repo.refs.packAll(peel: { id in Self.peel(id, db) })
         return report
     }
 
-    /// Temp files of packs written by killed processes (older than an hour, like git's grace period).
-    static func removeStaleTemporaries(_ packDir: String) {
+    /// Temp files written by killed processes (older than an hour, like git's grace period).
+    static func removeStaleTemporaries(_ packDir: String, prefixes: [String]) {
         let now = time(nil)
-        for name in FileIO.list(packDir) where name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
+        for name in FileIO.list(packDir) where prefixes.contains(where: { name.hasPrefix($0) }) {
             var st = stat()
             guard stat("\(packDir)/\(name)", &st) == 0 else { continue }
             #if canImport(Darwin)

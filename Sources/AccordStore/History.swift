@@ -107,6 +107,50 @@ public struct History {
         return best
     }
 
+    /// Commits reachable from `wants` and not from `haves` (`git rev-list WANTS --not HAVES`),
+    /// newest first, and the boundary: commits the haves reach that are parents of those.
+    /// Both sides are walked together by date, as git does, and the walk stops once only had
+    /// commits are queued: the cost follows what differs, not the length of the history. With
+    /// right clocks the answer is exact. A wrong clock can stop the had side's walk before it
+    /// reaches a commit already listed: such a commit stays listed (sent again, as git would),
+    /// but nothing the haves do not reach is ever left out, and every parent of a listed commit
+    /// is listed or in the boundary.
+    public mutating func difference(wants: [ObjectID], haves: [ObjectID]) throws(StoreError) -> (commits: [ObjectID], boundary: [ObjectID]) {
+        var had = Set<ObjectID>(), queued = Set<ObjectID>(), listed = Set<ObjectID>()
+        var open = Set<ObjectID>() // queued and not had: the walk goes on while there is one
+        var queue = DateQueue()
+        var out: [ObjectID] = []
+        for h in haves where had.insert(h).inserted && queued.insert(h).inserted {
+            queue.push(h, time: try commit(h).committer.seconds)
+        }
+        for w in wants where !had.contains(w) && queued.insert(w).inserted {
+            open.insert(w); queue.push(w, time: try commit(w).committer.seconds)
+        }
+        while !open.isEmpty, let id = queue.pop() {
+            open.remove(id)
+            let parents = try commit(id).parents
+            if had.contains(id) {
+                for p in parents where had.insert(p).inserted {
+                    open.remove(p)
+                    // Not queued yet, or already listed as wanted: walk it (again) as had.
+                    if queued.insert(p).inserted || listed.contains(p) { queue.push(p, time: try commit(p).committer.seconds) }
+                }
+            } else if listed.insert(id).inserted {
+                out.append(id)
+                for p in parents where !had.contains(p) && queued.insert(p).inserted {
+                    open.insert(p); queue.push(p, time: try commit(p).committer.seconds)
+                }
+            }
+        }
+        let commits = out.filter { !had.contains($0) }
+        var boundary: [ObjectID] = []
+        var inBoundary = Set<ObjectID>()
+        for c in commits {
+            for p in try commit(c).parents where had.contains(p) && inBoundary.insert(p).inserted { boundary.append(p) }
+        }
+        return (commits, boundary)
+    }
+
     /// Every object reachable from `roots` (commits, their trees and blobs, tags), with the path
     /// each blob or tree was first reached by (for delta grouping when packing).
     public mutating func reachableObjects(from roots: [ObjectID]) throws(StoreError) -> [(id: ObjectID, type: ObjectType, path: String)] {

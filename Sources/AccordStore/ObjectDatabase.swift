@@ -19,8 +19,11 @@ public final class ObjectDatabase: @unchecked Sendable {
 
     deinit { loose.flush() }
 
-    public func contains(_ id: ObjectID) -> Bool {
-        packs.contains(id) || loose.contains(id) || (packs.reloadIfChanged() && packs.contains(id))
+    /// Whether the object is here. A miss re-lists the pack directory (another process may have
+    /// packed it since); `rescan: false` skips that where a wrong "no" only costs a re-send,
+    /// e.g. asking which of 10,000 wanted objects a repository lacks.
+    public func contains(_ id: ObjectID, rescan: Bool = true) -> Bool {
+        packs.contains(id) || loose.contains(id) || (rescan && packs.reloadIfChanged() && packs.contains(id))
     }
 
     /// Reads and verifies an object; throws `objectNotFound` if it is nowhere.

@@ -44,8 +44,14 @@ public struct RefStore: Sendable {
 
     func readLoose(_ name: String) throws(StoreError) -> RefValue? {
         let path = "\(gitDir)/\(name)"
-        if FileIO.isDirectory(path) { return nil }
-        guard let bytes = try FileIO.read(path, limit: 4096) else { return nil }
+        let bytes: [UInt8]
+        do throws(StoreError) {
+            guard let b = try FileIO.read(path, limit: 4096) else { return nil }
+            bytes = b
+        } catch {
+            if case .io(_, _, EISDIR) = error { return nil } // a directory of refs, not a ref
+            throw error
+        }
         var text = String(decoding: bytes, as: UTF8.self)
         while text.last == "\n" || text.last == "\r" { text.removeLast() }
         if text.hasPrefix("ref: ") {
@@ -87,26 +93,67 @@ public struct RefStore: Sendable {
         public var peeled: ObjectID?
     }
 
-    /// packed-refs as parsed, reused while the file's identity (inode, size, mtime) is unchanged:
-    /// one command resolves many refs, and with 10,000 contracts the file is large.
-    /// Parses packed-refs: a header, `<id> <name>` lines, and `^<id>` peeled lines.
-    public func readPacked() throws(StoreError) -> [String: PackedRef] {
-        guard let id = FileIO.identity(packedPath) else { return [:] }
+    /// packed-refs as parsed: the refs, and every directory that holds one (`refs`,
+    /// `refs/contracts`, …) for the file-versus-directory check of new refs.
+    struct PackedFile: Sendable {
+        var refs: [String: PackedRef] = [:]
+        var directories: Set<String> = []
+        init(_ refs: [String: PackedRef]) {
+            self.refs = refs
+            for name in refs.keys {
+                var dir = Substring(name)
+                while let slash = dir.lastIndex(of: "/") {
+                    dir = dir[..<slash]
+                    guard directories.insert(String(dir)).inserted else { break }
+                }
+            }
+        }
+    }
+
+    /// Parses packed-refs (a header, `<id> <name>` lines, `^<id>` peeled lines), reused while the
+    /// file's identity (inode, size, mtime) is unchanged: one command resolves many refs, and
+    /// with 10,000 contracts the file is large.
+    public func readPacked() throws(StoreError) -> [String: PackedRef] { try packedFile().refs }
+
+    func packedFile() throws(StoreError) -> PackedFile {
+        guard let id = FileIO.identity(packedPath) else { return PackedFile([:]) }
         if let hit = PackedRefsCache.shared.get(packedPath, id) { return hit }
-        let refs = try parsePacked()
-        PackedRefsCache.shared.set(packedPath, id, refs)
-        return refs
+        let file = PackedFile(try parsePacked())
+        PackedRefsCache.shared.set(packedPath, id, file)
+        return file
     }
 
     /// One packed ref, without decoding the whole file: binary search over the lines of a file
     /// marked `sorted` (git's files are), comparing names as bytes. A command that reads one
     /// contract then costs the same with 10 or 10,000 contracts.
     func lookupPacked(_ name: String) throws(StoreError) -> PackedRef? {
-        if let id = FileIO.identity(packedPath), let hit = PackedRefsCache.shared.get(packedPath, id) { return hit[name] }
-        guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return nil }
-        let target = Array(name.utf8)
-        let found: PackedRef?? = bytes.withUnsafeBytes { (b: UnsafeRawBufferPointer) -> PackedRef?? in
-            guard let base = b.baseAddress else { return .some(nil) }
+        if let id = FileIO.identity(packedPath), let hit = PackedRefsCache.shared.get(packedPath, id) { return hit.refs[name] }
+        switch try searchPacked(name) {
+        case let .found(entry)?: return entry.name == name ? entry.ref : nil
+        case .none?: return nil
+        case nil: return try readPacked()[name]
+        }
+    }
+
+    /// True if some packed ref lies under directory `dir` (`refs/a` for `refs/a/b`).
+    func packedRefExists(under dir: String) throws(StoreError) -> Bool {
+        if let id = FileIO.identity(packedPath), let hit = PackedRefsCache.shared.get(packedPath, id) { return hit.directories.contains(dir) }
+        switch try searchPacked(dir + "/") {
+        case let .found(entry)?: return entry.name.hasPrefix(dir + "/")
+        case .none?: return false
+        case nil: return try packedFile().directories.contains(dir)
+        }
+    }
+
+    enum PackedSearch { case found((name: String, ref: PackedRef)), none }
+
+    /// The first packed ref whose name is not below `key` in byte order; nil when the file is
+    /// not marked sorted or a line is malformed (the full parse then answers, or reports it).
+    func searchPacked(_ key: String) throws(StoreError) -> PackedSearch? {
+        guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return PackedSearch.none }
+        let target = Array(key.utf8)
+        return bytes.withUnsafeBytes { (b: UnsafeRawBufferPointer) -> PackedSearch? in
+            guard let base = b.baseAddress else { return PackedSearch.none }
             func lineEnd(_ from: Int) -> Int {
                 guard from < b.count, let p = memchr(base + from, 0x0A, b.count - from) else { return b.count }
                 return base.distance(to: UnsafeRawPointer(p))
@@ -121,64 +168,70 @@ public struct RefStore: Sendable {
                 } else if b[i] != UInt8(ascii: "^") { starts.append(i) }
                 i = end + 1
             }
-            guard sorted else { return nil } // unsorted file: let the full parse answer
+            guard sorted else { return nil }
             var lo = 0, hi = starts.count
             while lo < hi {
                 let mid = (lo + hi) / 2, s = starts[mid], end = lineEnd(s)
-                guard end - s > 65 else { return nil } // malformed: the full parse reports it precisely
-                let key = UnsafeRawBufferPointer(rebasing: b[(s + 65)..<end])
-                if key.elementsEqual(target) {
-                    guard let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[s..<(s + 64)])) else { return nil }
-                    var peeled: ObjectID?
-                    let next = end + 1
-                    if next < b.count, b[next] == UInt8(ascii: "^") {
-                        peeled = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[(next + 1)..<lineEnd(next)]))
-                    }
-                    return .some(PackedRef(id: id, peeled: peeled))
-                }
-                if key.lexicographicallyPrecedes(target) { lo = mid + 1 } else { hi = mid }
+                guard end - s > 65 else { return nil }
+                if UnsafeRawBufferPointer(rebasing: b[(s + 65)..<end]).lexicographicallyPrecedes(target) { lo = mid + 1 } else { hi = mid }
             }
-            return .some(nil)
+            guard lo < starts.count else { return PackedSearch.none }
+            let s = starts[lo], end = lineEnd(s)
+            guard end - s > 65, let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[s..<(s + 64)])) else { return nil }
+            var peeled: ObjectID?
+            let next = end + 1
+            if next < b.count, b[next] == UInt8(ascii: "^") {
+                peeled = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[(next + 1)..<lineEnd(next)]))
+            }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: b[(s + 65)..<end]), as: UTF8.self)
+            return .found((name, PackedRef(id: id, peeled: peeled)))
         }
-        if let found { return found }
-        return try readPacked()[name]
     }
 
     func parsePacked() throws(StoreError) -> [String: PackedRef] {
         guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return [:] }
-        var refs: [String: PackedRef] = [:]
-        var last: String?
-        for (n, line) in String(decoding: bytes, as: UTF8.self).split(separator: "\n").enumerated() {
-            if line.hasPrefix("#") { continue }
-            if line.hasPrefix("^") {
-                guard let l = last, let id = ObjectID(hex: line.dropFirst()) else {
-                    throw .invalidInput("packed-refs line \(n + 1) is corrupt: a peeled line without a ref before it")
+        return try bytes.withBytes { (b: UnsafeRawBufferPointer) throws(StoreError) -> [String: PackedRef] in
+            var refs: [String: PackedRef] = [:]
+            refs.reserveCapacity(b.count / 100)
+            var last: String?
+            var start = 0, n = 0
+            while start < b.count {
+                n += 1
+                var end = start
+                while end < b.count, b[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                let line = UnsafeRawBufferPointer(rebasing: b[start..<end])
+                if line.isEmpty || line[0] == UInt8(ascii: "#") { continue }
+                if line[0] == UInt8(ascii: "^") {
+                    guard let l = last, line.count == 65, let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: line[1...])) else {
+                        throw .invalidInput("packed-refs line \(n) is corrupt: a peeled line without a ref before it")
+                    }
+                    refs[l]?.peeled = id
+                    continue
                 }
-                refs[l]?.peeled = id
-                continue
+                guard line.count > 65, line[64] == 0x20, let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: line[0..<64])) else {
+                    throw .invalidInput("packed-refs line \(n) is corrupt: '\(String(decoding: line.prefix(80), as: UTF8.self))'")
+                }
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[65...]), as: UTF8.self)
+                refs[name] = PackedRef(id: id, peeled: nil)
+                last = name
             }
-            let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let id = ObjectID(hex: parts[0]) else {
-                throw .invalidInput("packed-refs line \(n + 1) is corrupt: '\(line.prefix(80))'")
-            }
-            let name = String(parts[1])
-            refs[name] = PackedRef(id: id, peeled: nil)
-            last = name
+            return refs
         }
-        return refs
     }
 
     /// Every ref under `prefix` (loose overriding packed), sorted by name, resolved to ids.
+    /// Only the directory the prefix names is walked (refs/contracts/ does not read remotes).
     public func list(prefix: String = "refs/") throws(StoreError) -> [(name: String, id: ObjectID)] {
         var all: [String: ObjectID] = [:]
         for (name, ref) in try readPacked() where name.hasPrefix(prefix) { all[name] = ref.id }
-        var stack = ["refs"]
+        let top = prefix.hasSuffix("/") ? String(prefix.dropLast()) : FileIO.dirname(of: prefix)
+        var stack = top.hasPrefix("refs") ? [top] : ["refs"]
         while let dir = stack.popLast() {
-            for entry in FileIO.list("\(gitDir)/\(dir)") {
-                let name = "\(dir)/\(entry)"
-                if FileIO.isDirectory("\(gitDir)/\(name)") { stack.append(name); continue }
-                if entry.hasSuffix(".lock") || !name.hasPrefix(prefix) && !prefix.hasPrefix(name) { continue }
-                guard name.hasPrefix(prefix), RefName.isValid(name) else { continue }
+            for entry in FileIO.listEntries("\(gitDir)/\(dir)") {
+                let name = "\(dir)/\(entry.name)"
+                if entry.isDirectory { stack.append(name); continue }
+                guard !entry.name.hasSuffix(".lock"), name.hasPrefix(prefix), RefName.isValid(name) else { continue }
                 switch try readLoose(name) {
                 case let .direct(id)?: all[name] = id
                 case .symbolic?: if let id = try resolve(name) { all[name] = id }
@@ -194,17 +247,7 @@ public struct RefStore: Sendable {
     /// Moves `name` to `new` if it currently matches `expected`, and records it in the reflog.
     public func update(_ name: String, to new: ObjectID, expected: RefExpectation = .any,
                        who: Identity, message: String) throws(StoreError) {
-        try RefName.validate(name)
-        let target = try resolvedName(name) // updating HEAD moves the branch it points at
-        try checkNoDirectoryConflict(target)
-        let lock = try LockFile(path: "\(gitDir)/\(target)")
-        let current = try currentValue(target)
-        try check(expected, current: current, ref: target)
-        try appendReflog(target, old: current ?? .zero, new: new, who: who, message: message)
-        if target != name, name == "HEAD" {
-            try appendReflog("HEAD", old: current ?? .zero, new: new, who: who, message: message)
-        }
-        try lock.commit(Array((new.hex + "\n").utf8))
+        if let refused = try apply([RefUpdate(name, to: new, expected: expected, message: message)], who: who)[0] { throw refused }
     }
 
     /// Deletes `name` (loose and packed) if it matches `expected`; its reflog goes with it.
@@ -220,7 +263,7 @@ public struct RefStore: Sendable {
         if packed[name] != nil {
             let plock = try LockFile(path: packedPath)
             packed[name] = nil
-            try plock.commit(RefStore.encodePacked(packed))
+            try writePacked(packed, under: plock)
         }
         if unlink("\(gitDir)/\(name)") != 0, errno != ENOENT { throw .io(op: "delete", path: "\(gitDir)/\(name)", errno: errno) }
         FileIO.remove("\(gitDir)/logs/\(name)")
@@ -233,16 +276,24 @@ public struct RefStore: Sendable {
         try lock.commit(Array("ref: \(target)\n".utf8))
     }
 
-    /// The current id of a (non-symbolic) ref, read while its lock is held.
-    private func currentValue(_ name: String) throws(StoreError) -> ObjectID? {
-        switch try read(name) {
+    /// The current id of a (non-symbolic) ref, read while its lock is held; `packed`: a parse
+    /// of packed-refs to use instead of looking the name up in the file.
+    func currentValue(_ name: String, packed: PackedFile? = nil) throws(StoreError) -> ObjectID? {
+        switch try value(name, packed: packed) {
         case let .direct(id)?: return id
         case .symbolic?: throw .invalidInput("ref '\(name)' is symbolic")
         case nil: return nil
         }
     }
 
-    private func check(_ expected: RefExpectation, current: ObjectID?, ref: String) throws(StoreError) {
+    /// A ref's value (loose first), from `packed` when given, else looked up in the file.
+    func value(_ name: String, packed: PackedFile?) throws(StoreError) -> RefValue? {
+        guard let packed else { return try read(name) }
+        if let loose = try readLoose(name) { return loose }
+        return packed.refs[name].map { .direct($0.id) }
+    }
+
+    func check(_ expected: RefExpectation, current: ObjectID?, ref: String) throws(StoreError) {
         switch expected {
         case .any: return
         case .absent: if current != nil { throw .staleValue(ref: ref, expected: nil, actual: current) }
@@ -250,36 +301,46 @@ public struct RefStore: Sendable {
         }
     }
 
-    /// `refs/a` and `refs/a/b` cannot both exist (one would be a file, the other a directory).
-    private func checkNoDirectoryConflict(_ name: String) throws(StoreError) {
-        let packedBelow = try readPacked().keys.contains(where: { $0.hasPrefix(name + "/") })
-        if packedBelow || (FileIO.isDirectory("\(gitDir)/\(name)") && !FileIO.list("\(gitDir)/\(name)").isEmpty) {
+    /// `refs/a` and `refs/a/b` cannot both exist (one would be a file, the other a directory),
+    /// neither in the repository nor among refs created in the same batch. `clear` remembers the
+    /// directories already found to be no ref, across the names of one batch.
+    func checkNoDirectoryConflict(_ name: String, batch: Set<String> = [], batchDirectories: Set<String> = [],
+                                  packed: PackedFile? = nil, clear: inout Set<String>) throws(StoreError) {
+        let packedBelow: Bool
+        if let packed { packedBelow = packed.directories.contains(name) } else { packedBelow = try packedRefExists(under: name) }
+        if packedBelow || batchDirectories.contains(name)
+            || (FileIO.isDirectory("\(gitDir)/\(name)") && !FileIO.list("\(gitDir)/\(name)").isEmpty) {
             throw .badRefName(name, "refs exist under '\(name)/'")
         }
         var prefix = ""
         for comp in name.split(separator: "/").dropLast() {
             prefix += prefix.isEmpty ? String(comp) : "/\(comp)"
-            if prefix.hasPrefix("refs/"), try read(prefix) != nil {
+            guard prefix.hasPrefix("refs/"), !clear.contains(prefix) else { continue }
+            if batch.contains(prefix) { throw .badRefName(name, "'\(prefix)' is created in the same batch, so no ref can be created under it") }
+            if try value(prefix, packed: packed) != nil {
                 throw .badRefName(name, "'\(prefix)' exists, so no ref can be created under it")
             }
+            clear.insert(prefix)
         }
     }
 
     // MARK: reflogs
 
-    private func appendReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String) throws(StoreError) {
+    /// Appends one line to `name`'s reflog; `sync` makes it durable before returning.
+    func appendReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String, sync: Bool = true) throws(StoreError) {
         let path = "\(gitDir)/logs/\(name)"
-        let dir = FileIO.dirname(of: path)
-        if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         let line = Array("\(old.hex) \(new.hex) \(who)\t\(oneLine)\n".utf8)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT {
+            try FileIO.makeDirectories(FileIO.dirname(of: path))
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw .io(op: "open reflog", path: path, errno: errno) }
         defer { close(fd) }
         try line.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
-        fsync(fd)
+        if sync { fsync(fd) }
     }
-
     /// A ref's reflog, oldest first.
     public func reflog(_ name: String) throws(StoreError) -> [ReflogEntry] {
         let path = "\(gitDir)/logs/\(name)"
@@ -316,7 +377,7 @@ public struct RefStore: Sendable {
             }
         }
         for (name, id) in loose { packed[name] = PackedRef(id: id, peeled: peel(id)) }
-        try plock.commit(RefStore.encodePacked(packed))
+        try writePacked(packed, under: plock)
         for (name, id) in loose {
             guard let lock = try? LockFile(path: "\(gitDir)/\(name)") else { continue } // busy: leave it loose
             if case .direct(id)? = try readLoose(name) { FileIO.remove("\(gitDir)/\(name)") }
@@ -324,13 +385,21 @@ public struct RefStore: Sendable {
         }
     }
 
+    /// Writes `refs` as the new packed-refs through its held lock, and keeps the parse for the
+    /// next read in this process (keyed by the identity of the file just written).
+    func writePacked(_ refs: [String: PackedRef], under lock: LockFile) throws(StoreError) {
+        let identity = try lock.commit(RefStore.encodePacked(refs))
+        PackedRefsCache.shared.set(packedPath, identity, PackedFile(refs))
+    }
+
     static func encodePacked(_ refs: [String: PackedRef]) -> [UInt8] {
-        var out = "# pack-refs with: peeled fully-peeled sorted \n"
-        for (name, ref) in refs.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
-            out += "\(ref.id.hex) \(name)\n"
-            if let p = ref.peeled { out += "^\(p.hex)\n" }
+        var out = Array("# pack-refs with: peeled fully-peeled sorted \n".utf8)
+        out.reserveCapacity(out.count + refs.count * 110)
+        for (name, ref) in refs.map({ (Array($0.key.utf8), $0.value) }).sorted(by: { $0.0.lexicographicallyPrecedes($1.0) }) {
+            out += ref.id.hex.utf8; out.append(0x20); out += name; out.append(0x0A)
+            if let p = ref.peeled { out.append(UInt8(ascii: "^")); out += p.hex.utf8; out.append(0x0A) }
         }
-        return Array(out.utf8)
+        return out
     }
 
     /// `.lock` files left in the repository (by a killed process, or one still running).
@@ -351,19 +420,18 @@ public struct RefStore: Sendable {
     }
 }
 
-/// The last parsed packed-refs and the file identity it was parsed from.
 /// Process-wide, per file: parsed packed-refs with the file identity they were parsed from.
 final class PackedRefsCache: @unchecked Sendable {
     static let shared = PackedRefsCache()
-    private var entries: [String: (key: [Int], refs: [String: RefStore.PackedRef])] = [:]
+    private var entries: [String: (key: [Int], file: RefStore.PackedFile)] = [:]
     private let mutex = StoreMutex()
-    func get(_ path: String, _ k: [Int]) -> [String: RefStore.PackedRef]? {
-        mutex.withLock { entries[path].flatMap { $0.key == k ? $0.refs : nil } }
+    func get(_ path: String, _ k: [Int]) -> RefStore.PackedFile? {
+        mutex.withLock { entries[path].flatMap { $0.key == k ? $0.file : nil } }
     }
-    func set(_ path: String, _ k: [Int], _ r: [String: RefStore.PackedRef]) {
+    func set(_ path: String, _ k: [Int], _ f: RefStore.PackedFile) {
         mutex.withLock {
             if entries.count > 64 { entries.removeAll() } // tests open many repositories
-            entries[path] = (k, r)
+            entries[path] = (k, f)
         }
     }
 }

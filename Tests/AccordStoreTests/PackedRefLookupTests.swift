@@ -23,10 +23,21 @@ import AccordObjects
         try repo.refs.packAll(peel: { _ in nil })
         let full = try repo.refs.parsePacked()
         #expect(full.count == names.count)
-        let fresh = try Repository(gitDir: repo.gitDir) // a new process's view
-        for name in names { #expect(try fresh.refs.lookupPacked(name)?.id == full[name]?.id, "\(name)") }
+        // The search itself (lookupPacked answers from this process's parse when it has one).
+        func search(_ name: String) throws -> RefStore.PackedRef? {
+            guard case let .found(entry)? = try repo.refs.searchPacked(name), entry.name == name else { return nil }
+            return entry.ref
+        }
+        for name in names { #expect(try search(name)?.id == full[name]?.id, "\(name)") }
         for missing in ["refs/contracts/HT-1000", "refs/contracts/A", "refs/contracts/HT-3-2", "refs/zzz", "refs/"] {
-            #expect(try fresh.refs.lookupPacked(missing) == nil, "\(missing)")
+            #expect(try search(missing) == nil, "\(missing)")
+        }
+        // "Is any ref under this directory?" (a new ref's file/directory check) by the same search.
+        for (dir, expected) in [("refs/tags/HT-2", true), ("refs/tags/HT-1", false), ("refs/contracts", true),
+                                ("refs/contracts/HT-0", false), ("refs/zzz", false)] {
+            guard case let .found(entry)? = try repo.refs.searchPacked(dir + "/") else { #expect(!expected, "\(dir)"); continue }
+            #expect(entry.name.hasPrefix(dir + "/") == expected, "\(dir)")
+            #expect(try repo.refs.packedFile().directories.contains(dir) == expected, "\(dir)")
         }
     }
 

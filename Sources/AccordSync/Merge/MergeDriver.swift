@@ -24,21 +24,31 @@ public struct MergeDriver {
 
     /// Brings `theirs` into the contract `number` (whose local head is `ours`, or none).
     public func merge(_ number: String, theirs: ObjectID, actor: Actor, author: Identity) throws(ContractStoreError) -> Outcome {
-        let repo = store.repository
-        guard let ours = try store.head(number) else {
-            _ = try store.load(commit: theirs) // strictly valid before it becomes ours
-            do { try repo.refs.update(ContractStore.refName(number), to: theirs, expected: .absent, who: author, message: "merge: new contract \(number)") }
+        let planned = try prepare(number, ours: try store.head(number), theirs: theirs, actor: actor, author: author)
+        if let update = planned.update {
+            do { try store.repository.refs.update(update.name, to: update.new, expected: update.expected, who: author, message: update.message) }
             catch { throw .store(error) }
-            return .fastForward(theirs)
         }
-        var history = History(objects: repo.objects)
+        return planned.outcome
+    }
+
+    /// The merge of `theirs` into the contract whose head is `ours` (nil: not here yet), with
+    /// every object written but the ref not moved: the returned update moves it, with
+    /// compare-and-swap on `ours` (a pull moves all its contracts in one batch).
+    public func prepare(_ number: String, ours: ObjectID?, theirs: ObjectID, actor: Actor,
+                        author: Identity) throws(ContractStoreError) -> (outcome: Outcome, update: RefUpdate?) {
+        let ref = ContractStore.refName(number)
+        guard let ours else {
+            _ = try store.load(commit: theirs) // strictly valid before it becomes ours
+            return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .absent, message: "merge: new contract \(number)"))
+        }
+        var history = History(objects: store.repository.objects)
         do {
-            if try history.isAncestor(theirs, of: ours) { return .upToDate }
+            if try history.isAncestor(theirs, of: ours) { return (.upToDate, nil) }
             if try history.isAncestor(ours, of: theirs) {
                 _ = try store.load(commit: theirs)
-                try repo.refs.update(ContractStore.refName(number), to: theirs, expected: .value(ours), who: author,
-                                     message: "merge \(theirs.hex.prefix(12)): fast-forward")
-                return .fastForward(theirs)
+                return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .value(ours),
+                                                        message: "merge \(theirs.hex.prefix(12)): fast-forward"))
             }
         } catch let e as StoreError { throw .store(e) } catch let e as ContractStoreError { throw e } catch { throw .store(.invalidInput("\(error)")) }
 
@@ -71,8 +81,9 @@ public struct MergeDriver {
         change.conflicts = result.conflicts
         change.mergeParent = theirs
         change.existingAttachmentBlobs = theirsSnap.attachmentBlobs
-        let (id, _) = try store.commit(change, parent: oursSnap)
-        return .merged(id, conflicts: result.conflicts.count, notes: result.notes)
+        let (id, _) = try store.write(change, parent: oursSnap)
+        return (.merged(id, conflicts: result.conflicts.count, notes: result.notes),
+                RefUpdate(ref, to: id, expected: .value(ours), message: change.summary))
     }
 
     /// One base: itself. Several (criss-cross): merged into a virtual base in memory, as git's

@@ -18,7 +18,7 @@ public enum ObjectSelection {
     /// Every id in `common` must exist in `db` (ids that do not are ignored).
     public static func missing(in db: ObjectDatabase, wants: [ObjectID], common: [ObjectID]) throws -> Result {
         var history = History(objects: db)
-        // 1. Everything the receiver has: commits reachable from the common tips (tags peeled).
+        // 1. What the receiver has: the common tips, tags peeled to what they name.
         var haveObjects = Set<ObjectID>()
         var haveCommitTips: [ObjectID] = []
         var haveTreeRoots: [ObjectID] = []
@@ -34,46 +34,33 @@ public enum ObjectSelection {
                 }
             }
         }
-        var haveCommits = Set<ObjectID>()
-        var stack = haveCommitTips
-        while let id = stack.popLast() {
-            guard haveCommits.insert(id).inserted else { continue }
-            for p in try history.commit(id).parents where !haveCommits.contains(p) { stack.append(p) }
-        }
 
-        // 2. Commits (and tags) to send: walk from the wants, stopping at commits the receiver has.
+        // 2. Tags and loose trees or blobs among the wants; then the commits the receiver is
+        // missing, walked from the wanted commits against the common ones.
         var out: [PackWriter.Input] = []
         var seen = Set<ObjectID>()
         var sendTrees: [(ObjectID, String)] = []
-        var boundary: [ObjectID] = []
-        var boundarySet = Set<ObjectID>()
-        var commits = 0
+        var wantCommits: [ObjectID] = []
         var pending = wants
         while let id = pending.popLast() {
-            guard !haveObjects.contains(id), !haveCommits.contains(id), seen.insert(id).inserted else { continue }
+            guard !haveObjects.contains(id), seen.insert(id).inserted else { continue }
             switch try db.header(id).type {
             case .tag:
                 out.append(PackWriter.Input(id: id))
                 pending.append(try db.readTag(id).object)
-            case .commit:
-                let c = try history.commit(id)
-                out.append(PackWriter.Input(id: id))
-                commits += 1
-                sendTrees.append((c.tree, ""))
-                for p in c.parents {
-                    if haveCommits.contains(p) {
-                        if boundarySet.insert(p).inserted { boundary.append(p) }
-                    } else {
-                        pending.append(p)
-                    }
-                }
-            case .tree:
-                seen.remove(id)
-                sendTrees.append((id, ""))
-            case .blob:
-                out.append(PackWriter.Input(id: id))
+            case .commit: seen.remove(id); wantCommits.append(id)
+            case .tree: seen.remove(id); sendTrees.append((id, ""))
+            case .blob: out.append(PackWriter.Input(id: id))
             }
         }
+        let walk = try history.difference(wants: wantCommits, haves: haveCommitTips)
+        for c in walk.commits {
+            guard seen.insert(c).inserted else { continue }
+            out.append(PackWriter.Input(id: c))
+            sendTrees.append((try history.commit(c).tree, ""))
+        }
+        let boundary = walk.boundary
+        let commits = walk.commits.count
 
         // 3. Trees and blobs the receiver has: those of the boundary commits (and peeled trees).
         var excluded = Set<ObjectID>()

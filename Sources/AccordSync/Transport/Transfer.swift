@@ -32,12 +32,12 @@ public enum Transfer {
                       remoteName: String, who: Identity, prune: Bool, progress: TransferProgress?) throws -> TransferReport {
         // Read our side first: the values the compare-and-swap will expect.
         let plan = try plan(remoteRefs, for: local, remoteName: remoteName)
-        let wants = Array(Set(plan.map(\.new).filter { !local.objects.contains($0) })).sorted()
+        let wanted = plan.filter { !local.objects.contains($0.new, rescan: false) }
         var report = TransferReport()
-        if !wants.isEmpty {
-            let common = try local.refs.list().map(\.id).filter { source.contains($0) }
-            let selection = try ObjectSelection.missing(in: source, wants: wants, common: common)
-            let received = try PackTransfer.send(selection.objects, from: source, to: local, tips: wants, progress: progress)
+        if !wanted.isEmpty {
+            let common = try haves(for: wanted, in: local).filter { source.contains($0) }
+            let selection = try ObjectSelection.missing(in: source, wants: Array(Set(wanted.map(\.new))).sorted(), common: common)
+            let received = try PackTransfer.send(selection.objects, from: source, to: local, tips: wanted.map(\.new), progress: progress)
             report.objects = received.objects
             report.packID = received.packID
         }
@@ -47,41 +47,61 @@ public enum Transfer {
         return report
     }
 
+    /// The commits the receiver offers as already had. A contract's history reaches only that
+    /// contract's commits, so for contract refs the tips held for the same contracts (the
+    /// tracking ref and the contract's own ref) are the only useful ones, and the negotiation
+    /// then costs what changed rather than the whole repository. Anything else (tags) offers
+    /// every ref. Offering fewer haves can only send more, never less.
+    static func haves(for wanted: Plan, in local: Repository) throws -> [ObjectID] {
+        guard wanted.allSatisfy({ $0.remoteRef.hasPrefix("refs/contracts/") }) else { return try local.refs.list().map(\.id) }
+        let own = Dictionary(try local.refs.list(prefix: "refs/contracts/").map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        var out: [ObjectID] = []
+        for w in wanted {
+            if let old = w.old { out.append(old) }
+            if let mine = own[w.remoteRef] { out.append(mine) }
+        }
+        return out
+    }
+
     typealias Plan = [(remoteRef: String, ref: String, old: ObjectID?, new: ObjectID)]
 
     static func plan(_ remoteRefs: [(name: String, id: ObjectID)], for local: Repository, remoteName: String) throws -> Plan {
+        let tracking = Dictionary(try local.refs.list(prefix: "refs/remotes/\(remoteName)/").map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
         var plan: Plan = []
         for (name, id) in remoteRefs {
             guard let mapped = trackingRef(for: name, remote: remoteName) else { continue }
-            plan.append((name, mapped, try local.refs.resolve(mapped), id))
+            let old = mapped.hasPrefix("refs/remotes/") ? tracking[mapped] : try local.refs.resolve(mapped)
+            plan.append((name, mapped, old, id))
         }
         return plan
     }
 
-    /// Moves the local refs of `plan` (whose objects are all present now), each with
-    /// compare-and-swap on the value read when the plan was made.
+    /// Moves the local refs of `plan` (whose objects are all present now) in one batch, each
+    /// with compare-and-swap on the value read when the plan was made.
     static func applyTracking(_ plan: Plan, to local: Repository, remoteName: String, who: Identity,
                               prune: Bool) throws -> [RefChange] {
         var changes: [RefChange] = []
+        var moving: [(change: Int, update: RefUpdate)] = []
         var history = History(objects: local.objects)
         for p in plan {
             var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
-            if p.old == p.new { change.status = .upToDate; changes.append(change); continue }
+            defer { changes.append(change) }
+            if p.old == p.new { change.status = .upToDate; continue }
             if let old = p.old {
                 if p.ref.hasPrefix("refs/tags/") {
                     change.status = .rejected; change.reason = "would clobber existing tag"
-                    changes.append(change); continue
+                    continue
                 }
                 let ff = local.objects.contains(old) && (try? history.isAncestor(old, of: p.new)) == true
                 change.status = ff ? .fastForward : .forced
             }
-            do throws(StoreError) {
-                try local.refs.update(p.ref, to: p.new, expected: p.old.map { .value($0) } ?? .absent, who: who,
-                                      message: "fetch \(remoteName): \(change.status == .new ? "storing head" : change.status.rawValue)")
-            } catch { let e = error
-                change.status = .rejected; change.reason = "changed here during the fetch (\(e.description))"
-            }
-            changes.append(change)
+            moving.append((changes.count, RefUpdate(p.ref, to: p.new, expected: p.old.map { .value($0) } ?? .absent,
+                                                    message: "fetch \(remoteName): \(change.status == .new ? "storing head" : change.status.rawValue)")))
+        }
+        for (m, refused) in zip(moving, try local.refs.apply(moving.map(\.update), who: who)) {
+            guard let refused else { continue }
+            changes[m.change].status = .rejected
+            changes[m.change].reason = "changed here during the fetch (\(refused.description))"
         }
         if prune {
             let kept = Set(plan.map(\.ref))
@@ -148,7 +168,7 @@ public enum Transfer {
             }
             accepted.append(change)
         }
-        let wants = Array(Set(accepted.compactMap(\.new).filter { !remote.objects.contains($0) })).sorted()
+        let wants = Array(Set(accepted.compactMap(\.new).filter { !remote.objects.contains($0, rescan: false) })).sorted()
         if !wants.isEmpty {
             let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
             let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
@@ -159,6 +179,7 @@ public enum Transfer {
         }
         remote.objects.flush()
         TransportFault.hit("before-ref-update")
+        var moving: [RefChange] = []
         for var change in accepted {
             guard let new = change.new else { continue }
             guard remote.objects.contains(new) else {
@@ -166,23 +187,27 @@ public enum Transfer {
                 report.changes.append(change); continue
             }
             options.beforeRefUpdate?(change.ref)
-            do throws(StoreError) {
-                try remote.refs.update(change.ref, to: new, expected: change.old.map { .value($0) } ?? .absent, who: who,
-                                       message: "push: \(change.status == .new ? "created" : change.status.rawValue)")
-            } catch { let e = error
+            moving.append(change)
+        }
+        let updates = moving.compactMap { c in c.new.map {
+            RefUpdate(c.ref, to: $0, expected: c.old.map { .value($0) } ?? .absent,
+                      message: "push: \(c.status == .new ? "created" : c.status.rawValue)")
+        } }
+        var tracking: [RefUpdate] = []
+        for (var change, refused) in zip(moving, try remote.refs.apply(updates, who: who)) {
+            if let refused {
                 change.status = .rejected
-                if case .staleValue = e {
+                if case .staleValue = refused {
                     change.reason = "the remote ref changed during the push (lost a race): fetch and try again"
                 } else {
-                    change.reason = e.description
+                    change.reason = refused.description
                 }
-                report.changes.append(change); continue
-            }
-            if let tracking = trackingRef(for: change.ref, remote: remoteName) {
-                try? local.refs.update(tracking, to: new, expected: .any, who: who, message: "update by push")
+            } else if let new = change.new, let t = trackingRef(for: change.ref, remote: remoteName) {
+                tracking.append(RefUpdate(t, to: new, expected: .any, message: "update by push"))
             }
             report.changes.append(change)
         }
+        _ = try? local.refs.apply(tracking, who: who) // only a cache of the remote's refs: the next fetch corrects it
         report.changes.sort { $0.ref < $1.ref }
         return report
     }
@@ -208,10 +233,13 @@ public enum Transfer {
             } else {
                 report = try BundleFile.unbundle(FileIO.read(url, limit: 1 << 40) ?? [], into: repo, remoteName: "origin", who: who, progress: progress)
             }
-            for (name, id) in try repo.refs.list(prefix: "refs/remotes/origin/contracts/") {
-                let branch = "refs/" + name.dropFirst("refs/remotes/origin/".count)
-                try repo.refs.update(branch, to: id, expected: .absent, who: who, message: "clone: from \(url)")
+            if let refused = report.changes.first(where: { $0.status == .rejected }) {
+                throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
             }
+            let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
+                RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")
+            }
+            if let refused = try repo.refs.apply(heads, who: who).compactMap({ $0 }).first { throw refused }
             report.changes.sort { $0.ref < $1.ref }
             return (repo, report)
         } catch {

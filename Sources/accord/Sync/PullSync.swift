@@ -19,19 +19,41 @@ struct Pull: AccordCommand {
     }
 
     /// Fetches, then merges each fetched contract; returns how many merges left conflicts.
+    /// Every merge is computed and written first; then all contract refs move in one batch,
+    /// each with compare-and-swap on the head the merge started from.
     static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool) throws -> Int {
         let (actor, who) = try s.actor()
         let (_, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
         let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: s.store) }
         let prefix = "refs/remotes/\(tracking)/contracts/"
-        var conflicted = 0
+        let heads = Dictionary(try s.repository.refs.list(prefix: "refs/contracts/").map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        var planned: [(number: String, outcome: MergeDriver.Outcome, update: RefUpdate?)] = []
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
-            let outcome = try ContractFailure.wrap { () throws(ContractStoreError) in
-                try driver.merge(number, theirs: theirs, actor: actor, author: who)
+            guard Invariants.validNumber(number) else {
+                throw ContractFailure("\(ref): '\(number)' is not a valid contract number; nothing was merged")
             }
-            if case let .merged(_, c, _) = outcome, c > 0 { conflicted += 1 }
-            if outcome != .upToDate || json { if !quiet || json { MergeReport.print(number, outcome, json: json) } }
+            let ours = heads[ContractStore.refName(number)]
+            if ours == theirs { planned.append((number, .upToDate, nil)); continue }
+            let p = try ContractFailure.wrap { () throws(ContractStoreError) in
+                try driver.prepare(number, ours: ours, theirs: theirs, actor: actor, author: who)
+            }
+            planned.append((number, p.outcome, p.update))
+        }
+        let moving = planned.indices.filter { planned[$0].update != nil }
+        let refused = try s.repository.refs.apply(moving.compactMap { planned[$0].update }, who: who)
+        var failed: [String] = []
+        var notMoved = Set<Int>()
+        for (i, error) in zip(moving, refused) {
+            if let error { failed.append("\(planned[i].number): not merged: \(error.description)"); notMoved.insert(i) }
+        }
+        var conflicted = 0
+        for (i, p) in planned.enumerated() where !notMoved.contains(i) {
+            if case let .merged(_, c, _) = p.outcome, c > 0 { conflicted += 1 }
+            if p.outcome != .upToDate || json { if !quiet || json { MergeReport.print(p.number, p.outcome, json: json) } }
+        }
+        if !failed.isEmpty {
+            throw ContractFailure(failed.joined(separator: "\n") + "\n\(failed.count) contract\(failed.count == 1 ? "" : "s") changed here during the pull; run accord pull again")
         }
         return conflicted
     }

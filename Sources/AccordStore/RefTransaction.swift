@@ -1,0 +1,127 @@
+import AccordObjects
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One move of a batch: `name` to `new` if it holds `expected`, with its reflog message.
+public struct RefUpdate: Sendable, Equatable {
+    public var name: String
+    public var new: ObjectID
+    public var expected: RefExpectation
+    public var message: String
+    public init(_ name: String, to new: ObjectID, expected: RefExpectation = .any, message: String) {
+        self.name = name; self.new = new; self.expected = expected; self.message = message
+    }
+}
+
+extension RefStore {
+    /// From this many moves on, a batch rewrites packed-refs once instead of writing and
+    /// fsyncing a loose file per ref: a pull that moves 2,000 refs makes one durable ref write.
+    public static let packedBatchThreshold = 32
+
+    /// Moves refs together. Each ref keeps the guarantees of a single update: its own `.lock`, a
+    /// compare-and-swap on the expected value read under that lock, a reflog entry. A ref whose
+    /// lock is held or whose value moved is refused alone: its error is returned at its index
+    /// (nil for every ref moved) and the others still move.
+    ///
+    /// Small batches write loose refs (each file fsynced, each directory once). Large ones hold
+    /// every ref's lock and `packed-refs.lock`, write all new values into packed-refs (one
+    /// fsync), then delete the loose files those values replace. Killed before the rename, every
+    /// ref is as it was; after it, a ref whose loose file was not yet deleted still reads its old
+    /// value: each ref is old or new, never torn. Their reflog lines are written first and not
+    /// fsynced one by one (git does not fsync reflogs at all by default); the ref values are
+    /// durable. Tags are always written loose: packed-refs promises their peeled values, which
+    /// are not known here.
+    public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
+        var results = [StoreError?](repeating: nil, count: updates.count)
+        struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
+        // Large batches: packed-refs.lock first (held by a gc packing refs: fall back to loose
+        // files); the locks of refs going into packed-refs are then links to one empty file.
+        let packedLock = updates.count(where: { !$0.name.hasPrefix("refs/tags/") }) >= Self.packedBatchThreshold
+            ? try? LockFile(path: packedPath) : nil
+        let seed = packedLock == nil ? nil : try LockSeed(in: gitDir)
+        var held: [Held] = []
+        var targets = Set<String>()
+        for (i, u) in updates.enumerated() {
+            do throws(StoreError) {
+                try RefName.validate(u.name)
+                var target = u.name // updating HEAD moves the branch it points at
+                if case .symbolic? = try readLoose(u.name) { target = try resolvedName(u.name) }
+                guard targets.insert(target).inserted else { throw .invalidInput("ref '\(target)' is updated twice in one batch") }
+                let path = "\(gitDir)/\(target)"
+                let lock: LockFile
+                if let seed, !target.hasPrefix("refs/tags/") { lock = try LockFile(path: path, linkingTo: seed.path) }
+                else { lock = try LockFile(path: path) }
+                held.append(Held(index: i, target: target, lock: lock, old: nil))
+            } catch { results[i] = error }
+        }
+        seed?.remove()
+        guard !held.isEmpty else { return results }
+        // Under the locks, packed-refs can change only by gains (gc copying loose values) and
+        // losses (deletions) of other refs: one parse answers for every ref held.
+        let packed = held.count > 1 ? try packedFile() : nil
+
+        var batchDirectories = Set<String>()
+        for h in held {
+            var dir = Substring(h.target)
+            while let slash = dir.lastIndex(of: "/") { dir = dir[..<slash]; batchDirectories.insert(String(dir)) }
+        }
+        var accepted: [Held] = []
+        var clear = Set<String>() // directories known to be no ref
+        for var h in held {
+            do throws(StoreError) {
+                h.old = try currentValue(h.target, packed: packed)
+                try check(updates[h.index].expected, current: h.old, ref: h.target)
+                if h.old == nil {
+                    try checkNoDirectoryConflict(h.target, batch: targets, batchDirectories: batchDirectories, packed: packed, clear: &clear)
+                }
+                accepted.append(h)
+            } catch { results[h.index] = error; h.lock.rollback() }
+        }
+        let sync = packedLock == nil
+        for h in accepted {
+            let u = updates[h.index]
+            try appendReflog(h.target, old: h.old ?? .zero, new: u.new, who: who, message: u.message, sync: sync)
+            if h.target != u.name, u.name == "HEAD" {
+                try appendReflog("HEAD", old: h.old ?? .zero, new: u.new, who: who, message: u.message, sync: sync)
+            }
+        }
+
+        var loose = accepted
+        if let packedLock {
+            var refs = try packedFile().refs // re-read under packed-refs.lock
+            let packed = accepted.filter { !$0.target.hasPrefix("refs/tags/") }
+            loose = accepted.filter { $0.target.hasPrefix("refs/tags/") }
+            for h in packed { refs[h.target] = PackedRef(id: updates[h.index].new, peeled: nil) }
+            try writePacked(refs, under: packedLock)
+            for h in packed {
+                let path = "\(gitDir)/\(h.target)"
+                if unlink(path) != 0, errno != ENOENT { results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno) }
+                h.lock.rollback()
+            }
+        }
+        var directories = Set<String>()
+        for h in loose {
+            do throws(StoreError) {
+                try h.lock.commit(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
+                directories.insert(FileIO.dirname(of: h.lock.path))
+            } catch { results[h.index] = error }
+        }
+        for d in directories { FileIO.fsyncDirectory(d) }
+        return results
+    }
+}
+
+/// The empty file the linked locks of one batch share; its name starts with `tmp_` so that
+/// `accord gc` removes it if a killed process left it behind.
+final class LockSeed {
+    let path: String
+    init(in gitDir: String) throws(StoreError) {
+        path = FileIO.tempName(in: gitDir, prefix: "tmp_reflock_")
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(op: "create", path: path, errno: errno) }
+        close(fd)
+    }
+    func remove() { FileIO.remove(path) }
+    deinit { remove() }
+}
