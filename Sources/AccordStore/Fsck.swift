@@ -86,6 +86,12 @@ public struct Fsck {
         repository.refs.lockFiles().map { path in
             var st = stat()
             let age = stat(path, &st) == 0 ? max(0, Int(time(nil)) - Int(st.st_mtim.tv_sec)) : 0
+            if LockFile.isAbandoned(path) {
+                return FsckProblem(kind: .lock, id: nil, message: """
+                    \(path) (\(age)s old) was left by a killed accord process: the next update of it, \
+                    or accord gc, removes it
+                    """)
+            }
             return FsckProblem(kind: .lock, id: nil, message: """
                 \(path) (\(age)s old) blocks updates. If no accord or git process is running, \
                 a killed process left it: remove it with rm '\(path)'

@@ -73,6 +73,7 @@ public struct GarbageCollector {
         }
         Self.removeStaleTemporaries(packDir, prefixes: ["tmp_pack_", "tmp_idx_"])
         Self.removeStaleTemporaries(repo.gitDir, prefixes: ["tmp_"]) // atomic writes, batch lock seeds
+        for lock in repo.refs.lockFiles() { _ = LockFile.takeOverIfAbandoned(lock) } // only killed accord processes' locks
         try repo.refs.packAll(peel: { id in Self.peel(id, db) })
         return report
     }

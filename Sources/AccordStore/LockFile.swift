@@ -5,48 +5,91 @@ import Glibc
 
 /// git's lock protocol: create `<path>.lock` exclusively, write the new content into it, then
 /// rename it over `<path>`. Whoever holds the lock is the only writer; a crash leaves the old file
-/// intact and a stale `.lock` that later writers report (never silently remove).
+/// intact and a stale `.lock`.
+///
+/// Stale locks of Accord's own killed processes are taken over, safely: until it is committed, an
+/// Accord lock holds `marker` and its holder keeps an advisory `flock` on it, which the kernel
+/// drops when the holder dies. A lock that holds the marker and can be flocked is therefore
+/// abandoned. Anything else (git's locks, a lock being committed, a live holder) is never
+/// touched and is reported as held.
 public final class LockFile {
     public let path: String
     public let lockPath: String
+    /// The content of an Accord lock until it is committed.
+    static let marker: [UInt8] = Array("accord lock: held while this process runs\n".utf8)
     private var done = false
-    private var linked = false
+    /// Open and flocked for a lock of its own; -1 for a lock linked to a batch's seed (the seed is flocked).
+    private var fd: Int32 = -1
 
-    /// Takes the lock. The file is not kept open: a batch holds thousands of locks, and
-    /// creating files while thousands are open is many times slower (and bounded by the fd limit).
     public init(path: String) throws(StoreError) {
         self.path = path
         self.lockPath = path + ".lock"
         let dir = FileIO.dirname(of: path)
         if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
-        let fd = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 {
+        var attempt = 0
+        while true {
+            fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 { break }
             let e = errno
+            if e == EEXIST, attempt == 0, LockFile.takeOverIfAbandoned(lockPath) { attempt += 1; continue }
             // deinit runs even though init throws: it must not unlink a lock that is someone else's.
             done = true
             if e == EEXIST { throw .lockHeld(path: lockPath) }
             throw .io(op: "create lock", path: lockPath, errno: e)
         }
-        close(fd)
+        flock(fd, LOCK_EX | LOCK_NB) // a new file: no one else can hold it
+        do throws(StoreError) {
+            try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: lockPath) }
+        } catch {
+            close(fd); unlink(lockPath); done = true; throw error
+        }
     }
 
-    /// Takes the lock as a hard link to `seed`, an empty file of the same repository: for locks
-    /// that are only ever released, never committed (the refs of a batch written into
-    /// packed-refs). `link` fails on an existing name exactly as an exclusive create does, but
-    /// allocates no inode, which on some file systems costs more than everything else a
-    /// 2,000-ref batch does.
-    public init(path: String, linkingTo seed: String) throws(StoreError) {
+    /// Takes the lock as a hard link to `seed` (a batch's flocked marker file): for locks that
+    /// are only ever released, never committed (the refs of a batch written into packed-refs).
+    /// `link` fails on an existing name exactly as an exclusive create does, but allocates no
+    /// inode, which on some file systems costs more than everything else a 2,000-ref batch does.
+    init(path: String, linkingTo seed: String) throws(StoreError) {
         self.path = path
         self.lockPath = path + ".lock"
-        self.linked = true
         let dir = FileIO.dirname(of: path)
         if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
-        if link(seed, lockPath) != 0 {
+        var attempt = 0
+        while link(seed, lockPath) != 0 {
             let e = errno
+            if e == EEXIST, attempt == 0, LockFile.takeOverIfAbandoned(lockPath) { attempt += 1; continue }
             done = true
             if e == EEXIST { throw .lockHeld(path: lockPath) }
             throw .io(op: "create lock", path: lockPath, errno: e)
         }
+    }
+
+    /// Removes `lockPath` if it is an Accord lock whose holder is gone; true if it did (or if
+    /// the lock went away meanwhile: the caller may try to take it again).
+    public static func takeOverIfAbandoned(_ lockPath: String) -> Bool {
+        withAbandoned(lockPath, remove: true) ?? true
+    }
+
+    /// True if `lockPath` is an Accord lock whose holder is gone (a killed process).
+    public static func isAbandoned(_ lockPath: String) -> Bool {
+        withAbandoned(lockPath, remove: false) ?? false
+    }
+
+    /// Checks (and with `remove`, unlinks) an abandoned lock; nil if there is no file.
+    private static func withAbandoned(_ lockPath: String, remove: Bool) -> Bool? {
+        let fd = open(lockPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return errno == ENOENT ? nil : false }
+        defer { close(fd) } // releases the flock only after the name is gone
+        var buf = [UInt8](repeating: 0, count: marker.count + 1)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n == marker.count, buf.prefix(n).elementsEqual(marker) else { return false }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false } // its holder is alive
+        // Still the file at that name? Another process may have taken it over and locked anew.
+        var mine = stat(), named = stat()
+        guard fstat(fd, &mine) == 0, stat(lockPath, &named) == 0, mine.st_ino == named.st_ino, mine.st_dev == named.st_dev else {
+            return false
+        }
+        return remove ? unlink(lockPath) == 0 : true
     }
 
     /// Writes `bytes` as the new content, makes it durable, and renames it into place. Returns
@@ -56,22 +99,22 @@ public final class LockFile {
     @discardableResult
     public func commit(_ bytes: [UInt8], syncDirectory: Bool = true) throws(StoreError) -> [Int] {
         precondition(!done, "lock already released")
-        precondition(!linked, "a linked lock cannot be committed")
+        precondition(fd >= 0, "a linked lock cannot be committed")
         done = true
-        let fd = open(lockPath, O_WRONLY | O_TRUNC | O_CLOEXEC)
-        guard fd >= 0 else { let e = errno; unlink(lockPath); throw .io(op: "open lock", path: lockPath, errno: e) }
         var st = stat()
         do throws(StoreError) {
+            // The marker goes first: from here on the lock is never taken over.
+            guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw StoreError.io(op: "truncate", path: lockPath, errno: errno) }
             try bytes.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: lockPath) }
             if fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: lockPath, errno: errno) }
             if fstat(fd, &st) != 0 { throw StoreError.io(op: "stat", path: lockPath, errno: errno) }
         } catch {
-            close(fd); unlink(lockPath); throw error
+            unlink(lockPath); close(fd); throw error
+        }
+        if rename(lockPath, path) != 0 {
+            let e = errno; unlink(lockPath); close(fd); throw .io(op: "rename into place", path: path, errno: e)
         }
         close(fd)
-        if rename(lockPath, path) != 0 {
-            let e = errno; unlink(lockPath); throw .io(op: "rename into place", path: path, errno: e)
-        }
         if syncDirectory { FileIO.fsyncDirectory(FileIO.dirname(of: path)) }
         return FileIO.identity(of: st)
     }
@@ -80,7 +123,8 @@ public final class LockFile {
     public func rollback() {
         guard !done else { return }
         done = true
-        unlink(lockPath)
+        unlink(lockPath) // before the flock goes with the close: no one takes over a live name
+        if fd >= 0 { close(fd) }
     }
 
     deinit { rollback() }

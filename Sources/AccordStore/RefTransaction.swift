@@ -19,6 +19,18 @@ extension RefStore {
     /// fsyncing a loose file per ref: a pull that moves 2,000 refs makes one durable ref write.
     public static let packedBatchThreshold = 32
 
+    /// `packed-refs.lock`, waiting up to a second for another writer (a gc packing refs) to
+    /// finish, as git's `core.packedRefsTimeout` does.
+    func lockPackedRefs() throws(StoreError) -> LockFile {
+        var waited = 0
+        while true {
+            do throws(StoreError) { return try LockFile(path: packedPath) } catch {
+                guard case .lockHeld = error, waited < 1000 else { throw error }
+            }
+            usleep(10_000); waited += 10
+        }
+    }
+
     /// Moves refs together. Each ref keeps the guarantees of a single update: its own `.lock`, a
     /// compare-and-swap on the expected value read under that lock, a reflog entry. A ref whose
     /// lock is held or whose value moved is refused alone: its error is returned at its index
@@ -31,14 +43,14 @@ extension RefStore {
     /// value: each ref is old or new, never torn. Their reflog lines are written first and not
     /// fsynced one by one (git does not fsync reflogs at all by default); the ref values are
     /// durable. Tags are always written loose: packed-refs promises their peeled values, which
-    /// are not known here.
+    /// are not known here. If `packed-refs.lock` stays taken, the whole batch fails (lockHeld).
     public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
         struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
-        // Large batches: packed-refs.lock first (held by a gc packing refs: fall back to loose
-        // files); the locks of refs going into packed-refs are then links to one empty file.
+        // Large batches: packed-refs.lock first; the locks of the refs going into packed-refs
+        // are then links to one seed file.
         let packedLock = updates.count(where: { !$0.name.hasPrefix("refs/tags/") }) >= Self.packedBatchThreshold
-            ? try? LockFile(path: packedPath) : nil
+            ? try lockPackedRefs() : nil
         let seed = packedLock == nil ? nil : try LockSeed(in: gitDir)
         var held: [Held] = []
         var targets = Set<String>()
@@ -94,12 +106,14 @@ extension RefStore {
             loose = accepted.filter { $0.target.hasPrefix("refs/tags/") }
             for h in packed { refs[h.target] = PackedRef(id: updates[h.index].new, peeled: nil) }
             try writePacked(refs, under: packedLock)
+            FaultPoint.hit("ref-batch-packed")
             for h in packed {
                 let path = "\(gitDir)/\(h.target)"
                 if unlink(path) != 0, errno != ENOENT { results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno) }
                 h.lock.rollback()
             }
         }
+        defer { withExtendedLifetime(seed) {} } // its flock keeps the linked locks held until they are released
         var directories = Set<String>()
         for h in loose {
             do throws(StoreError) {
@@ -112,16 +126,24 @@ extension RefStore {
     }
 }
 
-/// The empty file the linked locks of one batch share; its name starts with `tmp_` so that
-/// `accord gc` removes it if a killed process left it behind.
+/// The file the linked locks of one batch share: it holds `LockFile.marker` and stays flocked
+/// until the batch is over, so that every lock linked to it reads as held while this process
+/// runs and as abandoned if it is killed. Its name starts with `tmp_`: `accord gc` removes one
+/// a killed process left behind.
 final class LockSeed {
     let path: String
+    private let fd: Int32
     init(in gitDir: String) throws(StoreError) {
         path = FileIO.tempName(in: gitDir, prefix: "tmp_reflock_")
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(op: "create", path: path, errno: errno) }
-        close(fd)
+        self.fd = fd
+        flock(fd, LOCK_EX | LOCK_NB)
+        do throws(StoreError) {
+            try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
+        } catch { unlink(path); close(fd); throw error }
     }
+    /// Removes the name; the locks linked to it stay held until this object goes away.
     func remove() { FileIO.remove(path) }
-    deinit { remove() }
+    deinit { remove(); close(fd) }
 }

@@ -120,6 +120,39 @@ func jsonObject(_ text: String) -> [String: Any] {
         gitFsckOK(s, hub)
     }
 
+    /// A pull of more contracts than a batch writes loose (so its refs go through packed-refs),
+    /// killed right after packed-refs is written and before its locks are released: the replica
+    /// stays valid, the next pull finishes the job over the killed process's locks, and gc
+    /// removes the locks nothing touched since.
+    @Test func aPullKilledInItsRefBatchIsFinishedByTheNextPull() {
+        let s = Sandbox()
+        let r1 = makeReplica(s, "r1")
+        let n = 40
+        for i in 0..<n { s.ok("new", "K-\(i)", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1) }
+        s.ok("clone", "-q", r1, "r2")
+        let r2 = "\(s.root)/r2"
+        for (k, v) in [("user.name", "Bo Buyer"), ("user.email", "bo@example.com"), ("user.role", "salesRep"), ("user.office", "BJ")] {
+            s.ok("config", k, v, cwd: r2)
+        }
+        for i in 0..<n { s.ok("set", "K-\(i)", "subject=Gears", cwd: r1) }
+
+        let killed = s.accord("pull", "-q", cwd: r2, env: ["ACCORD_TEST_FAULT": "ref-batch-packed"])
+        #expect(killed.status == 99)
+        let left = s.git("--git-dir=\(r2)/.accord", "fsck", "--strict", "--no-dangling")
+        #expect(left.status == 0, "\(left.err)")
+        #expect(s.accord("fsck", cwd: r2).out.contains("killed accord process"))
+
+        let again = s.accord("pull", "-q", cwd: r2)
+        #expect(again.status == 0, "\(again.err)")
+        for i in [0, n - 1] {
+            #expect(s.ok("rev-parse", "refs/contracts/K-\(i)", cwd: r2) == s.ok("rev-parse", "refs/contracts/K-\(i)", cwd: r1))
+        }
+        #expect(s.ok("show", "K-7", "--json", cwd: r2).contains("Gears"))
+        s.ok("gc", "-q", cwd: r2)
+        gitFsckOK(s, "\(r2)/.accord")
+        #expect(s.ok("status", cwd: r2).split(separator: "\n").allSatisfy { $0.hasSuffix("up to date") })
+    }
+
     @Test func remoteErrors() {
         let s = Sandbox()
         let r1 = makeReplica(s, "r1")

@@ -183,7 +183,7 @@ public struct BundleFile: Sendable, Equatable {
         }
         report.objects = received.objects
         report.packID = received.packID
-        TransportFault.hit("before-ref-update")
+        FaultPoint.hit("before-ref-update")
         report.changes = try Transfer.applyTracking(plan, to: repo, remoteName: remoteName, who: who, prune: false)
         return report
     }

@@ -70,7 +70,7 @@ public enum PackTransfer {
         let tmpIdx = tempName(packDir, "tmp_idx_")
         var installed = false
         defer { if !installed { FileIO.remove(tmpPack); FileIO.remove(tmpIdx) } }
-        TransportFault.hit("after-temp-pack")
+        FaultPoint.hit("after-temp-pack")
         let maxSize = receiver.objects.packs.maxObjectSize
         let indexed: PackIndexer.Result
         do throws(StoreError) {
@@ -83,7 +83,7 @@ public enum PackTransfer {
         let thin = indexed.externalBases > 0
         let reader = try check(tmpPack: tmpPack, tmpIdx: tmpIdx, maxSize: maxSize, receiver: receiver, tips: tips,
                                externalBases: thin ? receiver.objects : nil)
-        TransportFault.hit("after-index")
+        FaultPoint.hit("after-index")
         guard install else { return Received(packID: indexed.packChecksum, objects: indexed.count) }
         if thin {
             // A thin pack (git's bundles have deltas against prerequisites) cannot be read on its
@@ -204,17 +204,5 @@ public enum TransportError: Error, CustomStringConvertible, Equatable {
             return "the bundle needs \(ids.count == 1 ? "a commit" : "\(ids.count) commits") this repository does not have, nothing was changed:\n"
                 + ids.map { "  \($0.hex)" }.joined(separator: "\n")
         }
-    }
-}
-
-/// Test hook: `ACCORD_TEST_FAULT=<point>` makes the process die at that point, as a kill would.
-enum TransportFault {
-    static let point: String? = {
-        guard let p = getenv("ACCORD_TEST_FAULT") else { return nil }
-        return String(cString: p)
-    }()
-
-    static func hit(_ name: String) {
-        if point == name { _exit(99) }
     }
 }

@@ -42,7 +42,7 @@ public enum Transfer {
             report.packID = received.packID
         }
         local.objects.flush()
-        TransportFault.hit("before-ref-update")
+        FaultPoint.hit("before-ref-update")
         report.changes = try applyTracking(plan, to: local, remoteName: remoteName, who: who, prune: prune)
         return report
     }
@@ -178,7 +178,7 @@ public enum Transfer {
             report.packID = received.packID
         }
         remote.objects.flush()
-        TransportFault.hit("before-ref-update")
+        FaultPoint.hit("before-ref-update")
         var moving: [RefChange] = []
         for var change in accepted {
             guard let new = change.new else { continue }

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import AccordObjects
+@testable import AccordStore
+
+/// Locks left by killed Accord processes are taken over; live ones and git's never are.
+@Suite struct LockTakeoverTests {
+    @Test func anAbandonedAccordLockIsTakenOverAndOthersAreNot() throws {
+        let dir = StoreTempDir()
+        let repo = try newRepo(dir)
+        let a = try blobID(repo, "a"), b = try blobID(repo, "b")
+        try repo.refs.update("refs/contracts/A", to: a, who: testWho, message: "m")
+        let lock = "\(repo.gitDir)/refs/contracts/A.lock"
+
+        // What a killed accord process leaves: the marker, and no one holding its flock.
+        FileManager.default.createFile(atPath: lock, contents: Data(LockFile.marker))
+        #expect(LockFile.isAbandoned(lock))
+        try repo.refs.update("refs/contracts/A", to: b, expected: .value(a), who: testWho, message: "after a kill")
+        #expect(try repo.refs.resolve("refs/contracts/A") == b)
+        #expect(!FileManager.default.fileExists(atPath: lock))
+
+        // A git lock (any other content, here empty) is never touched.
+        FileManager.default.createFile(atPath: lock, contents: Data())
+        #expect(!LockFile.isAbandoned(lock))
+        #expect(throws: StoreError.lockHeld(path: lock)) { try repo.refs.update("refs/contracts/A", to: a, who: testWho, message: "m") }
+        _ = try GarbageCollector().run(repository: repo)
+        #expect(FileManager.default.fileExists(atPath: lock)) // gc leaves it too
+        try FileManager.default.removeItem(atPath: lock)
+
+        // A live accord lock (held in this process) is never taken over.
+        let held = try LockFile(path: "\(repo.gitDir)/refs/contracts/A")
+        #expect(!LockFile.isAbandoned(lock))
+        #expect(throws: StoreError.lockHeld(path: lock)) { try repo.refs.update("refs/contracts/A", to: a, who: testWho, message: "m") }
+        held.rollback()
+        #expect(try repo.refs.resolve("refs/contracts/A") == b)
+    }
+
+    @Test func aBatchLockIsHeldWhileItsSeedLivesAndAbandonedAfter() throws {
+        let dir = StoreTempDir()
+        let repo = try newRepo(dir)
+        let a = try blobID(repo, "a")
+        let lock = "\(repo.gitDir)/refs/contracts/B.lock"
+        try FileIO.makeDirectories("\(repo.gitDir)/refs/contracts")
+        var seed: LockSeed? = try LockSeed(in: repo.gitDir)
+        #expect(link(seed!.path, lock) == 0) // as a batch links its locks
+        seed!.remove()
+        #expect(!LockFile.isAbandoned(lock))
+        #expect(throws: StoreError.lockHeld(path: lock)) { try repo.refs.update("refs/contracts/B", to: a, who: testWho, message: "m") }
+        seed = nil // the process that held it is gone: its flock with it
+        #expect(seed == nil && LockFile.isAbandoned(lock))
+        // accord fsck names it as a killed process's lock; accord gc removes it.
+        #expect(Fsck(repository: repo).run().contains { $0.message.contains("killed accord process") })
+        _ = try GarbageCollector().run(repository: repo)
+        #expect(!FileManager.default.fileExists(atPath: lock))
+        try repo.refs.update("refs/contracts/B", to: a, expected: .absent, who: testWho, message: "m")
+    }
+}
