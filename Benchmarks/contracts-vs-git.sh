@@ -21,10 +21,11 @@ else
   start=$(date +%s.%N); "$BIN/accord" gc -q; gcs=$(echo "$(date +%s.%N) - $start" | bc)
 fi
 
-# median_ms CMD...: median wall time of R runs, in milliseconds
+# median_ms CMD...: median wall time of R runs, in milliseconds ($PREP, if set, runs untimed before each)
 median_ms() {
   local times=()
   for _ in $(seq $R); do
+    ${PREP:-:}
     local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
     times+=($(( (e - s) / 1000000 )))
   done
@@ -51,3 +52,7 @@ echo "| accord blame NUMBER | $(med "${total[blame]}") |"
 echo "| git log refs/contracts/NUMBER | $(med "${total[gitlog]}") |"
 echo "| accord list (all $N) | $(median_ms "$BIN/accord" list) |"
 echo "| accord list --status draft --json (all $N) | $(median_ms "$BIN/accord" list --status draft --json) |"
+PREP="rm -f $W/repo.git/accord/ledger-cache"   # cold: no ledger cache, every contract read
+echo "| accord list, cold (all $N) | $(median_ms "$BIN/accord" list) |"
+echo "| accord list --status draft --json, cold (all $N) | $(median_ms "$BIN/accord" list --status draft --json) |"
+unset PREP

@@ -28,9 +28,10 @@ struct FieldReader {
     func at(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     mutating func raw(_ key: String) -> JSON? {
+        guard let value = object[key] else { return nil } // (only keys present can be unknown)
         used.insert(key)
-        if case .null? = object[key] { return nil }
-        return object[key]
+        if case .null = value { return nil }
+        return value
     }
 
     mutating func string(_ key: String, required: Bool = false) throws(ContractError) -> String? {
@@ -39,7 +40,7 @@ struct FieldReader {
             return nil
         }
         guard case let .string(s) = v else { throw ContractError(at(key), "must be a string") }
-        if required && s.trimmingCharacters(in: .whitespaces).isEmpty { throw ContractError(at(key), "must not be empty") }
+        if required && s.allSatisfy(\.isWhitespace) { throw ContractError(at(key), "must not be empty") }
         return s
     }
 

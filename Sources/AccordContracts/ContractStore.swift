@@ -40,7 +40,7 @@ public enum ContractStoreError: Error, CustomStringConvertible {
 
 /// Reads and writes contracts: each contract's history is the commit chain of `refs/contracts/<number>`;
 /// each commit's tree holds `contract.json`, `records/` and `attachments/` (docs/format.md).
-public struct ContractStore {
+public struct ContractStore: Sendable {
     public let repository: Repository
     public let policy: LifecyclePolicy
 
@@ -89,8 +89,7 @@ public struct ContractStore {
             }
             let contract: Contract
             do {
-                let text = String(decoding: try db.read(cj.id, as: .blob), as: UTF8.self)
-                contract = try Contract(json: try JSON.parse(text))
+                contract = try Contract(json: try JSON.parse(bytes: try db.read(cj.id, as: .blob)))
             } catch let e as ContractError { throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: e.description) }
             catch let e as JSON.ParseError { throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: e.description) }
             var records: [Record] = []
@@ -98,8 +97,7 @@ public struct ContractStore {
                 for e in try db.readTree(rt.id).entries {
                     let path = "records/\(e.nameString)"
                     do {
-                        let text = String(decoding: try db.read(e.id, as: .blob), as: UTF8.self)
-                        let r = try Record(json: try JSON.parse(text), path: path)
+                        let r = try Record(json: try JSON.parse(bytes: try db.read(e.id, as: .blob)), path: path)
                         guard e.nameString == r.fileName else { throw ContractError(path, "file name does not match the record's id and time") }
                         records.append(r)
                     } catch let e as ContractError { throw ContractStoreError.corrupt(commit: id, path: path, reason: e.description) }
@@ -256,13 +254,28 @@ public enum Trailers {
         return m
     }
 
+    /// The `Key: value` lines of the message's last paragraph (if there are two or more
+    /// paragraphs and every line of the last has a colon). Byte-level: every history step and
+    /// every cold `accord list` row parses one.
     public static func parse(_ message: String) -> [String: String] {
+        let u = Array(message.utf8)
+        var end = u.count
+        while end > 0, u[end - 1] == 0x0A { end -= 1 }
+        var k = end - 1
+        while k > 0, !(u[k] == 0x0A && u[k - 1] == 0x0A) { k -= 1 }
+        guard k > 0, u[..<(k - 1)].contains(where: { $0 != 0x0A }) else { return [:] }
         var out: [String: String] = [:]
-        let paragraphs = message.split(separator: "\n\n", omittingEmptySubsequences: true)
-        guard let last = paragraphs.last, paragraphs.count > 1 else { return out }
-        for line in last.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { return [:] }
-            out[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        var line = k + 1
+        while line < end {
+            var stop = line
+            while stop < end, u[stop] != 0x0A { stop += 1 }
+            defer { line = stop + 1 }
+            if stop == line { continue }
+            guard let colon = u[line..<stop].firstIndex(of: UInt8(ascii: ":")) else { return [:] }
+            var v = colon + 1, w = stop
+            while v < w, u[v] == 0x20 || u[v] == 0x09 { v += 1 }
+            while w > v, u[w - 1] == 0x20 || u[w - 1] == 0x09 { w -= 1 }
+            out[String(decoding: u[line..<colon], as: UTF8.self)] = String(decoding: u[v..<w], as: UTF8.self)
         }
         return out
     }

@@ -22,7 +22,11 @@ public indirect enum JSON: Hashable, Sendable {
     // MARK: parsing (RFC 8259, strict: no comments, no trailing commas, no duplicate keys)
 
     public static func parse(_ text: String, maxDepth: Int = 64, maxBytes: Int = 16 << 20) throws(ParseError) -> JSON {
-        let bytes = Array(text.utf8)
+        try parse(bytes: Array(text.utf8), maxDepth: maxDepth, maxBytes: maxBytes)
+    }
+
+    /// Parses UTF-8 bytes (a stored blob) directly; invalid UTF-8 in a string is an error.
+    public static func parse(bytes: [UInt8], maxDepth: Int = 64, maxBytes: Int = 16 << 20) throws(ParseError) -> JSON {
         guard bytes.count <= maxBytes else { throw ParseError(line: 1, column: 1, message: "document larger than \(maxBytes) bytes") }
         var p = Parser(bytes: bytes, maxDepth: maxDepth)
         p.skipSpace()
@@ -122,7 +126,16 @@ public indirect enum JSON: Hashable, Sendable {
 
         mutating func string() throws(ParseError) -> String {
             i += 1
-            var out: [UInt8] = []
+            // The common case, no escapes: one slice, validated once.
+            var j = i
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+                defer { i = j + 1 }
+                guard let s = String(validating: bytes[i..<j], as: UTF8.self) else { i = j; throw error("string is not valid UTF-8") }
+                return s
+            }
+            var out: [UInt8] = Array(bytes[i..<j])
+            i = j
             while true {
                 guard i < bytes.count else { throw error("unterminated string") }
                 let c = bytes[i]
@@ -233,6 +246,11 @@ public indirect enum JSON: Hashable, Sendable {
 
     /// Appends `s` as a JSON string literal (RFC 8259 escapes only).
     public static func quote(_ s: String, into out: inout String) {
+        // Most strings need no escape: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""; out += s; out += "\""
+            return
+        }
         out += "\""
         for u in s.unicodeScalars {
             switch u {

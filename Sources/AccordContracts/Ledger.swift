@@ -1,3 +1,4 @@
+import Foundation
 import AccordObjects
 import AccordStore
 
@@ -83,20 +84,53 @@ extension ContractStore {
                 }
             }
         }
-        var rows: [LedgerRow] = []
-        var misses = 0
-        for (number, head) in try all() {
-            if let row = cached[number], row.head == head { rows.append(row); continue }
-            misses += 1
-            rows.append(LedgerRow(number: number, snapshot: try load(commit: head)))
+        let heads = try all()
+        var rows = [LedgerRow?](repeating: nil, count: heads.count)
+        var missing: [Int] = []
+        for (i, (number, head)) in heads.enumerated() {
+            if let row = cached[number], row.head == head { rows[i] = row } else { missing.append(i) }
         }
-        if misses > 0 || cached.count != rows.count {
+        let misses = missing.count
+        for (i, row) in try rowsInParallel(missing.map { heads[$0] }).enumerated() { rows[missing[i]] = row }
+        let done = rows.compactMap { $0 }
+        if misses > 0 || cached.count != done.count {
             var text = ContractStore.ledgerHeader + "\n"
-            for r in rows { text += r.json.compact + "\n" }
+            for r in done { text += r.json.compact + "\n" }
             if (try? FileIO.makeDirectories("\(repository.gitDir)/accord")) != nil {
                 try? FileIO.writeAtomically(path, Array(text.utf8), durable: false)
             }
         }
+        return done
+    }
+
+    /// Rows of contracts not in the cache, read on every core (a cold `accord list` reads all
+    /// 10,000): contracts are independent and the object database takes concurrent reads.
+    func rowsInParallel(_ heads: [(number: String, head: ObjectID)]) throws(ContractStoreError) -> [LedgerRow] {
+        let workers = heads.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let results = ParallelResults(count: heads.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < heads.count, !results.failed {
+                do throws(ContractStoreError) {
+                    results.set(i, LedgerRow(number: heads[i].number, snapshot: try load(commit: heads[i].head)))
+                } catch { results.fail(error) }
+                i += workers
+            }
+        }
+        if let error = results.error { throw error }
+        let rows = results.rows.compactMap { $0 }
+        guard rows.count == heads.count else { throw .store(.invalidInput("ledger: a contract was not read")) }
         return rows
     }
+}
+
+/// Slots that workers fill in parallel, and the first error.
+private final class ParallelResults: @unchecked Sendable {
+    private let mutex = NSLock()
+    private(set) var rows: [LedgerRow?]
+    private(set) var error: ContractStoreError?
+    init(count: Int) { rows = Array(repeating: nil, count: count) }
+    var failed: Bool { mutex.lock(); defer { mutex.unlock() }; return error != nil }
+    func set(_ i: Int, _ row: LedgerRow) { mutex.lock(); rows[i] = row; mutex.unlock() }
+    func fail(_ e: ContractStoreError) { mutex.lock(); if error == nil { error = e }; mutex.unlock() }
 }
