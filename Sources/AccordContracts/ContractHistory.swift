@@ -13,10 +13,12 @@ public struct HistoryStep: Sendable {
 
 extension ContractStore {
     /// The contract's history from `head`, newest first (first-parent changes per commit).
-    public func history(from head: ObjectID, limit: Int = .max) throws(ContractStoreError) -> [HistoryStep] {
+    /// `excluding`: commits to leave out (a merge's side leaves out what its bases reach); only
+    /// the steps listed are loaded as contracts.
+    public func history(from head: ObjectID, limit: Int = .max, excluding: Set<ObjectID> = []) throws(ContractStoreError) -> [HistoryStep] {
         var walker = History(objects: repository.objects)
         let ids: [ObjectID]
-        do { ids = try walker.walk(from: [head], order: .topological, limit: limit) } catch { throw .store(error) }
+        do { ids = try walker.walk(from: [head], order: .topological, limit: limit).filter { !excluding.contains($0) } } catch { throw .store(error) }
         var snapshots: [ObjectID: Snapshot] = [:]
         func snap(_ id: ObjectID) throws(ContractStoreError) -> Snapshot {
             if let s = snapshots[id] { return s }

@@ -261,7 +261,7 @@ public struct RefStore: Sendable {
         try check(expected, current: current, ref: name)
         var packed = try readPacked()
         if packed[name] != nil {
-            let plock = try LockFile(path: packedPath)
+            let plock = try lockPackedRefs()
             packed[name] = nil
             try writePacked(packed, under: plock)
         }
@@ -364,7 +364,7 @@ public struct RefStore: Sendable {
     /// Moves every loose ref into packed-refs (as `git pack-refs --all`), with peeled tag targets.
     /// Each loose file is removed only if it still holds the value that was packed.
     public func packAll(peel: (ObjectID) -> ObjectID?) throws(StoreError) {
-        let plock = try LockFile(path: packedPath)
+        let plock = try lockPackedRefs()
         var packed = try readPacked()
         var loose: [(String, ObjectID)] = []
         var stack = ["refs"]

@@ -19,8 +19,8 @@ extension RefStore {
     /// fsyncing a loose file per ref: a pull that moves 2,000 refs makes one durable ref write.
     public static let packedBatchThreshold = 32
 
-    /// `packed-refs.lock`, waiting up to a second for another writer (a gc packing refs) to
-    /// finish, as git's `core.packedRefsTimeout` does.
+    /// `packed-refs.lock`, waiting up to a second for another writer of packed-refs (a batch, a
+    /// gc, a deletion) to finish, as git's `core.packedRefsTimeout` does.
     func lockPackedRefs() throws(StoreError) -> LockFile {
         var waited = 0
         while true {

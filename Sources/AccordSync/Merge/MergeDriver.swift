@@ -42,19 +42,21 @@ public struct MergeDriver {
             _ = try store.load(commit: theirs) // strictly valid before it becomes ours
             return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .absent, message: "merge: new contract \(number)"))
         }
+        // The merge bases answer all three questions: theirs is a base (already merged), ours
+        // is (fast-forward), or neither (merge from them). The paint-down walk behind them costs
+        // what the two sides diverge by, where "is A an ancestor of B" walks all of B's history
+        // when the answer is no (the common case of a pull: 900 fast-forwards).
         var history = History(objects: store.repository.objects)
-        do {
-            if try history.isAncestor(theirs, of: ours) { return (.upToDate, nil) }
-            if try history.isAncestor(ours, of: theirs) {
-                _ = try store.load(commit: theirs)
-                return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .value(ours),
-                                                        message: "merge \(theirs.hex.prefix(12)): fast-forward"))
-            }
-        } catch let e as StoreError { throw .store(e) } catch let e as ContractStoreError { throw e } catch { throw .store(.invalidInput("\(error)")) }
-
-        let oursSnap = try store.load(commit: ours), theirsSnap = try store.load(commit: theirs)
         let bases: [ObjectID]
         do { bases = try history.mergeBases(ours, theirs) } catch { throw .store(error) }
+        if bases.contains(theirs) { return (.upToDate, nil) }
+        if bases.contains(ours) {
+            _ = try store.load(commit: theirs)
+            return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .value(ours),
+                                                    message: "merge \(theirs.hex.prefix(12)): fast-forward"))
+        }
+
+        let oursSnap = try store.load(commit: ours), theirsSnap = try store.load(commit: theirs)
         let base = try virtualBase(bases, &history)
         let basePoint = bases
         let oursSide = try sideInfo(from: ours, excluding: basePoint, &history)
@@ -111,23 +113,17 @@ public struct MergeDriver {
 
     /// A side's commits since the base(s), newest first, and the statuses it went through.
     func sideInfo(from tip: ObjectID, excluding bases: [ObjectID], _ history: inout History) throws(ContractStoreError) -> Side {
-        var steps: [HistoryStep] = []
-        for s in try store.history(from: tip) {
-            var inBase = false
-            for b in bases {
-                do { if try history.isAncestor(s.commit, of: b) { inBase = true; break } } catch { throw .store(error) }
-            }
-            if !inBase { steps.append(s) }
-        }
+        // Everything the bases reach, in one walk of commit headers; only the side's own
+        // commits are then loaded as contracts.
+        let inBase: Set<ObjectID>
+        do { inBase = Set(try history.walk(from: bases)) } catch { throw .store(error) }
+        let steps = try store.history(from: tip, excluding: inBase)
         // Statuses along the first-parent chain, oldest first, without repeats.
         var chain: [Status] = []
         var cur: ObjectID? = tip
         var seen = 0
-        while let c = cur, seen < 100_000 {
+        while let c = cur, !inBase.contains(c), seen < 100_000 {
             seen += 1
-            var inBase = false
-            for b in bases { do { if try history.isAncestor(c, of: b) { inBase = true; break } } catch { throw .store(error) } }
-            if inBase { break }
             chain.append(try store.load(commit: c).state.contract.status)
             do { cur = try history.commit(c).parents.first } catch { throw .store(error) }
         }
