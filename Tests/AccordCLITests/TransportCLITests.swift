@@ -153,6 +153,30 @@ func jsonObject(_ text: String) -> [String: Any] {
         #expect(s.ok("status", cwd: r2).split(separator: "\n").allSatisfy { $0.hasSuffix("up to date") })
     }
 
+    /// A contract whose ref another process holds is left out of a pull (exit 1, named on
+    /// stderr); the others are merged, and the next pull finishes it.
+    @Test func aPullLeavesOutOnlyTheContractsItCannotLock() {
+        let s = Sandbox()
+        let r1 = makeReplica(s, "r1")
+        for i in 0..<3 { s.ok("new", "L-\(i)", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1) }
+        s.ok("clone", "-q", r1, "r2")
+        let r2 = "\(s.root)/r2"
+        for (k, v) in [("user.name", "Bo Buyer"), ("user.email", "bo@example.com"), ("user.role", "salesRep"), ("user.office", "BJ")] {
+            s.ok("config", k, v, cwd: r2)
+        }
+        for i in 0..<3 { s.ok("set", "L-\(i)", "subject=Gears", cwd: r1) }
+        let lock = "\(r2)/.accord/refs/contracts/L-1.lock"
+        FileManager.default.createFile(atPath: lock, contents: Data()) // another (git) process's lock
+        let r = s.accord("pull", cwd: r2)
+        #expect(r.status == 1)
+        #expect(r.err.contains("error: L-1: not merged") && r.err.contains("run accord pull again"), "\(r.err)")
+        #expect(r.out.contains("L-0: fast-forward") && r.out.contains("L-2: fast-forward") && !r.out.contains("L-1"))
+        #expect(s.ok("rev-parse", "refs/contracts/L-1", cwd: r2) != s.ok("rev-parse", "refs/contracts/L-1", cwd: r1))
+        try? FileManager.default.removeItem(atPath: lock)
+        #expect(s.accord("pull", "-q", cwd: r2).status == 0)
+        #expect(s.ok("rev-parse", "refs/contracts/L-1", cwd: r2) == s.ok("rev-parse", "refs/contracts/L-1", cwd: r1))
+    }
+
     @Test func remoteErrors() {
         let s = Sandbox()
         let r1 = makeReplica(s, "r1")

@@ -52,8 +52,10 @@ struct Pull: AccordCommand {
             if case let .merged(_, c, _) = p.outcome, c > 0 { conflicted += 1 }
             if p.outcome != .upToDate || json { if !quiet || json { MergeReport.print(p.number, p.outcome, json: json) } }
         }
-        if !failed.isEmpty {
-            throw ContractFailure(failed.joined(separator: "\n") + "\n\(failed.count) contract\(failed.count == 1 ? "" : "s") changed here during the pull; run accord pull again")
+        if !failed.isEmpty { // the others are merged; these wait for the next pull (exit 1, as git's failed ref updates)
+            for f in failed { Output.stderr.write(Output.stderr.paint("error:", "31") + " \(f)\n") }
+            Output.stderr.write("\(failed.count) contract\(failed.count == 1 ? "" : "s") changed here during the pull; run accord pull again\n")
+            throw CheckFailed()
         }
         return conflicted
     }
