@@ -20,6 +20,8 @@ public final class LockFile {
     private var done = false
     /// Open and flocked for a lock of its own; -1 for a lock linked to a batch's seed (the seed is flocked).
     private var fd: Int32 = -1
+    /// A linked lock's seed, kept alive (and so flocked) until this lock's name is gone.
+    private var seed: LockSeed?
 
     public init(path: String) throws(StoreError) {
         self.path = path
@@ -49,13 +51,14 @@ public final class LockFile {
     /// are only ever released, never committed (the refs of a batch written into packed-refs).
     /// `link` fails on an existing name exactly as an exclusive create does, but allocates no
     /// inode, which on some file systems costs more than everything else a 2,000-ref batch does.
-    init(path: String, linkingTo seed: String) throws(StoreError) {
+    init(path: String, linkingTo seed: LockSeed) throws(StoreError) {
         self.path = path
         self.lockPath = path + ".lock"
+        self.seed = seed
         let dir = FileIO.dirname(of: path)
         if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
         var attempt = 0
-        while link(seed, lockPath) != 0 {
+        while link(seed.path, lockPath) != 0 {
             let e = errno
             if e == EEXIST, attempt == 0, LockFile.takeOverIfAbandoned(lockPath) { attempt += 1; continue }
             done = true
@@ -123,8 +126,9 @@ public final class LockFile {
     public func rollback() {
         guard !done else { return }
         done = true
-        unlink(lockPath) // before the flock goes with the close: no one takes over a live name
+        unlink(lockPath) // before the flock goes (with the close, or with the seed): no one takes over a live name
         if fd >= 0 { close(fd) }
+        seed = nil
     }
 
     deinit { rollback() }

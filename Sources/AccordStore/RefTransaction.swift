@@ -62,7 +62,7 @@ extension RefStore {
                 guard targets.insert(target).inserted else { throw .invalidInput("ref '\(target)' is updated twice in one batch") }
                 let path = "\(gitDir)/\(target)"
                 let lock: LockFile
-                if let seed, !target.hasPrefix("refs/tags/") { lock = try LockFile(path: path, linkingTo: seed.path) }
+                if let seed, !target.hasPrefix("refs/tags/") { lock = try LockFile(path: path, linkingTo: seed) }
                 else { lock = try LockFile(path: path) }
                 held.append(Held(index: i, target: target, lock: lock, old: nil))
             } catch { results[i] = error }
@@ -113,7 +113,6 @@ extension RefStore {
                 h.lock.rollback()
             }
         }
-        defer { withExtendedLifetime(seed) {} } // its flock keeps the linked locks held until they are released
         var directories = Set<String>()
         for h in loose {
             do throws(StoreError) {
@@ -127,8 +126,8 @@ extension RefStore {
 }
 
 /// The file the linked locks of one batch share: it holds `LockFile.marker` and stays flocked
-/// until the batch is over, so that every lock linked to it reads as held while this process
-/// runs and as abandoned if it is killed. Its name starts with `tmp_`: `accord gc` removes one
+/// until the last lock linked to it is released (each holds a reference), so that every such lock
+/// reads as held while this process runs and as abandoned if it is killed. Its name starts with `tmp_`: `accord gc` removes one
 /// a killed process left behind.
 final class LockSeed {
     let path: String
