@@ -5,10 +5,15 @@ import Testing
 func makeReplica(_ s: Sandbox, _ name: String) -> String {
     s.ok("init", "-q", name)
     let dir = "\(s.root)/\(name)"
-    for (k, v) in [("user.name", "Ann Seller"), ("user.email", "ann@example.com"), ("user.role", "salesRep"), ("user.office", "SH")] {
+    setIdentity(s, dir)
+    return dir
+}
+
+/// A sales rep's identity in the replica at `dir` (a clone needs one before it can merge).
+func setIdentity(_ s: Sandbox, _ dir: String, name: String = "Ann Seller", email: String = "ann@example.com", office: String = "SH") {
+    for (k, v) in [("user.name", name), ("user.email", email), ("user.role", "salesRep"), ("user.office", office)] {
         s.ok("config", k, v, cwd: dir)
     }
-    return dir
 }
 
 func packDirListing(_ gitDir: String) -> [String] {
@@ -131,9 +136,7 @@ func jsonObject(_ text: String) -> [String: Any] {
         for i in 0..<n { s.ok("new", "K-\(i)", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1) }
         s.ok("clone", "-q", r1, "r2")
         let r2 = "\(s.root)/r2"
-        for (k, v) in [("user.name", "Bo Buyer"), ("user.email", "bo@example.com"), ("user.role", "salesRep"), ("user.office", "BJ")] {
-            s.ok("config", k, v, cwd: r2)
-        }
+        setIdentity(s, r2, name: "Bo Buyer", email: "bo@example.com", office: "BJ")
         for i in 0..<n { s.ok("set", "K-\(i)", "subject=Gears", cwd: r1) }
 
         let killed = s.accord("pull", "-q", cwd: r2, env: ["ACCORD_TEST_FAULT": "ref-batch-packed"])
@@ -161,9 +164,7 @@ func jsonObject(_ text: String) -> [String: Any] {
         for i in 0..<3 { s.ok("new", "L-\(i)", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1) }
         s.ok("clone", "-q", r1, "r2")
         let r2 = "\(s.root)/r2"
-        for (k, v) in [("user.name", "Bo Buyer"), ("user.email", "bo@example.com"), ("user.role", "salesRep"), ("user.office", "BJ")] {
-            s.ok("config", k, v, cwd: r2)
-        }
+        setIdentity(s, r2, name: "Bo Buyer", email: "bo@example.com", office: "BJ")
         for i in 0..<3 { s.ok("set", "L-\(i)", "subject=Gears", cwd: r1) }
         let lock = "\(r2)/.accord/refs/contracts/L-1.lock"
         FileManager.default.createFile(atPath: lock, contents: Data()) // another (git) process's lock
