@@ -17,7 +17,9 @@ public final class LockFile {
     public let lockPath: String
     /// The content of an Accord lock until it is committed.
     static let marker: [UInt8] = Array("accord lock: held while this process runs\n".utf8)
-    private var done = false
+    /// True from taking the lock until it is committed or released: only then is the name ours
+    /// to remove (an init that fails must never unlink someone else's lock).
+    private var held = false
     /// Open and flocked for a lock of its own; -1 for a lock linked to a batch's seed (the seed is flocked).
     private var fd: Int32 = -1
     /// A linked lock's seed, kept alive (and so flocked) until this lock's name is gone.
@@ -26,24 +28,18 @@ public final class LockFile {
     public init(path: String) throws(StoreError) {
         self.path = path
         self.lockPath = path + ".lock"
-        let dir = FileIO.dirname(of: path)
-        if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
-        var attempt = 0
-        while true {
-            fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if fd >= 0 { break }
-            let e = errno
-            if e == EEXIST, attempt == 0, LockFile.takeOverIfAbandoned(lockPath) { attempt += 1; continue }
-            // deinit runs even though init throws: it must not unlink a lock that is someone else's.
-            done = true
-            if e == EEXIST { throw .lockHeld(path: lockPath) }
-            throw .io(op: "create lock", path: lockPath, errno: e)
+        var created: Int32 = -1
+        try LockFile.take(lockPath) { lockPath in
+            created = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            return created >= 0
         }
+        fd = created
+        held = true
         flock(fd, LOCK_EX | LOCK_NB) // a new file: no one else can hold it
         do throws(StoreError) {
             try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: lockPath) }
         } catch {
-            close(fd); unlink(lockPath); done = true; throw error
+            rollback(); throw error
         }
     }
 
@@ -54,14 +50,20 @@ public final class LockFile {
     init(path: String, linkingTo seed: LockSeed) throws(StoreError) {
         self.path = path
         self.lockPath = path + ".lock"
+        try LockFile.take(lockPath) { link(seed.path, $0) == 0 }
         self.seed = seed
-        let dir = FileIO.dirname(of: path)
+        held = true
+    }
+
+    /// Creates the lock's name with `create` (which fails on an existing name), taking over an
+    /// abandoned Accord lock once.
+    private static func take(_ lockPath: String, _ create: (String) -> Bool) throws(StoreError) {
+        let dir = FileIO.dirname(of: lockPath)
         if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
-        var attempt = 0
-        while link(seed.path, lockPath) != 0 {
+        var tookOver = false
+        while !create(lockPath) {
             let e = errno
-            if e == EEXIST, attempt == 0, LockFile.takeOverIfAbandoned(lockPath) { attempt += 1; continue }
-            done = true
+            if e == EEXIST, !tookOver, takeOverIfAbandoned(lockPath) { tookOver = true; continue }
             if e == EEXIST { throw .lockHeld(path: lockPath) }
             throw .io(op: "create lock", path: lockPath, errno: e)
         }
@@ -101,9 +103,9 @@ public final class LockFile {
     /// `syncDirectory: false`: the caller fsyncs the directory once for many locks.
     @discardableResult
     public func commit(_ bytes: [UInt8], syncDirectory: Bool = true) throws(StoreError) -> [Int] {
-        precondition(!done, "lock already released")
+        precondition(held, "lock already released")
         precondition(fd >= 0, "a linked lock cannot be committed")
-        done = true
+        held = false
         var st = stat()
         do throws(StoreError) {
             // The marker goes first: from here on the lock is never taken over.
@@ -124,8 +126,8 @@ public final class LockFile {
 
     /// Gives up the lock, leaving the target untouched.
     public func rollback() {
-        guard !done else { return }
-        done = true
+        guard held else { return }
+        held = false
         unlink(lockPath) // before the flock goes (with the close, or with the seed): no one takes over a live name
         if fd >= 0 { close(fd) }
         seed = nil

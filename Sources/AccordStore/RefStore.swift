@@ -100,14 +100,21 @@ public struct RefStore: Sendable {
         var directories: Set<String> = []
         init(_ refs: [String: PackedRef]) {
             self.refs = refs
-            for name in refs.keys {
-                var dir = Substring(name)
-                while let slash = dir.lastIndex(of: "/") {
-                    dir = dir[..<slash]
-                    guard directories.insert(String(dir)).inserted else { break }
-                }
+            directories = RefStore.directories(of: refs.keys)
+        }
+    }
+
+    /// Every directory that holds one of `names` (`refs`, `refs/contracts` for `refs/contracts/A`).
+    static func directories(of names: some Sequence<String>) -> Set<String> {
+        var directories = Set<String>()
+        for name in names {
+            var dir = Substring(name)
+            while let slash = dir.lastIndex(of: "/") {
+                dir = dir[..<slash]
+                guard directories.insert(String(dir)).inserted else { break }
             }
         }
+        return directories
     }
 
     /// Parses packed-refs (a header, `<id> <name>` lines, `^<id>` peeled lines), reused while the
@@ -123,11 +130,16 @@ public struct RefStore: Sendable {
         return file
     }
 
+    /// This process's parse of the current packed-refs, if it has one.
+    private func cachedPackedFile() -> PackedFile? {
+        FileIO.identity(packedPath).flatMap { PackedRefsCache.shared.get(packedPath, $0) }
+    }
+
     /// One packed ref, without decoding the whole file: binary search over the lines of a file
     /// marked `sorted` (git's files are), comparing names as bytes. A command that reads one
     /// contract then costs the same with 10 or 10,000 contracts.
     func lookupPacked(_ name: String) throws(StoreError) -> PackedRef? {
-        if let id = FileIO.identity(packedPath), let hit = PackedRefsCache.shared.get(packedPath, id) { return hit.refs[name] }
+        if let hit = cachedPackedFile() { return hit.refs[name] }
         switch try searchPacked(name) {
         case let .found(entry)?: return entry.name == name ? entry.ref : nil
         case .none?: return nil
@@ -137,7 +149,7 @@ public struct RefStore: Sendable {
 
     /// True if some packed ref lies under directory `dir` (`refs/a` for `refs/a/b`).
     func packedRefExists(under dir: String) throws(StoreError) -> Bool {
-        if let id = FileIO.identity(packedPath), let hit = PackedRefsCache.shared.get(packedPath, id) { return hit.directories.contains(dir) }
+        if let hit = cachedPackedFile() { return hit.directories.contains(dir) }
         switch try searchPacked(dir + "/") {
         case let .found(entry)?: return entry.name.hasPrefix(dir + "/")
         case .none?: return false
@@ -221,25 +233,38 @@ public struct RefStore: Sendable {
     }
 
     /// Every ref under `prefix` (loose overriding packed), sorted by name, resolved to ids.
-    /// Only the directory the prefix names is walked (refs/contracts/ does not read remotes).
     public func list(prefix: String = "refs/") throws(StoreError) -> [(name: String, id: ObjectID)] {
+        try values(prefix: prefix).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Every ref under `prefix` (loose overriding packed) with its id, for lookups by name.
+    /// Only the directory the prefix names is walked (refs/contracts/ does not read remotes).
+    public func values(prefix: String = "refs/") throws(StoreError) -> [String: ObjectID] {
         var all: [String: ObjectID] = [:]
         for (name, ref) in try readPacked() where name.hasPrefix(prefix) { all[name] = ref.id }
         let top = prefix.hasSuffix("/") ? String(prefix.dropLast()) : FileIO.dirname(of: prefix)
-        var stack = top.hasPrefix("refs") ? [top] : ["refs"]
+        for name in looseFiles(under: top.hasPrefix("refs") ? top : "refs")
+        where !name.hasSuffix(".lock") && name.hasPrefix(prefix) && RefName.isValid(name) {
+            switch try readLoose(name) {
+            case let .direct(id)?: all[name] = id
+            case .symbolic?: if let id = try resolve(name) { all[name] = id }
+            case nil: break
+            }
+        }
+        return all
+    }
+
+    /// The files under directory `top` of the repository (`refs/…` names, `.lock` files too).
+    func looseFiles(under top: String) -> [String] {
+        var files: [String] = []
+        var stack = [top]
         while let dir = stack.popLast() {
             for entry in FileIO.listEntries("\(gitDir)/\(dir)") {
                 let name = "\(dir)/\(entry.name)"
-                if entry.isDirectory { stack.append(name); continue }
-                guard !entry.name.hasSuffix(".lock"), name.hasPrefix(prefix), RefName.isValid(name) else { continue }
-                switch try readLoose(name) {
-                case let .direct(id)?: all[name] = id
-                case .symbolic?: if let id = try resolve(name) { all[name] = id }
-                case nil: break
-                }
+                if entry.isDirectory { stack.append(name) } else { files.append(name) }
             }
         }
-        return all.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return files
     }
 
     // MARK: writing
@@ -367,14 +392,8 @@ public struct RefStore: Sendable {
         let plock = try lockPackedRefs()
         var packed = try readPacked()
         var loose: [(String, ObjectID)] = []
-        var stack = ["refs"]
-        while let dir = stack.popLast() {
-            for entry in FileIO.list("\(gitDir)/\(dir)") {
-                let name = "\(dir)/\(entry)"
-                if FileIO.isDirectory("\(gitDir)/\(name)") { stack.append(name); continue }
-                guard !entry.hasSuffix(".lock"), RefName.isValid(name), case let .direct(id)? = try readLoose(name) else { continue }
-                loose.append((name, id))
-            }
+        for name in looseFiles(under: "refs") where !name.hasSuffix(".lock") && RefName.isValid(name) {
+            if case let .direct(id)? = try readLoose(name) { loose.append((name, id)) }
         }
         for (name, id) in loose { packed[name] = PackedRef(id: id, peeled: peel(id)) }
         try writePacked(packed, under: plock)
@@ -408,14 +427,7 @@ public struct RefStore: Sendable {
         for top in ["HEAD.lock", "packed-refs.lock", "config.lock"] where FileIO.exists("\(gitDir)/\(top)") {
             found.append("\(gitDir)/\(top)")
         }
-        var stack = ["refs"]
-        while let dir = stack.popLast() {
-            for entry in FileIO.list("\(gitDir)/\(dir)") {
-                let name = "\(dir)/\(entry)"
-                if FileIO.isDirectory("\(gitDir)/\(name)") { stack.append(name) }
-                else if entry.hasSuffix(".lock") { found.append("\(gitDir)/\(name)") }
-            }
-        }
+        for name in looseFiles(under: "refs") where name.hasSuffix(".lock") { found.append("\(gitDir)/\(name)") }
         return found.sorted()
     }
 }

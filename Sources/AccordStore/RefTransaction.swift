@@ -69,15 +69,11 @@ extension RefStore {
         }
         seed?.remove()
         guard !held.isEmpty else { return results }
-        // Under the locks, packed-refs can change only by gains (gc copying loose values) and
-        // losses (deletions) of other refs: one parse answers for every ref held.
-        let packed = held.count > 1 ? try packedFile() : nil
+        // Under packed-refs.lock one parse answers for every ref held; smaller batches look each
+        // ref up as a single update does (binary search, no parse of a large file).
+        let packed = packedLock != nil ? try packedFile() : nil
 
-        var batchDirectories = Set<String>()
-        for h in held {
-            var dir = Substring(h.target)
-            while let slash = dir.lastIndex(of: "/") { dir = dir[..<slash]; batchDirectories.insert(String(dir)) }
-        }
+        let batchDirectories = RefStore.directories(of: held.map(\.target))
         var accepted: [Held] = []
         var clear = Set<String>() // directories known to be no ref
         for var h in held {

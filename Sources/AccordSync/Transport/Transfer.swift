@@ -54,7 +54,7 @@ public enum Transfer {
     /// every ref. Offering fewer haves can only send more, never less.
     static func haves(for wanted: Plan, in local: Repository) throws -> [ObjectID] {
         guard wanted.allSatisfy({ $0.remoteRef.hasPrefix("refs/contracts/") }) else { return try local.refs.list().map(\.id) }
-        let own = Dictionary(try local.refs.list(prefix: "refs/contracts/").map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let own = try local.refs.values(prefix: "refs/contracts/")
         var out: [ObjectID] = []
         for w in wanted {
             if let old = w.old { out.append(old) }
@@ -66,7 +66,7 @@ public enum Transfer {
     typealias Plan = [(remoteRef: String, ref: String, old: ObjectID?, new: ObjectID)]
 
     static func plan(_ remoteRefs: [(name: String, id: ObjectID)], for local: Repository, remoteName: String) throws -> Plan {
-        let tracking = Dictionary(try local.refs.list(prefix: "refs/remotes/\(remoteName)/").map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let tracking = try local.refs.values(prefix: "refs/remotes/\(remoteName)/")
         var plan: Plan = []
         for (name, id) in remoteRefs {
             guard let mapped = trackingRef(for: name, remote: remoteName) else { continue }
@@ -85,18 +85,18 @@ public enum Transfer {
         var history = History(objects: local.objects)
         for p in plan {
             var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
-            defer { changes.append(change) }
-            if p.old == p.new { change.status = .upToDate; continue }
-            if let old = p.old {
-                if p.ref.hasPrefix("refs/tags/") {
-                    change.status = .rejected; change.reason = "would clobber existing tag"
-                    continue
-                }
+            if p.old == p.new {
+                change.status = .upToDate
+            } else if p.old != nil, p.ref.hasPrefix("refs/tags/") {
+                change.status = .rejected; change.reason = "would clobber existing tag"
+            } else if let old = p.old {
                 let ff = local.objects.contains(old) && (try? history.isAncestor(old, of: p.new)) == true
                 change.status = ff ? .fastForward : .forced
             }
-            moving.append((changes.count, RefUpdate(p.ref, to: p.new, expected: p.old.map { .value($0) } ?? .absent,
-                                                    message: "fetch \(remoteName): \(change.status == .new ? "storing head" : change.status.rawValue)")))
+            changes.append(change)
+            guard change.status == .new || change.status == .fastForward || change.status == .forced else { continue }
+            moving.append((changes.count - 1, RefUpdate(p.ref, to: p.new, expected: p.old.map { .value($0) } ?? .absent,
+                                                        message: "fetch \(remoteName): \(change.status == .new ? "storing head" : change.status.rawValue)")))
         }
         for (m, refused) in zip(moving, try local.refs.apply(moving.map(\.update), who: who)) {
             guard let refused else { continue }
@@ -147,7 +147,7 @@ public enum Transfer {
             }
             mine = mine.filter { set.contains($0.name) }
         }
-        let theirs = Dictionary(try remote.refs.list(prefix: "refs/contracts/").map { ($0.name, $0.id) }, uniquingKeysWith: { $1 })
+        let theirs = try remote.refs.values(prefix: "refs/contracts/")
         var report = TransferReport()
         var history = History(objects: local.objects)
         var accepted: [RefChange] = []

@@ -26,7 +26,7 @@ struct Pull: AccordCommand {
         let (_, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
         let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: s.store) }
         let prefix = "refs/remotes/\(tracking)/contracts/"
-        let heads = Dictionary(try s.repository.refs.list(prefix: "refs/contracts/").map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let heads = try s.repository.refs.values(prefix: "refs/contracts/")
         var planned: [(number: String, outcome: MergeDriver.Outcome, update: RefUpdate?)] = []
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
