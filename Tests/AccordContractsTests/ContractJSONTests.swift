@@ -24,6 +24,18 @@ import Testing
         }
     }
 
+    /// Stored blobs are parsed from their bytes: invalid UTF-8 inside a string is an error, never
+    /// silently replaced; strings with and without escapes read back exactly.
+    @Test func blobBytesAreParsedStrictly() throws {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(bytes: [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) } // {"a":"\xFF"}
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(bytes: Array("{\"a\":\"x\\n".utf8) + [0xC3] + Array("\"}".utf8)) }
+        let text = "{\"plain\": \"合同 A\", \"escaped\": \"line\\none \\\"q\\\" \\u00e9\"}"
+        let parsed = try JSON.parse(bytes: Array(text.utf8))
+        #expect(parsed["plain"]?.string == "合同 A")
+        #expect(parsed["escaped"]?.string == "line\none \"q\" é")
+        #expect(try JSON.parse(text) == parsed)
+    }
+
     @Test func unknownFieldsAreRefusedEverywhere() throws {
         let base = try #require(Fixtures.entries.first { $0["contract"]?["number"]?.string == "HT-2026-010" })
         let contract = try #require(base["contract"])

@@ -84,6 +84,27 @@ import AccordObjects
         #expect(gitRefs(repo).count == 43)
     }
 
+    /// A large batch waits (up to a second) for another writer of packed-refs, then fails whole.
+    @Test func aLargeBatchWaitsForPackedRefsLockThenGivesUp() throws {
+        let dir = StoreTempDir()
+        let repo = try newRepo(dir)
+        let v = try ids(repo, 1)
+        let batch = (0..<40).map { RefUpdate("refs/contracts/W-\($0)", to: v[0], expected: .absent, message: "m") }
+        let packedLockPath = "\(repo.gitDir)/packed-refs.lock"
+        // Held briefly by another writer: the batch waits and goes through.
+        FileManager.default.createFile(atPath: packedLockPath, contents: Data())
+        let release = Thread { usleep(200_000); unlink(packedLockPath) }
+        release.start()
+        #expect(try repo.refs.apply(batch, who: testWho).allSatisfy { $0 == nil })
+        #expect(try repo.refs.list().count == 40)
+        // Held for good (a git lock, never taken over): the batch fails and moves nothing.
+        FileManager.default.createFile(atPath: packedLockPath, contents: Data())
+        let more = (0..<40).map { RefUpdate("refs/contracts/X-\($0)", to: v[0], expected: .absent, message: "m") }
+        #expect(throws: StoreError.lockHeld(path: packedLockPath)) { try repo.refs.apply(more, who: testWho) }
+        #expect(try repo.refs.list().count == 40)
+        #expect(repo.refs.lockFiles() == [packedLockPath])
+    }
+
     @Test func namesThatClashWithinABatchOrTwiceAreRefused() throws {
         let dir = StoreTempDir()
         let repo = try newRepo(dir)
