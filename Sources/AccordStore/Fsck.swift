@@ -24,6 +24,13 @@ public struct Fsck {
         // Pack structure here; every object's hash and syntax in the loop below (read once).
         problems += db.packs.verifyAll(readObjects: false).map { FsckProblem(kind: .pack, id: nil, message: $0) }
         let ids = db.allIDs().sorted()
+        // Objects listed only by a pack that cannot be opened: damaged, each named.
+        let present = Set(ids)
+        for d in db.packs.damaged {
+            for id in d.index?.allIDs() ?? [] where !present.contains(id) {
+                problems.append(FsckProblem(kind: .corrupt, id: id, message: "in pack \(d.packPath), which cannot be read"))
+            }
+        }
         var types: [ObjectID: ObjectType] = [:]
         types.reserveCapacity(ids.count)
         var links: [(from: ObjectID, to: ObjectID, type: ObjectType?, what: String)] = []

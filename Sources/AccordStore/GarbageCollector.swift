@@ -27,6 +27,11 @@ public struct GarbageCollector {
         let db = repo.objects
         let packDir = "\(db.directory)/pack"
         _ = db.packs.reloadIfChanged()
+        // Repacking replaces every old pack: one that cannot be read would be deleted with
+        // whatever objects it still holds. Refuse, and leave the repair to a person.
+        if let d = db.packs.damaged.first {
+            throw .corruptPack(path: d.packPath, "cannot be read (\(d.error)); gc would delete it, so nothing was changed. Run accord fsck, then restore the pack from another replica or move it aside")
+        }
         let oldPacks = FileIO.list(packDir).filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
         let looseBefore = db.loose.allIDs()
         let all = Set(db.packs.allIDs()).union(looseBefore)

@@ -26,20 +26,21 @@ public final class ObjectDatabase: @unchecked Sendable {
         packs.contains(id) || loose.contains(id) || (rescan && packs.reloadIfChanged() && packs.contains(id))
     }
 
-    /// Reads and verifies an object; throws `objectNotFound` if it is nowhere.
+    /// Reads and verifies an object; throws `objectNotFound` if it is nowhere, or a corruption
+    /// error if a pack that cannot be opened may hold it (see `PackSet.damage(hiding:)`).
     public func read(_ id: ObjectID) throws(StoreError) -> (type: ObjectType, payload: [UInt8]) {
         if let o = try packs.read(id) { return o }
         if let o = try loose.read(id) { return o }
         // Another process may have packed it (and removed the loose copy) since we looked.
         if packs.reloadIfChanged(), let o = try packs.read(id) { return o }
-        throw .objectNotFound(id)
+        throw packs.damage(hiding: id) ?? .objectNotFound(id)
     }
 
     public func header(_ id: ObjectID) throws(StoreError) -> (type: ObjectType, size: Int) {
         if let h = try packs.header(id) { return h }
         if let h = try loose.header(id) { return h }
         if packs.reloadIfChanged(), let h = try packs.header(id) { return h }
-        throw .objectNotFound(id)
+        throw packs.damage(hiding: id) ?? .objectNotFound(id)
     }
 
     public func read(_ id: ObjectID, as expected: ObjectType) throws(StoreError) -> [UInt8] {

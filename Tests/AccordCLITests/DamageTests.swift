@@ -81,6 +81,67 @@ import AccordObjects
         #expect((g.out + g.err).contains(target))
     }
 
+    enum PackDamage: String, CaseIterable, Sendable { case packTruncated, packBitFlipped, indexTruncated }
+
+    /// After `accord gc` every object is in one pack: damage to the pack or its index is reported
+    /// by reads (naming the object and the file) and by fsck, never passed off as "not found",
+    /// and gc refuses to repack it away.
+    @Test(arguments: PackDamage.allCases)
+    func damagedPackIsReported(damage: PackDamage) throws {
+        let (s, repo, gitDir, blob, _) = Self.setup()
+        s.ok("gc", "-q", cwd: repo)
+        let packDir = "\(gitDir)/objects/pack"
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir).first { $0.hasSuffix(".pack") })
+        let pack = "\(packDir)/\(name)", index = String(pack.dropLast(5)) + ".idx"
+        #expect(!FileManager.default.fileExists(atPath: Self.objectPath(gitDir, blob)), "the blob is packed")
+        let path = damage == .indexTruncated ? index : pack
+        var bytes = Array(try #require(FileManager.default.contents(atPath: path)))
+        switch damage {
+        case .packTruncated: bytes = Array(bytes.prefix(bytes.count / 2))
+        case .indexTruncated: bytes = Array(bytes.prefix(1100))
+        case .packBitFlipped:
+            // Inside the blob's compressed data: the pack still opens, the blob fails its checks.
+            let entries = s.git("--git-dir=\(gitDir)", "verify-pack", "-v", index).out.split(separator: "\n")
+            let line = try #require(entries.first { $0.hasPrefix(blob) })
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            let offset = try #require(Int(fields[4])), size = try #require(Int(fields[3]))
+            bytes[offset + size / 2] ^= 0x10
+        }
+        Self.overwrite(path, bytes)
+
+        let cat = s.accord("cat-file", "-p", blob, cwd: repo)
+        #expect(cat.status == 128, "cat-file -p exit \(cat.status): \(cat.err)")
+        #expect(cat.err.hasPrefix("fatal:"))
+        #expect(!cat.err.contains("not found"), "damage is not reported as absence: \(cat.err)")
+        #expect(cat.err.contains(damage == .indexTruncated ? index : pack), "the error names the file: \(cat.err)")
+        if damage != .indexTruncated { // a readable index says which object the damage hides
+            #expect(cat.err.contains(blob), "the error names the object: \(cat.err)")
+        }
+
+        let json = s.accord("fsck", "--json", cwd: repo)
+        #expect(json.status == 1)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout)) as? [String: Any])
+        let problems = try #require(obj["problems"] as? [[String: Any]])
+        if damage != .indexTruncated {
+            #expect(problems.contains { ($0["id"] as? String) == blob && ($0["kind"] as? String) == "corrupt" }, "\(problems)")
+        }
+        #expect(problems.contains { ($0["message"] as? String)?.contains(name.dropLast(5)) == true }, "fsck names the pack: \(problems)")
+
+        // gc must not repack the damage away (deleting whatever the pack still holds).
+        let before = FileManager.default.contents(atPath: path)
+        let gc = s.accord("gc", "-q", cwd: repo)
+        if damage == .packBitFlipped {
+            #expect(gc.status == 128 && gc.err.contains(blob), "gc cannot read the blob: \(gc.err)")
+        } else {
+            #expect(gc.status == 128 && gc.err.contains("nothing was changed"), "gc refuses: \(gc.err)")
+        }
+        #expect(FileManager.default.contents(atPath: path) == before, "the damaged file is kept")
+        #expect(FileManager.default.fileExists(atPath: pack) && FileManager.default.fileExists(atPath: index))
+
+        // git agrees that something is wrong.
+        #expect(s.git("--git-dir=\(gitDir)", "fsck", "--full", "--strict").status != 0)
+    }
+
     @Test func damageInOneObjectDoesNotHideTheOthers() throws {
         let (s, repo, gitDir, blob, commit) = Self.setup()
         Self.overwrite(Self.objectPath(gitDir, blob), [0x78, 0x01, 0x00])

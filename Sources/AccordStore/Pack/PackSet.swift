@@ -1,8 +1,20 @@
 import AccordObjects
 
+/// A pack in `objects/pack` that cannot be opened (truncated, wrong checksum, bad index), kept
+/// so that its objects are reported as damaged instead of silently missing.
+public struct DamagedPack: Sendable {
+    public let name: String
+    public let packPath: String
+    public let indexPath: String
+    /// The index, when it is readable on its own: it says which objects the damage hides.
+    public let index: PackIndex?
+    public let error: StoreError
+}
+
 /// The packs in `objects/pack`: every `pack-*.idx` that has its `.pack`.
-/// A pack whose files cannot be opened is skipped at load time (a half-written pack from a
-/// killed process, say); errors in a pack's content surface when its objects are read.
+/// A pack whose files cannot be opened is not read from, but it is remembered (`damaged`): a read
+/// of an object it lists fails as corrupt, naming the pack, fsck reports it, and gc refuses to
+/// repack (and so delete) it. Errors in an open pack's content surface when its objects are read.
 public final class PackSet: @unchecked Sendable {
     public let directory: String
     public let maxObjectSize: Int
@@ -11,8 +23,9 @@ public final class PackSet: @unchecked Sendable {
     private var readers: [PackReader] = []
     private var names: [String] = []
     private var byName: [String: PackReader] = [:]
-    /// Packs that failed to open, with the reason (for fsck / diagnostics).
-    public private(set) var unreadable: [(name: String, error: StoreError)] = []
+    private var damagedPacks: [DamagedPack] = []
+    /// Packs that failed to open, with the reason.
+    public var damaged: [DamagedPack] { lock.lock(); defer { lock.unlock() }; return damagedPacks }
 
     public init(directory: String, maxObjectSize: Int) {
         self.directory = directory
@@ -43,6 +56,19 @@ public final class PackSet: @unchecked Sendable {
         return nil
     }
 
+    /// Why `id`, found in no readable pack, cannot be trusted to be absent: the damaged pack whose
+    /// index lists it, or else a damaged pack whose index cannot be read. Nil if no pack is damaged.
+    public func damage(hiding id: ObjectID) -> StoreError? {
+        let bad = damaged
+        if let d = bad.first(where: { $0.index?.contains(id) == true }) {
+            return .corruptObject(id, "it is in pack \(d.packPath), which cannot be read: \(d.error)")
+        }
+        if let d = bad.first(where: { $0.index == nil }) {
+            return .corruptPack(path: d.indexPath, "object \(id) is in no readable pack, and this index cannot be read: \(d.error)")
+        }
+        return nil
+    }
+
     /// Rescans the directory if packs were added or removed; true if anything changed.
     public func reloadIfChanged() -> Bool {
         let listing = FileIO.list(directory)
@@ -57,15 +83,16 @@ public final class PackSet: @unchecked Sendable {
         lock.unlock()
         var fresh: [PackReader] = []
         var freshByName: [String: PackReader] = [:]
-        var bad: [(String, StoreError)] = []
+        var bad: [DamagedPack] = []
         for n in idxNames {
             if let r = keep[n] { fresh.append(r); freshByName[n] = r; continue }
+            let packPath = "\(directory)/\(n).pack", indexPath = "\(directory)/\(n).idx"
             do throws(StoreError) {
-                let r = try PackReader(packPath: "\(directory)/\(n).pack", indexPath: "\(directory)/\(n).idx",
-                                       maxObjectSize: maxObjectSize)
+                let r = try PackReader(packPath: packPath, indexPath: indexPath, maxObjectSize: maxObjectSize)
                 fresh.append(r); freshByName[n] = r
             } catch {
-                bad.append((n, error))
+                bad.append(DamagedPack(name: n, packPath: packPath, indexPath: indexPath,
+                                       index: try? PackIndex(path: indexPath), error: error))
             }
         }
         lock.lock()
@@ -73,7 +100,7 @@ public final class PackSet: @unchecked Sendable {
         byName = freshByName
         // Remember failures too, so an unreadable pack does not trigger a rescan on every miss.
         names = idxNames
-        unreadable = bad
+        damagedPacks = bad
         lock.unlock()
         return true
     }
@@ -90,7 +117,7 @@ extension PackSet {
     /// one message per problem, packs that could not even be opened included.
     public func verifyAll(readObjects: Bool = true) -> [String] {
         _ = reloadIfChanged()
-        var problems = unreadable.map { "\(directory)/\($0.name).pack: \($0.error)" }
+        var problems = damaged.map { "\($0.packPath): \($0.error)" }
         for r in packs {
             do throws(StoreError) { try r.verify(readObjects: readObjects) } catch { problems.append(error.description) }
         }
