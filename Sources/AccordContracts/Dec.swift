@@ -14,6 +14,20 @@ public struct Dec: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static let zero = Dec(micros: 0)
 
+    /// Digits allowed before the decimal point: amounts up to 999,999,999,999,999.99, which
+    /// no sales contract approaches, and small enough that products and sums of parsed values
+    /// cannot overflow.
+    public static let maxIntegerDigits = 15
+    /// The largest value a parsed number can have, plus one.
+    public static let limit = Dec(micros: 1_000_000_000_000_000 * one)
+    /// Arithmetic saturates here instead of trapping (a result this large only comes from
+    /// values the invariants then refuse as too large; Int128 keeps headroom for rounding).
+    static let saturation: Int128 = 100_000_000_000_000_000_000_000_000_000_000 // 10^32
+    static func saturated(_ v: Int128) -> Dec { Dec(micros: min(max(v, -saturation), saturation)) }
+
+    /// Whether the value is within what `parse` accepts (|value| < 10^15).
+    public var isWithinLimit: Bool { micros > -Dec.limit.micros && micros < Dec.limit.micros }
+
     public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
         case notANumber(String)
         case tooManyDecimals(String, max: Int)
@@ -24,7 +38,7 @@ public struct Dec: Hashable, Comparable, Sendable, CustomStringConvertible {
             case let .notANumber(s):
                 return "'\(s)' is not a decimal number: write digits with an optional '.' and up to the allowed decimals, no thousands separators, exponents or spaces (e.g. 12000.50)"
             case let .tooManyDecimals(s, max): return "'\(s)' has more than \(max) decimal places"
-            case let .tooLarge(s): return "'\(s)' is too large"
+            case let .tooLarge(s): return "'\(s)' is too large: at most \(Dec.maxIntegerDigits) digits before the decimal point"
             }
         }
     }
@@ -49,7 +63,7 @@ public struct Dec: Hashable, Comparable, Sendable, CustomStringConvertible {
             // Trailing zeros beyond the limit are still too precise as written: refuse, don't round.
             throw .tooManyDecimals(text, max: maxDecimals)
         }
-        guard intPart.count <= 24 else { throw .tooLarge(text) }
+        guard intPart.drop(while: { $0 == 0x30 }).count <= maxIntegerDigits else { throw .tooLarge(text) }
         var v: Int128 = 0
         for d in intPart { v = v * 10 + Int128(d - 0x30) }
         v *= one
@@ -91,14 +105,24 @@ public struct Dec: Hashable, Comparable, Sendable, CustomStringConvertible {
         return Dec(micros: micros < 0 ? -r : r)
     }
 
-    public static func + (a: Dec, b: Dec) -> Dec { Dec(micros: a.micros + b.micros) }
-    public static func - (a: Dec, b: Dec) -> Dec { Dec(micros: a.micros - b.micros) }
+    // Sums, differences and products saturate (see `saturation`) rather than trap: user input
+    // never crashes the process; results beyond `limit` fail the invariants instead.
+    public static func + (a: Dec, b: Dec) -> Dec {
+        let (v, o) = a.micros.addingReportingOverflow(b.micros)
+        return saturated(o ? (a.micros < 0 ? -saturation : saturation) : v)
+    }
+    public static func - (a: Dec, b: Dec) -> Dec {
+        let (v, o) = a.micros.subtractingReportingOverflow(b.micros)
+        return saturated(o ? (a.micros < 0 ? -saturation : saturation) : v)
+    }
     /// Exact product, rounded half up to 6 decimals (exact for money × quantity up to 4 decimals).
     public static func * (a: Dec, b: Dec) -> Dec {
-        let p = a.micros * b.micros
+        let (p, o) = a.micros.multipliedReportingOverflow(by: b.micros)
+        let negative = (a.micros < 0) != (b.micros < 0)
+        if o { return saturated(negative ? -saturation : saturation) }
         let mag = p < 0 ? -p : p
         let r = (mag + one / 2) / one
-        return Dec(micros: p < 0 ? -r : r)
+        return saturated(negative ? -r : r)
     }
     public static func < (a: Dec, b: Dec) -> Bool { a.micros < b.micros }
     public static func += (a: inout Dec, b: Dec) { a = a + b }
@@ -106,7 +130,9 @@ public struct Dec: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `self` as a percentage of `total` (rounded half up to 2 decimals); nil when total is 0.
     public func percent(of total: Dec) -> Dec? {
         guard total.micros != 0 else { return nil }
-        return Dec(micros: micros * 100 * Dec.one / total.micros).rounded(decimals: 2)
+        let (scaled, o) = micros.multipliedReportingOverflow(by: 100 * Dec.one)
+        if o { return Dec.saturated((micros < 0) != (total.micros < 0) ? -Dec.saturation : Dec.saturation) }
+        return Dec.saturated(scaled / total.micros).rounded(decimals: 2)
     }
 
     public var isNegative: Bool { micros < 0 }

@@ -49,6 +49,12 @@ public enum Invariants {
         for (n, i) in c.lineItems.enumerated() {
             if !i.quantity.isPositive { throw fail("lineItems[\(n)].quantity", "must be greater than 0 (is \(i.quantity))", 3) }
             if i.unitPrice.isNegative { throw fail("lineItems[\(n)].unitPrice", "must not be negative", 3) }
+            if !i.lineAmount.isWithinLimit {
+                throw fail("lineItems[\(n)]", "quantity × unitPrice is too large (at most \(Dec.maxIntegerDigits) digits before the decimal point)", 3)
+            }
+        }
+        if !c.lineItems.map(\.lineAmount).sum().isWithinLimit {
+            throw fail("lineItems", "the line amounts sum to more than \(Dec.maxIntegerDigits) digits before the decimal point", 3)
         }
         if c.totalAmount.isNegative || (submitted && !c.totalAmount.isPositive) {
             throw fail("totalAmount", "must be greater than 0 (is \(c.totalAmount.formatted(decimals: 2)))", 3)

@@ -23,7 +23,8 @@ import Testing
         #expect(r.objectCount() == objects, "no object written by \(args)", sourceLocation: sourceLocation)
     }
 
-    @Test(arguments: ["12,000", "1e5", "-3", "0.001", "NaN", "1 000", "+5", ".5", "5.", "１２"])
+    @Test(arguments: ["12,000", "1e5", "-3", "0.001", "NaN", "1 000", "+5", ".5", "5.", "１２", "1000000000000000",
+                      "999999999999999999999999.00"])
     func badAmounts(amount: String) {
         let r = Self.repo()
         let count = r.commits("HT-D").count
@@ -33,6 +34,21 @@ import Testing
         Self.refused(r, "finance", ["record", "HT-2026-009", "paymentReceipt", "date=2026-04-01", "amount=\(amount)"], mentions: ["amount"])
         #expect(r.commits("HT-D").count == count)
         #expect(r.commits("HT-NEW").isEmpty)
+    }
+
+    /// Values at the limit are accepted one by one, but a product or sum beyond it is refused by
+    /// invariant 3, never an arithmetic trap (the process used to die with exit 132 here).
+    @Test func hugeProductsAreRefusedNotCrashes() {
+        let r = Self.repo()
+        let big = "999999999999999"
+        Self.refused(r, "salesRep", ["item", "add", "HT-D", "L9", "name=n", "quantity=\(big)", "unitPrice=\(big).99"],
+                     mentions: ["lineItems", "too large", "invariant 3"])
+        Self.refused(r, "salesRep", ["item", "add", "HT-D", "L9", "name=n", "quantity=\(big).999", "unitPrice=\(big).99"],
+                     mentions: ["lineItems", "too large", "invariant 3"])
+        // Each line fits; their sum does not.
+        r.ok("salesRep", ["item", "add", "HT-D", "L8", "name=n", "quantity=1", "unitPrice=600000000000000.00"])
+        Self.refused(r, "salesRep", ["item", "add", "HT-D", "L9", "name=n", "quantity=1", "unitPrice=600000000000000.00"],
+                     mentions: ["lineItems", "sum", "invariant 3"])
     }
 
     @Test func negativeAndZeroValuesNameTheInvariant() {

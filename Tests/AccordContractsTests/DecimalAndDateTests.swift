@@ -23,6 +23,23 @@ import AccordContracts
         #expect(try Dec.parse("2.50", maxDecimals: 4).description == "2.5")
     }
 
+    /// 15 digits before the point parse; 16 do not (leading zeros aside). Products, sums and
+    /// percents of the largest values saturate beyond the limit instead of trapping.
+    @Test func largeValuesAreBoundedAndNeverTrap() throws {
+        let max = try Dec.parse("999999999999999.999999", maxDecimals: 6)
+        #expect(max.isWithinLimit)
+        #expect(try Dec.parse("000999999999999999.5", maxDecimals: 2) > Dec.parse("999999999999998", maxDecimals: 0))
+        #expect(throws: Dec.ParseError.tooLarge("1000000000000000")) { try Dec.parse("1000000000000000", maxDecimals: 2) }
+        let product = max * max, negative = max * Dec.zero - max * max
+        #expect(!product.isWithinLimit && product > max)
+        #expect(!negative.isWithinLimit && negative.isNegative)
+        var sum = Dec.zero
+        for _ in 0..<100_000 { sum += product }
+        #expect(!sum.isWithinLimit && sum >= product, "a sum saturates, it does not wrap")
+        #expect(product.percent(of: Dec(micros: 1)).map { !$0.isWithinLimit } == true)
+        #expect(product.rounded(decimals: 2).formatted(decimals: 2).hasPrefix("1"))
+    }
+
     @Test func datesAreRealCalendarDays() throws {
         #expect(throws: CivilDate.ParseError.self) { try CivilDate.parse("2026-02-29") }
         #expect(throws: CivilDate.ParseError.self) { try CivilDate.parse("2026-13-01") }
