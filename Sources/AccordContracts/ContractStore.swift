@@ -174,6 +174,7 @@ public struct ContractStore: Sendable {
                     warnings.append("still unresolved: \(error)")
                 } else { throw .rule(error) }
             }
+            if let ref = change.changeAgreement { try checkAgreementUse(ref, change.state.contract, parent: parent) }
         }
         let db = repository.objects
         do {
@@ -203,6 +204,25 @@ public struct ContractStore: Sendable {
             let id = try db.write(.commit(commit))
             db.flush() // every new object durable before a ref points at it
             return (id, warnings)
+        } catch let e as ContractStoreError { throw e }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// Invariant 9, across commits: a change agreement authorises one change. It is named only
+    /// by a commit that changes frozen fields, and by one commit in the contract's history.
+    func checkAgreementUse(_ ref: String, _ c: Contract, parent: Snapshot?) throws(ContractStoreError) {
+        guard let p = parent, p.state.contract.status.isFrozen, !Invariants.frozenChanges(p.state.contract, c).isEmpty else {
+            throw .rule(ContractError("records[\(ref)]", "this change touches no frozen field; --change-agreement is only for changing frozen fields of a signed contract", rule: "invariant 9"))
+        }
+        var walker = History(objects: repository.objects)
+        do {
+            for id in try walker.walk(from: [p.commit], order: .topological) {
+                let commit = try walker.commit(id)
+                if Trailers.parse(commit.messageText)["Accord-Change-Agreement"] == ref {
+                    throw ContractStoreError.rule(ContractError("records[\(ref)]", "change agreement \(ref) was already applied by commit \(id.hex.prefix(12)) (\(commit.summary)); a further change to frozen fields needs a new, approved agreement", rule: "invariant 9"))
+                }
+            }
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }

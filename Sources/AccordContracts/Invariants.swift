@@ -138,7 +138,7 @@ public enum Invariants {
 
         // 9. frozen fields change only with an approved change agreement.
         if let prev = previous, prev.contract.status.isFrozen {
-            let changed = changedTopLevelFields(prev.contract, c).filter { !editableAfterSigning.contains($0) }
+            let changed = frozenChanges(prev.contract, c)
             if !changed.isEmpty {
                 guard let ref = changeAgreement else {
                     throw fail(changed[0], "is frozen since the contract was signed; change it with an approved change agreement (accord set … --change-agreement ID)", 9)
@@ -153,7 +153,7 @@ public enum Invariants {
                 }
                 guard approved else { throw fail(changed[0], "change request \(request) of agreement \(ref) has not been approved", 9) }
                 let allowed = agreement.list("fields")
-                for f in changed where !allowed.contains(where: { $0 == f || $0.hasPrefix(f + ".") || $0.hasPrefix(f + "[") }) {
+                for f in changed where !allowed.contains(where: { covers($0, f) }) {
                     throw fail(f, "is not among the fields change agreement \(ref) changes (\(allowed.joined(separator: ", ")))", 9)
                 }
             }
@@ -315,6 +315,25 @@ public enum Invariants {
     }
 
     /// Top-level keys whose JSON differs.
+    /// The leaf paths (`lineItems[L1].spec`, `deliveryDeadline`) whose change after signing
+    /// needs a change agreement: every changed field but the editable ones and derived line amounts
+    /// (which follow quantity and price, each checked itself).
+    public static func frozenChanges(_ a: Contract, _ b: Contract) -> [String] {
+        let top = changedTopLevelFields(a, b).filter { !editableAfterSigning.contains($0) }
+        guard !top.isEmpty else { return [] }
+        let fa = FieldPath.flatten(a.json), fb = FieldPath.flatten(b.json)
+        return Set(fa.keys).union(fb.keys).filter { path in
+            guard fa[path] != fb[path], !path.hasSuffix(".lineAmount") else { return false }
+            return top.contains { covers($0, path) }
+        }.sorted()
+    }
+
+    /// Whether a field named in a change agreement (`lineItems[L1]`, `deliveryDeadline`) covers a
+    /// changed leaf path: the same path, or one inside it.
+    static func covers(_ field: String, _ path: String) -> Bool {
+        path == field || path.hasPrefix(field + ".") || path.hasPrefix(field + "[")
+    }
+
     public static func changedTopLevelFields(_ a: Contract, _ b: Contract) -> [String] {
         let ao = a.json.object ?? [:], bo = b.json.object ?? [:]
         return Set(ao.keys).union(bo.keys).filter { ao[$0] != bo[$0] }.sorted()

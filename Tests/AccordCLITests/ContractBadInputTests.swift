@@ -152,6 +152,13 @@ import Testing
         // Editable fields stay editable.
         r.ok("contractAdmin", "set", "HT-2026-007", "owner=周敏", "supervisor=孙丽")
         r.ok("contractAdmin", "set", "HT-2026-012", "deliveryDeadline=2026-12-15", "--change-agreement", agreement)
+        // An agreement authorises one change: naming it again is refused, with the commit that used it.
+        let used = r.commits("HT-2026-012")[0]
+        Self.refused(r, "contractAdmin", ["set", "HT-2026-012", "deliveryDeadline=2026-12-20", "--change-agreement", agreement],
+                     mentions: [agreement, "already applied", String(used.prefix(12)), "invariant 9"])
+        // …and it is only for frozen fields.
+        Self.refused(r, "contractAdmin", ["set", "HT-2026-007", "owner=王芳", "--change-agreement", agreement],
+                     mentions: [agreement, "no frozen field", "invariant 9"])
     }
 
     @Test func duplicateNumbers() {

@@ -221,6 +221,16 @@ import Testing
         var tooMuch = approved; tooMuch.contract.paymentMethod = "承兑汇票"
         expectViolation("invariant 9", path: "paymentMethod") { () throws(ContractError) in try check(tooMuch, previous: approvedBase, agreement: "ca") }
         expectViolation("invariant 9", path: "deliveryDeadline") { () throws(ContractError) in try check(approved, previous: approvedBase, agreement: "nope") }
+        // An agreement naming one field of one line item covers that leaf, not its siblings.
+        var narrow = approvedBase
+        narrow.records[narrow.records.firstIndex { $0.id == "ca" }!] = rec(.changeAgreement, "ca", role: .contractAdmin,
+            ["request": .text("cr"), "fields": .list(["lineItems[L1].spec"]), "signedDate": .date(d("2026-05-01")), "approvedBy": .text("赵强")])
+        var oneSpec = narrow; oneSpec.contract.lineItems[0].spec = "HP-31"
+        try check(oneSpec, previous: narrow, agreement: "ca")
+        var otherSpec = narrow; otherSpec.contract.lineItems[1].spec = "HACKED"
+        expectViolation("invariant 9", path: "lineItems[L2].spec") { () throws(ContractError) in try check(otherSpec, previous: narrow, agreement: "ca") }
+        var otherField = narrow; otherField.contract.lineItems[0].unit = "件"
+        expectViolation("invariant 9", path: "lineItems[L1].unit") { () throws(ContractError) in try check(otherField, previous: narrow, agreement: "ca") }
         // Attachments are add-only.
         var removed = prev; removed.contract.attachments = []
         expectViolation("invariant 9", path: "attachments") { () throws(ContractError) in try check(removed, previous: prev) }
