@@ -237,7 +237,17 @@ public enum Invariants {
         for r in s.records {
             let path = "records[\(r.id)]"
             guard ids.insert(r.id).inserted else { throw ContractError(path, "duplicate record id", rule: "invariant 13") }
-            if let sup = r.supersedes, s.record(id: sup) == nil { throw ContractError("\(path).supersedes", "no record \(sup) in this contract") }
+            if let sup = r.supersedes {
+                // A correction replaces a record of its own kind, made by the same role (or by contract
+                // administration, which keeps the ledger): a tracking note cannot void finance's receipt.
+                guard let old = s.record(id: sup) else { throw ContractError("\(path).supersedes", "no record \(sup) in this contract", rule: "invariant 13") }
+                guard old.kind == r.kind else {
+                    throw ContractError("\(path).supersedes", "a \(r.kind.code) record cannot correct \(sup), which is a \(old.kind.code) record", rule: "invariant 13")
+                }
+                guard old.role == r.role || r.role == .contractAdmin else {
+                    throw ContractError("\(path).supersedes", "\(sup) was recorded by \(old.role.code); only \(old.role.code) or contractAdmin may correct it, not \(r.role.code)", rule: "invariant 13")
+                }
+            }
             for field in r.kind.schema {
                 guard let v = r.text(field.name) else { continue }
                 switch field.type {

@@ -187,6 +187,13 @@ import Testing
         Self.refused(r, "finance", ["record", "HT-2026-009", "paymentReceipt", "date=2026-02-28", "amount=100.00"], mentions: ["date", "before the sign date", "invariant 5"])
         r.ok("finance", "record", "HT-2026-009", "paymentReceipt", "date=2026-04-01", "amount=45640.00")
         Self.refused(r, "finance", ["record", "HT-2026-009", "paymentReceipt", "date=2026-04-02", "amount=0.01"], mentions: ["65200.01", "invariant 5"])
+        // A receipt is corrected only by a receipt, from finance (or contract administration):
+        // a tracking note or a sales rep's zero receipt cannot void it.
+        let receipt = r.records("HT-2026-009").first { $0["kind"] as? String == "paymentReceipt" }?["id"] as? String ?? "?"
+        Self.refused(r, "salesRep", ["record", "HT-2026-009", "tracking", "customer=x", "--supersedes", receipt],
+                     mentions: ["supersedes", "paymentReceipt", "invariant 13"])
+        Self.refused(r, "salesRep", ["record", "HT-2026-009", "paymentReceipt", "date=2026-04-03", "amount=0.00", "--supersedes", receipt],
+                     mentions: ["supersedes", "finance", "invariant 13"])
     }
 
     @Test func importIsAllOrNothing() throws {

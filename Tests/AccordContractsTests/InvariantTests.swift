@@ -339,7 +339,21 @@ import Testing
         try check(s, previous: prev)
         fix.supersedes = "no-such-record"
         s.records[s.records.count - 1] = fix
-        #expect(throws: ContractError.self) { try check(s, previous: prev) }
+        expectViolation("invariant 13", path: "records[") { () throws(ContractError) in try check(s, previous: prev) }
+        // …of its own kind, by the same role (or contract administration).
+        let receipt = try #require(prev.records.first { $0.kind == .paymentReceipt })
+        var note = rec(.tracking, "note", role: receipt.role == .salesRep ? .legal : .salesRep, ["customer": .text("x")])
+        note.supersedes = receipt.id
+        s = prev; s.records.append(note)
+        expectViolation("invariant 13", path: "records[") { () throws(ContractError) in try check(s, previous: prev) }
+        var otherRole = rec(.paymentReceipt, "void", role: receipt.role == .salesRep ? .legal : .salesRep,
+                            ["date": .date(try #require(receipt.date("date"))), "amount": .dec(.zero)])
+        otherRole.supersedes = receipt.id
+        s = prev; s.records.append(otherRole)
+        expectViolation("invariant 13", path: "records[") { () throws(ContractError) in try check(s, previous: prev) }
+        var byAdmin = otherRole; byAdmin.role = .contractAdmin
+        s = prev; s.records.append(byAdmin)
+        try check(s, previous: prev)
     }
 
     @Test func invariant14_renewalReferencesAContract() throws {
