@@ -165,6 +165,7 @@ public struct ContractStore: Sendable {
             if let p = parent, p.isConflicted, change.action != nil {
                 throw .rule(ContractError("status", "\(number) has \(p.conflicts.count) unresolved conflict\(p.conflicts.count == 1 ? "" : "s") (see 'accord conflicts \(number)'); resolve them before it can move in its lifecycle", rule: "conflicts"))
             }
+            try checkTransition(change, parent: parent)
             do {
                 warnings = try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
             } catch {
@@ -207,6 +208,32 @@ public struct ContractStore: Sendable {
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// Invariant 8 on every commit, whoever writes it: the status moves only by a lifecycle action
+    /// the author's role may take, to the status that action leads to. Two exceptions: resolving a
+    /// stored status conflict picks one of its values, and a contract registered past draft (an
+    /// import) needs a registrar's role (its reviews are checked by `Invariants`).
+    func checkTransition(_ change: Change, parent: Snapshot?) throws(ContractStoreError) {
+        let new = change.state.contract.status
+        func refuse(_ why: String) -> ContractStoreError { .rule(ContractError("status", why, rule: "invariant 8")) }
+        guard let p = parent else {
+            if new != .draft, !policy.registrars.contains(change.actor.role) {
+                throw refuse("a contract enters as draft; registering one that is already \(new.code) (\(new.label)) needs the role \(policy.registrars.map(\.code).sorted().joined(separator: " or ")), not \(change.actor.role.code)")
+            }
+            return
+        }
+        let old = p.state.contract.status
+        guard let action = change.action else {
+            guard old != new else { return }
+            let statusConflict = p.conflicts.first { $0.path == "status" }
+            let sides = [statusConflict?.base, statusConflict?.ours.value, statusConflict?.theirs.value].compactMap { $0?.string }
+            if sides.contains(new.code) { return }
+            throw refuse("changes from \(old.code) to \(new.code) only through a lifecycle command (submit, approve, reject, sign, start, complete, terminate, archive, cancel)")
+        }
+        let next: Status
+        do { next = try Lifecycle.check(action, contract: p.state.contract, actor: change.actor, policy: policy) } catch { throw .rule(error) }
+        guard next == new else { throw refuse("\(action.code) moves a \(old.code) contract to \(next.code), not to \(new.code)") }
     }
 
     /// Invariant 9, across commits: a change agreement authorises one change. It is named only

@@ -136,6 +136,18 @@ public enum Invariants {
             }
         }
 
+        // 8. a contract that enters past draft (an import) has the approvals its status implies.
+        if previous == nil, c.status.isReview || c.status == .approved {
+            guard let reachedStage = c.status == .approved ? policy.stages.count : policy.stages.firstIndex(of: c.status) else {
+                throw fail("status", "\(c.status.code) is not a review stage of this repository (accord.reviewStages: \(policy.stages.map(\.code).joined(separator: ", ")))", 8)
+            }
+            for stage in policy.stages.prefix(reachedStage) {
+                guard new.records(.review).contains(where: { $0.text("stage") == stage.code && $0.text("decision") == "approve" }) else {
+                    throw fail("status", "a contract at \(c.status.code) needs an approving review record for stage \(stage.code) (\(stage.label))", 8)
+                }
+            }
+        }
+
         // 9. frozen fields change only with an approved change agreement.
         if let prev = previous, prev.contract.status.isFrozen {
             let changed = frozenChanges(prev.contract, c)

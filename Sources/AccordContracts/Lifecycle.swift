@@ -16,6 +16,9 @@ public struct LifecyclePolicy: Sendable, Equatable {
     /// Who approves changes and terminations (the sources disagree: sales head [004], management [002]).
     public var changeApprovers: Set<Role> = [.salesHead, .management]
     public var leadership: Set<Role> = [.management, .salesHead]
+    /// Who registers a contract that enters the repository past draft (an import of an existing
+    /// contract): contract administration keeps the ledger.
+    public var registrars: Set<Role> = [.contractAdmin]
 
     public init() {}
 

@@ -114,6 +114,25 @@ import Testing
         Self.refused(r, "salesRep", ["set", "HT-D", "status=approved"], mentions: ["status", "invariant 8"])
     }
 
+    /// An import registers a contract at its status: past draft, only contract administration may,
+    /// and only with the approvals that status implies (HT-2026-006 is approved).
+    @Test func importPastDraftNeedsARegistrarAndItsReviews() throws {
+        let r = Self.repo()
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ContractRepo.fixtureFiles[0]))) as? [[String: Any]])
+        var entry = try #require(all.first { ($0["contract"] as? [String: Any])?["number"] as? String == "HT-2026-006" })
+        var contract = try #require(entry["contract"] as? [String: Any])
+        contract["number"] = "HT-IMP"
+        entry["contract"] = contract
+        func file(_ e: [String: Any]) throws -> String {
+            r.s.dir.write("imp.json", String(decoding: try JSONSerialization.data(withJSONObject: [e]), as: UTF8.self))
+        }
+        Self.refused(r, "salesRep", ["import", try file(entry)], mentions: ["status", "contractAdmin", "invariant 8", "nothing imported"])
+        var unreviewed = entry
+        unreviewed["records"] = (entry["records"] as? [[String: Any]] ?? []).filter { !($0["kind"] as? String == "review" && $0["stage"] as? String == "secondReview") }
+        Self.refused(r, "contractAdmin", ["import", try file(unreviewed)], mentions: ["status", "secondReview", "invariant 8", "nothing imported"])
+        r.ok("contractAdmin", "import", try file(entry))
+    }
+
     @Test func rolesMayOnlyApproveTheirStage() {
         let r = Self.repo()
         r.ok("salesRep", "submit", "HT-D")
