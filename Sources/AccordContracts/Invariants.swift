@@ -249,6 +249,9 @@ public enum Invariants {
         for r in s.records {
             let path = "records[\(r.id)]"
             guard ids.insert(r.id).inserted else { throw ContractError(path, "duplicate record id", rule: "invariant 13") }
+            for name in r.attachments where !c.attachments.contains(where: { $0.name == name }) {
+                throw ContractError("\(path).attachments", "'\(name)' is not an attachment of this contract (add it first: accord attach \(c.number) FILE)")
+            }
             if let sup = r.supersedes {
                 // A correction replaces a record of its own kind, made by the same role (or by contract
                 // administration, which keeps the ledger): a tracking note cannot void finance's receipt.

@@ -88,6 +88,18 @@ import Testing
         r.ok("management", "sign", "HT-D", "--date", "2026-03-01")
     }
 
+    /// A record refers to the contract's attachments by name: an unknown name is refused, a known
+    /// one is stored in the record's envelope.
+    @Test func recordAttachmentsNameAttachmentsOfTheContract() {
+        let r = Self.repo()
+        Self.refused(r, "salesRep", ["record", "HT-D", "correspondence", "type=letter", "date=2026-03-02", "summary=回函", "--attach", "letter.pdf"],
+                     mentions: ["attachments", "letter.pdf", "not an attachment"])
+        r.ok("salesRep", "attach", "HT-D", r.s.dir.write("letter.pdf", "%PDF letter"))
+        r.ok("salesRep", "record", "HT-D", "correspondence", "type=letter", "date=2026-03-02", "summary=回函", "--attach", "letter.pdf")
+        let rec = r.records("HT-D").first { $0["kind"] as? String == "correspondence" }
+        #expect(rec?["attachments"] as? [String] == ["letter.pdf"], "\(String(describing: rec))")
+    }
+
     @Test func unknownFields() {
         let r = Self.repo()
         Self.refused(r, "salesRep", ["set", "HT-D", "colour=red"], mentions: ["colour", "unknown field"])

@@ -12,6 +12,8 @@ struct RecordCommand: AccordCommand {
         }.joined(separator: "; ") + ". (* = required)")
 
     @Option(help: "The record this one corrects (records are never edited).") var supersedes: String?
+    @Option(name: .customLong("attach"), help: "An attachment of the contract this record refers to, by name (add the file first with accord attach). Repeatable.")
+    var attachments: [String] = []
     @Option(name: .customLong("filed"), help: "填报日期, YYYY-MM-DD (default: today).") var filedDate: String?
     @Option(name: .shortAndLong, help: "Commit message.") var message: String?
     @Argument(help: "The contract number.") var number: String
@@ -26,19 +28,22 @@ struct RecordCommand: AccordCommand {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
         let snap = try s.load(number)
-        let record = try RecordCommand.make(k, fields: fields, actor: actor, who: who, filed: filedDate, supersedes: supersedes)
+        let record = try RecordCommand.make(k, fields: fields, actor: actor, who: who, filed: filedDate, supersedes: supersedes,
+                                            attachments: attachments)
         try ContractChange.commit(s, snap, contract: snap.state.contract, records: snap.state.records + [record], actor: actor, who: who,
                                   message: message ?? "Record \(k.code) (\(k.label)) \(record.id.prefix(8))")
     }
 
     /// Builds a record from field=value arguments through the same strict reader as stored records.
-    static func make(_ kind: RecordKind, fields: [String], actor: Actor, who: Identity, filed: String?, supersedes: String?) throws -> Record {
+    static func make(_ kind: RecordKind, fields: [String], actor: Actor, who: Identity, filed: String?, supersedes: String?,
+                     attachments: [String] = []) throws -> Record {
         var doc: [String: JSON] = [
             "id": .string(UUID4.random()), "kind": .string(kind.code), "author": .string("\(who.name) <\(who.email)>"),
             "role": .string(actor.role.code), "replica": .string(actor.replica), "createdAt": .string(ContractSession.timestamp(who)),
             "filedDate": .string(filed ?? CivilDate.today().description),
         ]
         if let supersedes { doc["supersedes"] = .string(supersedes) }
+        if !attachments.isEmpty { doc["attachments"] = .array(attachments.map { .string($0) }) }
         for a in fields {
             guard let eq = a.firstIndex(of: "="), eq != a.startIndex else { throw ContractFailure("'\(a)' is not field=value") }
             let name = String(a[..<eq]), value = String(a[a.index(after: eq)...])
