@@ -233,9 +233,19 @@ public enum Invariants {
         try req(!c.office.isEmpty, "office")
         try req(c.risk != nil, "risk")
         if c.type.isGoods { try req(!c.lineItems.isEmpty, "lineItems"); try req(!(c.qualityStandard ?? "").isEmpty, "qualityStandard") }
-        if c.type == .service { try req(!(c.scope ?? "").isEmpty, "scope") }
+        if c.type == .service { try req(!(c.scope ?? "").isEmpty, "scope"); try req(!c.deliverables.isEmpty, "deliverables") }
+        for party in [("seller", c.seller), ("buyer", c.buyer)] {
+            try req(!party.1.address.isEmpty, "\(party.0).address")
+            try req(!party.1.contact.isEmpty, "\(party.0).contact")
+            try req(!party.1.phone.isEmpty, "\(party.0).phone")
+        }
         try req(!c.paymentMethod.isEmpty, "paymentMethod")
         try req(!c.paymentMilestones.isEmpty, "paymentMilestones")
+        for m in c.paymentMilestones {
+            if m.due == nil, (m.trigger ?? "").isEmpty {
+                throw ContractError("paymentMilestones[\(m.id)]", "needs a due date or a trigger (e.g. 验收合格后) before review", rule: "required")
+            }
+        }
         try req(!c.deliveryMethod.isEmpty, "deliveryMethod")
         try req(c.deliveryDeadline != nil, "deliveryDeadline")
         try req(!c.breachLiability.isEmpty, "breachLiability")

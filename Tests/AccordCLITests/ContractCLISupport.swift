@@ -103,10 +103,12 @@ func parseJSON(_ r: RunResult) -> Any? { try? JSONSerialization.jsonObject(with:
 /// A complete sales contract as `accord new` assignments: 2 line items (132000.00), 2 milestones.
 func salesContractArgs(_ number: String) -> [String] {
     ["new", number, "--type", "sales", "subject=数控车床", "seller.name=上海精工机械有限公司", "buyer.name=华东机械有限公司",
+     "seller.address=上海市嘉定区安亭镇 88 号", "seller.contact=吴刚", "seller.phone=021-6958 0000",
+     "buyer.address=江苏省苏州市工业园区星湖街 328 号", "buyer.contact=钱明", "buyer.phone=0512-6288 1234",
      "customerCredit=合作五年,信用良好", #"risk={"kind":"business","severity":"low","likelihood":"low","points":"交货期紧"}"#,
      #"lineItems=[{"id":"L1","name":"数控车床","quantity":"4","unit":"台","unitPrice":"30000.00"},{"id":"L2","name":"刀架","quantity":"10","unit":"套","unitPrice":"1200.00"}]"#,
      "totalAmount=132000.00", "paymentMethod=电汇",
-     #"paymentMilestones=[{"id":"M1","kind":"advance","percent":"30","amount":"39600.00"},{"id":"M2","kind":"balance","percent":"70","amount":"92400.00","trigger":"验收合格后"}]"#,
+     #"paymentMilestones=[{"id":"M1","kind":"advance","percent":"30","amount":"39600.00","trigger":"合同生效后"},{"id":"M2","kind":"balance","percent":"70","amount":"92400.00","trigger":"验收合格后"}]"#,
      "deliveryMethod=送货上门", "deliveryDeadline=2026-06-30", "qualityStandard=GB/T 19001", "breachLiability=逾期交货按日 0.05% 支付违约金",
      #"disputeResolution={"method":"arbitration","venue":"上海国际仲裁中心"}"#, "expiryDate=2026-12-31"]
 }

@@ -205,3 +205,19 @@ enum ImportedFixtures {
         #expect(r.commits("A-1").isEmpty)
     }
 }
+
+/// `accord demo` starts from fixtures: its embedded contracts (generated into DemoData.swift by
+/// Fixtures/contracts/generate.py) are exactly the fixture entries it names.
+@Test func demoDataIsTheFixtures() throws {
+    let source = try String(contentsOfFile: "\(CLI.packageRoot)/Sources/accord/Commands/DemoData.swift", encoding: .utf8)
+    let start = try #require(source.range(of: "#\"\"\"\n")), end = try #require(source.range(of: "\n\"\"\"#"))
+    let demo = try #require(try JSONSerialization.jsonObject(with: Data(source[start.upperBound..<end.lowerBound].utf8)) as? [[String: Any]])
+    let contracts = demo.compactMap { $0["contract"] as? [String: Any] }
+    #expect(contracts.count == 2)
+    for c in contracts {
+        let number = try #require(c["number"] as? String)
+        let fixture = try #require(ImportedFixtures.entries.first { $0.number == number }, "\(number) is a fixture")
+        let fixtureContract = try #require(fixture.entry["contract"] as? [String: Any])
+        #expect(NSDictionary(dictionary: c).isEqual(to: fixtureContract), "the demo's \(number) equals the fixture (run generate.py)")
+    }
+}

@@ -60,36 +60,36 @@ struct Demo: AccordCommand {
         }
 
         say("Offline for days: all three edit, and two of them change the same delivery deadline")
-        run(hq, ("legal", "法务部"), "set HT-2026-0101 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部直接损失及合理的维权费用。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：明确赔偿范围'")
-        run(east, nil, "set HT-2026-0101 deliveryDeadline=2027-04-15 buyer.phone=021-5555-0199")
-        run(east, nil, "record HT-2026-0101 tracking customer=华东机械有限公司 coordinationContent='客户要求推迟交货两周'")
-        run(north, nil, "set HT-2026-0101 deliveryDeadline=2027-04-30 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的千分之一支付违约金。'")
-        run(north, nil, "submit HT-2026-0102")
+        run(hq, ("legal", "法务部"), "set HT-2026-024 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部直接损失及合理的维权费用。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：明确赔偿范围'")
+        run(east, nil, "set HT-2026-024 deliveryDeadline=2027-04-15 buyer.phone=021-5555-0199")
+        run(east, nil, "record HT-2026-024 tracking customer=华东机械有限公司 coordinationContent='客户要求推迟交货两周'")
+        run(north, nil, "set HT-2026-024 deliveryDeadline=2027-04-30 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的千分之一支付违约金。'")
+        run(north, nil, "submit HT-2026-002")
 
         say("Rep East syncs with head office (fetch, merge field by field, push)")
         run(east, nil, "sync")
-        run(east, nil, "log --oneline HT-2026-0101")
+        run(east, nil, "log --oneline HT-2026-024")
 
         say("Rep North sends a bundle; head office pulls it: the deadlines clash")
         run(north, nil, "bundle create ../from-north.bundle --all")
         run(hq, nil, "remote add north ../from-north.bundle")
         run(hq, nil, "pull ../from-north.bundle")
         run(hq, nil, "status")
-        run(hq, nil, "conflicts HT-2026-0101")
-        run(hq, nil, "diff HT-2026-0101 HEAD^1 HEAD")
-        run(hq, ("salesRep", "华东办事处"), "submit HT-2026-0101", expect: 128)
+        run(hq, nil, "conflicts HT-2026-024")
+        run(hq, nil, "diff HT-2026-024 HEAD^1 HEAD")
+        run(hq, ("salesRep", "华东办事处"), "submit HT-2026-024", expect: 128)
 
         say("Head office resolves the clash (recorded as a commit) and everyone converges")
-        run(hq, nil, "resolve HT-2026-0101 deliveryDeadline --theirs -m '客户书面确认 4 月 30 日'")
-        run(hq, nil, "show HT-2026-0101")
+        run(hq, nil, "resolve HT-2026-024 deliveryDeadline --theirs -m '客户书面确认 4 月 30 日'")
+        run(hq, nil, "show HT-2026-024")
         run(east, nil, "sync")
         run(hq, nil, "bundle create ../to-north-2.bundle --all")
         run(north, nil, "pull ../to-north-2.bundle")
-        run(hq, nil, "log --oneline HT-2026-0101")
+        run(hq, nil, "log --oneline HT-2026-024")
 
         say("Converged: the same head on every replica, and stock git agrees")
         for repo in [hq, east, north] {
-            run(repo, nil, "rev-parse refs/contracts/HT-2026-0101 refs/contracts/HT-2026-0102")
+            run(repo, nil, "rev-parse refs/contracts/HT-2026-024 refs/contracts/HT-2026-002")
         }
         for repo in [hq, east, north] {
             out.line(out.paint("\(repo.replacingOccurrences(of: dir + "/", with: ""))$ ", "2") + out.paint("git --git-dir .accord fsck --strict", "1"))
