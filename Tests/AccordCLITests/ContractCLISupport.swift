@@ -167,11 +167,17 @@ func flattenContract(_ doc: Any) -> [String: Any] {
     return out
 }
 
-/// Equality of two values parsed by JSONSerialization.
+/// Equality of two JSON values (as JSONSerialization gives them): same canonical serialization.
 func jsonEqual(_ a: Any?, _ b: Any?) -> Bool {
     switch (a, b) {
     case (nil, nil): return true
-    case let (x?, y?): return NSArray(object: x).isEqual(to: [y])
+    case let (x?, y?): return canonicalJSON(x) == canonicalJSON(y)
     default: return false
     }
+}
+
+/// A JSON value serialized with sorted keys (for comparing and for readable failure messages).
+func canonicalJSON(_ v: Any) -> String {
+    guard let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys, .fragmentsAllowed]) else { return "\(v)" }
+    return String(decoding: d, as: UTF8.self)
 }
