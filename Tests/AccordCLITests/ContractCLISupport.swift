@@ -176,6 +176,9 @@ func jsonEqual(_ a: Any?, _ b: Any?) -> Bool {
     }
 }
 
+/// A JSON value (or nil, as "∅") serialized with sorted keys: compare two with == in #expect.
+func jsonText(_ v: Any?) -> String { v.map(canonicalJSON) ?? "∅" }
+
 /// A JSON value serialized with sorted keys (for comparing and for readable failure messages).
 func canonicalJSON(_ v: Any) -> String {
     guard let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys, .fragmentsAllowed]) else { return "\(v)" }

@@ -180,7 +180,8 @@ import Testing
             for g in got {
                 guard let p = g["path"] as? String, let e = expected[p] else { continue }
                 #expect(g["kind"] as? String == e.kind, "\(b) \(p) kind")
-                #expect(jsonEqual(g["old"], e.old) && jsonEqual(g["new"], e.new), "\(b) \(p): \(g) vs \(String(describing: e.old)) → \(String(describing: e.new))")
+                #expect(jsonText(g["old"]) == jsonText(e.old), "\(b) \(p) old")
+                #expect(jsonText(g["new"]) == jsonText(e.new), "\(b) \(p) new")
             }
         }
 
@@ -198,12 +199,12 @@ import Testing
             if path.hasPrefix("records[") {
                 #expect((value as? [String: Any])?["kind"] as? String == line["value"] as? String, "blame \(path)")
             } else {
-                #expect(jsonEqual(line["value"], value), "blame \(path): \(String(describing: line["value"])) but \(name) set \(String(describing: value))")
+                #expect(jsonText(line["value"]) == jsonText(value), "blame \(path): the value \(name) set")
             }
             let before = i > 0 ? flat[order[i - 1]]?[path] : nil
-            #expect(!jsonEqual(before, value), "blame says \(name) changed \(path), but it was already \(String(describing: value))")
+            #expect(jsonText(before) != jsonText(value), "blame says \(name) changed \(path), but its parent already had that value")
             for later in order[(i + 1)...] {
-                #expect(jsonEqual(flat[later]?[path], value), "\(path) changed again at \(later), after the blamed \(name)")
+                #expect(jsonText(flat[later]?[path]) == jsonText(value), "\(path) changed again at \(later), after the blamed \(name)")
             }
             #expect(line["role"] as? String == roleOf[name], "blame \(path) role")
             #expect(line["author"] as? String == ContractRepo.people[roleOf[name] ?? ""], "blame \(path) author")
