@@ -112,3 +112,77 @@ func salesContractArgs(_ number: String) -> [String] {
      "deliveryMethod=送货上门", "deliveryDeadline=2026-06-30", "qualityStandard=GB/T 19001", "breachLiability=逾期交货按日 0.05% 支付违约金",
      #"disputeResolution={"method":"arbitration","venue":"上海国际仲裁中心"}"#, "expiryDate=2026-12-31"]
 }
+
+/// An ACCORD_AUTHOR_DATE value ("<unix seconds> +0800") for a wall-clock time in UTC+8.
+func beijingTime(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 10, _ minute: Int = 0) -> String {
+    var cal = Calendar(identifier: .gregorian)
+    cal.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+    let d = cal.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
+    return "\(Int64(d.timeIntervalSince1970)) +0800"
+}
+
+/// Today's date as YYYY-MM-DD in UTC (the tests run accord with TZ=UTC), shifted by `days`.
+func utcDay(offset days: Int = 0) -> String {
+    var cal = Calendar(identifier: .gregorian)
+    cal.timeZone = TimeZone(identifier: "UTC")!
+    let d = cal.date(byAdding: .day, value: days, to: Date())!
+    let c = cal.dateComponents([.year, .month, .day], from: d)
+    return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+}
+
+extension ContractRepo {
+    /// Runs accord as `role` with the author date `date` (see `beijingTime`); expects success.
+    @discardableResult
+    func okAt(_ date: String, _ role: String, _ args: [String], sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        ok(role, args, env: ["ACCORD_AUTHOR_DATE": date, "ACCORD_COMMITTER_DATE": date], sourceLocation: sourceLocation)
+    }
+
+    /// `accord log ARGS --json` parsed, one object per commit.
+    func logJSON(_ args: [String]) -> [[String: Any]] {
+        run("salesRep", ["log"] + args + ["--json"]).lines.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    /// The replica id this repository records (accord.replicaId in its config).
+    var replicaID: String { git("config", "accord.replicaid").trimmed }
+}
+
+/// A contract JSON document flattened as accord's diff names paths: `a.b` for objects,
+/// `list[ID]` for elements with an "id", `list[N]` otherwise; empty objects and lists are leaves.
+func flattenContract(_ doc: Any) -> [String: Any] {
+    var out: [String: Any] = [:]
+    func walk(_ node: Any, _ path: String) {
+        if let o = node as? [String: Any] {
+            if o.isEmpty && !path.isEmpty { out[path] = o }
+            for (k, v) in o { walk(v, path.isEmpty ? k : "\(path).\(k)") }
+        } else if let a = node as? [Any] {
+            if a.isEmpty { out[path] = a }
+            for (i, v) in a.enumerated() {
+                if let id = (v as? [String: Any])?["id"] as? String { walk(v, "\(path)[\(id)]") } else { walk(v, "\(path)[\(i)]") }
+            }
+        } else {
+            out[path] = node
+        }
+    }
+    walk(doc, "")
+    return out
+}
+
+/// Equality of two JSON values (as JSONSerialization gives them): same canonical serialization.
+func jsonEqual(_ a: Any?, _ b: Any?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): return true
+    case let (x?, y?): return canonicalJSON(x) == canonicalJSON(y)
+    default: return false
+    }
+}
+
+/// A JSON value (or nil, as "∅") serialized with sorted keys: compare two with == in #expect.
+func jsonText(_ v: Any?) -> String { v.map(canonicalJSON) ?? "∅" }
+
+/// A JSON value serialized with sorted keys (for comparing and for readable failure messages).
+func canonicalJSON(_ v: Any) -> String {
+    guard let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys, .fragmentsAllowed]) else { return "\(v)" }
+    return String(decoding: d, as: UTF8.self)
+}

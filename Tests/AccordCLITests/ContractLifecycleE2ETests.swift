@@ -8,54 +8,60 @@ import Testing
         let r = ContractRepo()
         let n = "HT-2026-E2E"
         var step: [String: String] = [:] // step name → commit id
-        func mark(_ name: String) { step[name] = r.commits(n).first ?? "?" }
+        var order: [String] = []          // step names, oldest first
+        var roleOf: [String: String] = [:] // step name → the role that ran it
+        func mark(_ name: String, _ role: String) {
+            step[name] = r.commits(n).first ?? "?"
+            order.append(name)
+            roleOf[name] = role
+        }
 
-        r.ok("salesRep", salesContractArgs(n)); mark("new")
-        r.ok("salesRep", "submit", n); mark("submit1")
-        r.ok("salesHead", "approve", n, "-m", "商务条款齐全,同意"); mark("approveInitial1")
-        r.ok("legal", "reject", n, "-m", "争议解决方式请改为诉讼"); mark("reject")
+        r.ok("salesRep", salesContractArgs(n)); mark("new", "salesRep")
+        r.ok("salesRep", "submit", n); mark("submit1", "salesRep")
+        r.ok("salesHead", "approve", n, "-m", "商务条款齐全,同意"); mark("approveInitial1", "salesHead")
+        r.ok("legal", "reject", n, "-m", "争议解决方式请改为诉讼"); mark("reject", "legal")
         #expect(r.contract(n)["status"] as? String == "draft")
-        r.ok("salesRep", "set", n, "disputeResolution.method=litigation", "disputeResolution.venue=上海市浦东新区人民法院"); mark("fix")
-        r.ok("salesRep", "submit", n); mark("submit2")
-        r.ok("salesHead", "approve", n, "-m", "同意"); mark("approveInitial2")
-        r.ok("legal", "approve", n, "-m", "法律条款合规"); mark("approveSecond")
-        r.ok("management", "approve", n, "-m", "同意签署"); mark("approveFinal")
+        r.ok("salesRep", "set", n, "disputeResolution.method=litigation", "disputeResolution.venue=上海市浦东新区人民法院"); mark("fix", "salesRep")
+        r.ok("salesRep", "submit", n); mark("submit2", "salesRep")
+        r.ok("salesHead", "approve", n, "-m", "同意"); mark("approveInitial2", "salesHead")
+        r.ok("legal", "approve", n, "-m", "法律条款合规"); mark("approveSecond", "legal")
+        r.ok("management", "approve", n, "-m", "同意签署"); mark("approveFinal", "management")
         #expect(r.contract(n)["status"] as? String == "approved")
 
         let scan = r.s.dir.write("HT-2026-E2E-signed.pdf", "%PDF-1.4\n% signed and sealed by both parties\n")
-        r.ok("contractAdmin", "attach", n, scan, "--kind", "original"); mark("attach")
-        r.ok("contractAdmin", "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#); mark("signatory")
-        r.ok("management", "sign", n, "--date", "2026-01-10", "--effective", "2026-01-12", "-m", "双方盖章"); mark("sign")
-        r.ok("contractAdmin", "start", n); mark("start")
+        r.ok("contractAdmin", "attach", n, scan, "--kind", "original"); mark("attach", "contractAdmin")
+        r.ok("contractAdmin", "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#); mark("signatory", "contractAdmin")
+        r.ok("management", "sign", n, "--date", "2026-01-10", "--effective", "2026-01-12", "-m", "双方盖章"); mark("sign", "management")
+        r.ok("contractAdmin", "start", n); mark("start", "contractAdmin")
         #expect(r.contract(n)["status"] as? String == "executing")
 
-        r.ok("salesRep", "record", n, "delivery", "lineItem=L1", "date=2026-02-01", "quantity=2", "quality=合格"); mark("delivery1")
-        r.ok("salesRep", "record", n, "delivery", "lineItem=L2", "date=2026-02-01", "quantity=6"); mark("delivery2")
-        r.ok("finance", "record", n, "paymentReceipt", "date=2026-01-15", "amount=39600.00", "milestone=M1", "voucher=V-0115"); mark("receipt1")
-        r.ok("finance", "record", n, "paymentReceipt", "date=2026-02-20", "amount=50000.00", "milestone=M2", "voucher=V-0220"); mark("receipt2")
+        r.ok("salesRep", "record", n, "delivery", "lineItem=L1", "date=2026-02-01", "quantity=2", "quality=合格"); mark("delivery1", "salesRep")
+        r.ok("salesRep", "record", n, "delivery", "lineItem=L2", "date=2026-02-01", "quantity=6"); mark("delivery2", "salesRep")
+        r.ok("finance", "record", n, "paymentReceipt", "date=2026-01-15", "amount=39600.00", "milestone=M1", "voucher=V-0115"); mark("receipt1", "finance")
+        r.ok("finance", "record", n, "paymentReceipt", "date=2026-02-20", "amount=50000.00", "milestone=M2", "voucher=V-0220"); mark("receipt2", "finance")
 
         var before = r.recordIDs(n)
-        r.ok("salesRep", "record", n, "deviationReport", "summary=第二批车床延期两周", "proposedHandling=协调厂家加急并顺延交货期", "hasAttachments=false"); mark("deviation")
+        r.ok("salesRep", "record", n, "deviationReport", "summary=第二批车床延期两周", "proposedHandling=协调厂家加急并顺延交货期", "hasAttachments=false"); mark("deviation", "salesRep")
         let report = r.newRecordID(n, kind: "deviationReport", notIn: before)
-        r.ok("management", "record", n, "leaderDecision", "report=\(report)", "by=赵强", "date=2026-02-25", "text=同意顺延,走变更流程"); mark("decision")
-        r.ok("salesRep", "record", n, "executionResult", "report=\(report)", "date=2026-03-01", "text=已与买方签订补充协议"); mark("result")
+        r.ok("management", "record", n, "leaderDecision", "report=\(report)", "by=赵强", "date=2026-02-25", "text=同意顺延,走变更流程"); mark("decision", "management")
+        r.ok("salesRep", "record", n, "executionResult", "report=\(report)", "date=2026-03-01", "text=已与买方签订补充协议"); mark("result", "salesRep")
 
         before = r.recordIDs(n)
-        r.ok("salesRep", "record", n, "changeRequest", "reason=厂家产能不足", "content=交货期限顺延至 2026-07-31"); mark("changeRequest")
+        r.ok("salesRep", "record", n, "changeRequest", "reason=厂家产能不足", "content=交货期限顺延至 2026-07-31"); mark("changeRequest", "salesRep")
         let request = r.newRecordID(n, kind: "changeRequest", notIn: before)
-        r.ok("management", "approve", n, "--change", request, "-m", "同意变更交货期"); mark("approveChange")
+        r.ok("management", "approve", n, "--change", request, "-m", "同意变更交货期"); mark("approveChange", "management")
         before = r.recordIDs(n)
-        r.ok("contractAdmin", "record", n, "changeAgreement", "request=\(request)", "fields=deliveryDeadline", "signedDate=2026-03-05", "approvedBy=赵强"); mark("agreement")
+        r.ok("contractAdmin", "record", n, "changeAgreement", "request=\(request)", "fields=deliveryDeadline", "signedDate=2026-03-05", "approvedBy=赵强"); mark("agreement", "contractAdmin")
         let agreement = r.newRecordID(n, kind: "changeAgreement", notIn: before)
-        r.ok("contractAdmin", "set", n, "deliveryDeadline=2026-07-31", "--change-agreement", agreement); mark("newDeadline")
+        r.ok("contractAdmin", "set", n, "deliveryDeadline=2026-07-31", "--change-agreement", agreement); mark("newDeadline", "contractAdmin")
 
-        r.ok("salesRep", "record", n, "delivery", "lineItem=L1", "date=2026-07-20", "quantity=2"); mark("delivery3")
-        r.ok("salesRep", "record", n, "delivery", "lineItem=L2", "date=2026-07-20", "quantity=4"); mark("delivery4")
-        r.ok("salesRep", "record", n, "acceptance", "date=2026-07-25", "result=passed", "report=验收合格"); mark("acceptance")
-        r.ok("finance", "record", n, "paymentReceipt", "date=2026-08-01", "amount=42400.00", "milestone=M2", "voucher=V-0801"); mark("receipt3")
-        r.ok("contractAdmin", "complete", n, "-m", "交付、验收、回款完毕"); mark("complete")
-        r.ok("finance", "record", n, "settlement", "date=2026-08-10", "amount=132000.00", "summary=结算完毕"); mark("settlement")
-        r.ok("contractAdmin", "archive", n, "--archive-no", "GD-2026-0099", "--location", "总部档案室 B-01-02"); mark("archive")
+        r.ok("salesRep", "record", n, "delivery", "lineItem=L1", "date=2026-07-20", "quantity=2"); mark("delivery3", "salesRep")
+        r.ok("salesRep", "record", n, "delivery", "lineItem=L2", "date=2026-07-20", "quantity=4"); mark("delivery4", "salesRep")
+        r.ok("salesRep", "record", n, "acceptance", "date=2026-07-25", "result=passed", "report=验收合格"); mark("acceptance", "salesRep")
+        r.ok("finance", "record", n, "paymentReceipt", "date=2026-08-01", "amount=42400.00", "milestone=M2", "voucher=V-0801"); mark("receipt3", "finance")
+        r.ok("contractAdmin", "complete", n, "-m", "交付、验收、回款完毕"); mark("complete", "contractAdmin")
+        r.ok("finance", "record", n, "settlement", "date=2026-08-10", "amount=132000.00", "summary=结算完毕"); mark("settlement", "finance")
+        r.ok("contractAdmin", "archive", n, "--archive-no", "GD-2026-0099", "--location", "总部档案室 B-01-02"); mark("archive", "contractAdmin")
 
         let final = r.contract(n)
         #expect(final["status"] as? String == "archived")
@@ -137,6 +143,100 @@ import Testing
 
         // An archived contract is final.
         expectRefused(r.run("contractAdmin", ["complete", n]), "complete an archived contract", mentions: ["status", "invariant 8"])
+
+        try Self.checkEveryStep(r, n, order: order, step: step, roleOf: roleOf, log: log, logJSON: logJSON)
         r.fsckClean()
+    }
+
+    /// Each step (name → commit, role) checked against what `show --at` says about it and its parent.
+    static func checkEveryStep(_ r: ContractRepo, _ n: String, order: [String], step: [String: String], roleOf: [String: String],
+                               log: String, logJSON: [[String: Any]]) throws {
+        #expect(order.count == step.count && Set(order).count == order.count)
+        #expect(order.map { step[$0] ?? "" } == Array(r.commits(n).reversed()), "steps are the contract's history, in order")
+        // Every state, flattened to the paths diff and blame use: contract leaves, and records by id.
+        var flat: [String: [String: Any]] = [:]
+        for name in order {
+            let shown = r.showJSON(n, at: step[name])
+            #expect(shown["commit"] as? String == step[name])
+            var f = flattenContract(shown["contract"] ?? [:])
+            for rec in shown["records"] as? [[String: Any]] ?? [] { if let id = rec["id"] as? String { f["records[\(id)]"] = rec } }
+            flat[name] = f
+        }
+
+        // diff --json between consecutive steps = the difference of the two show --at --json outputs.
+        for (a, b) in zip(order, order.dropFirst()) {
+            let fa = flat[a] ?? [:], fb = flat[b] ?? [:]
+            var expected: [String: (kind: String, old: Any?, new: Any?)] = [:]
+            for p in Set(fa.keys).union(fb.keys) where !jsonEqual(fa[p], fb[p]) {
+                expected[p] = (fa[p] == nil ? "added" : fb[p] == nil ? "removed" : "changed", fa[p], fb[p])
+            }
+            let got = parseJSON(r.run("salesRep", ["diff", n, step[a] ?? "", step[b] ?? "", "--json"])) as? [[String: Any]] ?? []
+            #expect(!got.isEmpty, "step \(b) changed nothing")
+            #expect(got.count == expected.count && Set(got.compactMap { $0["path"] as? String }) == Set(expected.keys),
+                    "diff \(a) → \(b): \(got.compactMap { $0["path"] as? String }.sorted()) vs \(expected.keys.sorted())")
+            #expect(Set(got.compactMap { ($0["path"] as? String)?.split(whereSeparator: { ".[".contains($0) }).first.map(String.init) })
+                    == Set(expected.keys.compactMap { $0.split(whereSeparator: { ".[".contains($0) }).first.map(String.init) }),
+                    "top-level fields changed by \(b)")
+            for g in got {
+                guard let p = g["path"] as? String, let e = expected[p] else { continue }
+                #expect(g["kind"] as? String == e.kind, "\(b) \(p) kind")
+                #expect(jsonText(g["old"]) == jsonText(e.old), "\(b) \(p) old")
+                #expect(jsonText(g["new"]) == jsonText(e.new), "\(b) \(p) new")
+            }
+        }
+
+        // blame: each line's commit changed that path (its value differs from the parent's), the
+        // value is the one it set, nothing later changed it, and author and role are who ran it.
+        let blame = parseJSON(r.run("salesRep", ["blame", n, "--json"])) as? [[String: Any]] ?? []
+        let last = order.last ?? ""
+        #expect(Set(blame.compactMap { $0["path"] as? String }) == Set((flat[last] ?? [:]).keys), "blame covers every field and record")
+        let index = Dictionary(uniqueKeysWithValues: order.enumerated().map { (step[$1] ?? "", $0) })
+        for line in blame {
+            let path = line["path"] as? String ?? "?"
+            guard let i = index[line["commit"] as? String ?? ""] else { Issue.record("blame \(path): commit is not a step"); continue }
+            let name = order[i]
+            let value = flat[name]?[path]
+            if path.hasPrefix("records[") {
+                #expect((value as? [String: Any])?["kind"] as? String == line["value"] as? String, "blame \(path)")
+            } else {
+                #expect(jsonText(line["value"]) == jsonText(value), "blame \(path): the value \(name) set")
+            }
+            let before = i > 0 ? flat[order[i - 1]]?[path] : nil
+            #expect(jsonText(before) != jsonText(value), "blame says \(name) changed \(path), but its parent already had that value")
+            for later in order[(i + 1)...] {
+                #expect(jsonText(flat[later]?[path]) == jsonText(value), "\(path) changed again at \(later), after the blamed \(name)")
+            }
+            #expect(line["role"] as? String == roleOf[name], "blame \(path) role")
+            #expect(line["author"] as? String == ContractRepo.people[roleOf[name] ?? ""], "blame \(path) author")
+        }
+
+        // Each step's log entry: the author and role that ran it, the office, this replica, and
+        // the lifecycle action for lifecycle commands only.
+        let actions = ["submit1": "submit", "approveInitial1": "approve", "reject": "reject", "submit2": "submit", "approveInitial2": "approve",
+                       "approveSecond": "approve", "approveFinal": "approve", "sign": "sign", "start": "start", "complete": "complete", "archive": "archive"]
+        let replica = r.replicaID
+        #expect(replica.count == 36, "replica id \(replica)")
+        let byID = Dictionary(uniqueKeysWithValues: logJSON.compactMap { e in (e["id"] as? String).map { ($0, e) } })
+        var blocks: [String: [String]] = [:] // commit id → the lines after "commit ID"
+        var current = ""
+        for l in log.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if l.hasPrefix("commit "), isHexID(l.dropFirst(7)) { current = String(l.dropFirst(7)); blocks[current] = []; continue }
+            blocks[current, default: []].append(l)
+        }
+        for name in order {
+            let id = step[name] ?? "", role = roleOf[name] ?? "", person = ContractRepo.people[role] ?? "?"
+            let e = try #require(byID[id], "step \(name) in log --json")
+            #expect((e["author"] as? [String: Any])?["name"] as? String == person, "step \(name) author")
+            #expect((e["author"] as? [String: Any])?["email"] as? String == "\(role)@example.cn", "step \(name) email")
+            let t = e["trailers"] as? [String: String] ?? [:]
+            #expect(t["Accord-Role"] == role && t["Accord-Office"] == "华东办事处", "step \(name) trailers \(t)")
+            #expect(t["Accord-Replica"] == replica, "step \(name) replica \(t["Accord-Replica"] ?? "none")")
+            #expect(t["Accord-Action"] == actions[name], "step \(name) action \(t["Accord-Action"] ?? "none")")
+            #expect(blocks[id]?.first == "Author: \(person) <\(role)@example.cn> (\(role), 华东办事处)", "step \(name) in log")
+            #expect(r.git("log", "-1", "--format=%(trailers:key=Accord-Replica,valueonly)", id).trimmed == replica, "git reads the replica trailer of \(name)")
+        }
+        // Records carry the same replica id and the role that filed them.
+        let records = (r.showJSON(n)["records"] as? [[String: Any]]) ?? []
+        #expect(!records.isEmpty && records.allSatisfy { $0["replica"] as? String == replica })
     }
 }
