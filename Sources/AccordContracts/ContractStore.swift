@@ -75,7 +75,12 @@ public struct ContractStore: Sendable {
             let resolver = RevisionResolver(repository: repository)
             id = try resolver.peel(try resolver.resolve(spec), to: .commit)
         } catch { throw .store(error) }
-        return try load(commit: id)
+        let snap = try load(commit: id)
+        // A revision names a version of this contract, not any commit of the repository.
+        guard snap.state.contract.number == number else {
+            throw .rule(ContractError("revision", "\(rev) (\(id.hex.prefix(12))) is a version of contract \(snap.state.contract.number), not of \(number)"))
+        }
+        return snap
     }
 
     /// Reads one commit's contract, records and attachments; every blob is parsed strictly.
@@ -167,7 +172,7 @@ public struct ContractStore: Sendable {
             }
             try checkTransition(change, parent: parent)
             do {
-                warnings = try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
+                warnings += try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
             } catch {
                 // A merged contract may break an invariant until resolved; only refuse new breakage.
                 if let p = parent, conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
@@ -257,7 +262,10 @@ public struct ContractStore: Sendable {
 
     /// Invariant 14: a renewal names a contract of this repository; warn on a gap or an overlap.
     func renewalWarnings(_ c: Contract, parent: Snapshot?) throws(ContractStoreError) -> [String] {
-        guard c.signKind == .renewal, let old = c.renews, !old.isEmpty, parent?.state.contract.renews != old else { return [] }
+        guard c.signKind == .renewal, let old = c.renews, !old.isEmpty else { return [] }
+        // Warn when the link or the renewal's start is set or changes (dates usually come at signing).
+        if let p = parent?.state.contract, p.renews == old, p.signKind == .renewal,
+           p.effectiveDate == c.effectiveDate, p.signDate == c.signDate { return [] }
         guard Invariants.validNumber(old), let head = try head(old) else {
             throw .rule(ContractError("renews", "'\(old)' is not a contract in this repository", rule: "invariant 14"))
         }

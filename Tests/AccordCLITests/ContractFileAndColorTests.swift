@@ -107,11 +107,9 @@ import Testing
         r.ok("salesRep", "new", "--file", json)
         #expect(r.contract("HT-B-J")["taxInclusive"] as? Bool == true)
         let yaml = r.s.dir.write("t.yaml", "number: HT-B-Y\ntype: sales\ntaxInclusive: true\n")
-        withKnownIssue("bug: a YAML boolean (taxInclusive: true) is refused: 'taxInclusive: must be true or false'") {
-            let res = r.run("salesRep", ["new", "--file", yaml])
-            #expect(res.status == 0, "\(res.err)")
-            #expect(r.contract("HT-B-Y")["taxInclusive"] as? Bool == true)
-        }
+        let res = r.run("salesRep", ["new", "--file", yaml])
+        #expect(res.status == 0, "\(res.err)")
+        #expect(r.contract("HT-B-Y")["taxInclusive"] as? Bool == true)
     }
 
     @Test func badContractFilesAreRefused() {

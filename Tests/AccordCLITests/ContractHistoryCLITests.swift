@@ -146,10 +146,8 @@ import Testing
         r.ok("salesRep", "set", "HT-TAG2", "subject=x")
         let objects = r.objectCount()
         expectRefused(r.run("salesRep", ["tag", "HT-TAG2", "v1"]), "duplicate tag", mentions: ["v1"])
-        withKnownIssue("bug: accord tag writes the tag object before the ref update is refused, leaving a dangling tag") {
-            #expect(r.objectCount() == objects, "a refused tag writes nothing")
-            #expect(r.git("fsck", "--no-progress").out.contains("dangling tag") == false)
-        }
+        #expect(r.objectCount() == objects, "a refused tag writes nothing")
+        #expect(r.git("fsck", "--no-progress").out.contains("dangling tag") == false)
     }
 
     @Test func versionsOfAnotherContractAreNotThisContractsVersions() {
@@ -158,13 +156,11 @@ import Testing
         r.ok("salesRep", "new", "HT-B", "--type", "sales", "subject=乙")
         let b = r.commits("HT-B")[0]
         let refs = r.refs()
-        withKnownIssue("bug: show/tag NUMBER --at/REV accept a commit of another contract") {
-            expectRefused(r.run("salesRep", ["show", "HT-A", "--at", b]), "show HT-A at a commit of HT-B", mentions: ["HT-A"])
-            expectRefused(r.run("salesRep", ["tag", "HT-A", "from-b", b]), "tag HT-B's commit as HT-A's", mentions: ["HT-A"])
-            #expect(r.refs() == refs)
-        }
-        // revert already checks: a commit outside the contract's history is refused.
-        expectRefused(r.run("salesRep", ["revert", "HT-A", b]), "revert HT-B's commit in HT-A", mentions: ["is not in the history of HT-A"])
+        expectRefused(r.run("salesRep", ["show", "HT-A", "--at", b]), "show HT-A at a commit of HT-B", mentions: ["HT-A"])
+        expectRefused(r.run("salesRep", ["tag", "HT-A", "from-b", b]), "tag HT-B's commit as HT-A's", mentions: ["HT-A"])
+        #expect(r.refs() == refs)
+        // revert too: a commit of another contract is refused.
+        expectRefused(r.run("salesRep", ["revert", "HT-A", b]), "revert HT-B's commit in HT-A", mentions: ["HT-B", "not of HT-A"])
     }
 
     // MARK: revert

@@ -74,6 +74,10 @@ struct TagCommand: AccordCommand {
         let ref = prefix + name
         try RefName.validate(ref)
         let (_, who) = try s.actor()
+        // Refuse before writing the tag object, so a refusal leaves nothing behind.
+        if try s.repository.refs.resolve(ref) != nil {
+            throw ContractFailure("tag '\(number)/\(name)' already exists (\(ref)); choose another name")
+        }
         let tag = Tag(object: snap.commit, targetType: .commit, name: "\(number)/\(name)", tagger: who,
                       message: (message ?? "\(number) \(name)") + "\n")
         let id = try s.repository.objects.write(.tag(tag))

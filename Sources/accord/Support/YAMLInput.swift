@@ -21,10 +21,13 @@ enum YAMLSubset {
         switch node {
         case let .scalar(s):
             if s.style != .plain { return .string(s.string) }
-            switch s.tag.description {
-            case Tag.Name.null.rawValue: return .null
-            case Tag.Name.bool.rawValue: return .bool(["true", "True", "TRUE", "yes", "Yes", "on", "On"].contains(s.string))
-            case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return .number(s.string)
+            // YAML 1.2 core schema for plain scalars (compose leaves tags unresolved): null and
+            // booleans by their spelling; everything else stays text, numbers included, so an
+            // amount keeps its exact digits and the contract reader checks its type.
+            switch s.string {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
             default: return .string(s.string)
             }
         case let .mapping(m):
