@@ -67,6 +67,17 @@ public struct ContractMerge {
     /// Fields frozen once signed (domain.md §2): everything not editable after signing.
     static func isFrozen(_ top: String) -> Bool { !Invariants.editableAfterSigning.contains(top) && top != "number" }
 
+    /// Conflicts already recorded on either side travel on, minus those either side resolved: a
+    /// conflict the base had and one side no longer has was resolved there. Symmetric; each
+    /// conflict once, sorted.
+    public static func carried(base: [Conflict], ours: [Conflict], theirs: [Conflict]) -> [Conflict] {
+        let o = Set(ours.map(\.json.canonical)), t = Set(theirs.map(\.json.canonical))
+        let resolved = Set(base.map(\.json.canonical)).subtracting(o.intersection(t))
+        var out: [String: Conflict] = [:]
+        for c in ours + theirs where !resolved.contains(c.json.canonical) { out[c.json.canonical] = c }
+        return out.values.sorted { ($0.path, $0.json.canonical) < ($1.path, $1.json.canonical) }
+    }
+
     public func merge(base: MergeInput?, ours: MergeInput, theirs: MergeInput) throws(MergeError) -> MergeResult {
         var m = Merger(owner: self, conflicts: [], notes: [])
         m.ownerName = (base ?? ours).state.contract.owner
@@ -101,13 +112,7 @@ public struct ContractMerge {
         contract.status = status
         let records = try m.records(base?.state.records ?? [], ours.state.records, theirs.state.records)
         let state = ContractState(contract: contract, records: records)
-        // Conflicts already recorded on either side travel on, minus those either side resolved.
-        var carried = Set(ours.conflicts.map(\.json.canonical)).union(theirs.conflicts.map { $0.json.canonical })
-        let baseSet = Set((base?.conflicts ?? []).map(\.json.canonical))
-        for c in baseSet where !Set(ours.conflicts.map(\.json.canonical)).contains(c) || !Set(theirs.conflicts.map(\.json.canonical)).contains(c) {
-            carried.remove(c)
-        }
-        var conflicts = (ours.conflicts + theirs.conflicts).filter { carried.contains($0.json.canonical) }
+        var conflicts = ContractMerge.carried(base: base?.conflicts ?? [], ours: ours.conflicts, theirs: theirs.conflicts)
         conflicts += m.conflicts
         // Invariants that fail only after the merge (receipts above the total, …) go to a person.
         do { try Invariants.check(state, previous: nil, policy: lifecycle) } catch {

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// Two replicas of one hub, driven through the CLI: r1 is Ann Seller, r2 Bo Seller (both sales
+/// reps; a command may act in another role), with a clock that moves one hour per command.
+final class TwoReplicas: @unchecked Sendable {
+    let s = Sandbox()
+    var r1: String { "\(s.root)/r1" }
+    var r2: String { "\(s.root)/r2" }
+    var hub: String { "\(s.root)/hub.accord" }
+    private var clock: Int64 = 1_767_225_600 // 2026-01-01T00:00:00Z
+    private let lock = NSLock()
+
+    /// r1 creates `numbers` (complete sales contracts), a bare hub is cloned from it, r2 from the hub.
+    init(_ numbers: [String]) {
+        _ = makeReplica(s, "r1") // Ann Seller
+        for n in numbers { ok(r1, salesContractArgs(n)) }
+        s.ok("clone", "--bare", "-q", r1, "hub.accord")
+        s.ok("remote", "add", "origin", hub, cwd: r1)
+        s.ok("fetch", "-q", cwd: r1)
+        s.ok("clone", "-q", hub, "r2")
+        setIdentity(s, r2, name: "Bo Seller", email: "bo@example.com", office: "BJ")
+    }
+
+    func person(_ dir: String) -> (name: String, email: String) {
+        dir == r1 ? ("Ann Seller", "ann@example.com") : ("Bo Seller", "bo@example.com")
+    }
+
+    /// The environment of one command in `dir`: its replica's person, the next hour, maybe a role.
+    func env(_ dir: String, role: String? = nil) -> [String: String] {
+        lock.lock(); clock += 3600; let t = "\(clock) +0800"; lock.unlock()
+        var e = ["ACCORD_AUTHOR_NAME": person(dir).name, "ACCORD_AUTHOR_EMAIL": person(dir).email,
+                 "ACCORD_AUTHOR_DATE": t, "ACCORD_COMMITTER_NAME": person(dir).name, "ACCORD_COMMITTER_DATE": t]
+        if let role { e["ACCORD_ROLE"] = role }
+        return e
+    }
+
+    @discardableResult
+    func run(_ dir: String, _ args: [String], role: String? = nil, env extra: [String: String] = [:]) -> RunResult {
+        s.accord(args, cwd: dir, input: [], env: env(dir, role: role).merging(extra) { $1 })
+    }
+
+    @discardableResult
+    func ok(_ dir: String, _ args: [String], role: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let r = run(dir, args, role: role)
+        #expect(r.status == 0, "accord \(args.joined(separator: " ")) in \(dir.split(separator: "/").last ?? "") failed (\(r.status)): \(r.err)",
+                sourceLocation: sourceLocation)
+        return r.trimmed
+    }
+
+    @discardableResult
+    func ok(_ dir: String, _ args: String..., role: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        ok(dir, args, role: role, sourceLocation: sourceLocation)
+    }
+
+    func head(_ dir: String, _ n: String) -> String { s.ok("rev-parse", "refs/contracts/\(n)", cwd: dir) }
+    func hubHead(_ n: String) -> String { s.ok("rev-parse", "refs/contracts/\(n)", env: ["ACCORD_DIR": hub]) }
+
+    /// `accord status --all --json` for one contract against origin: "STATE +AHEAD -BEHIND[ conflicted]".
+    func status(_ dir: String, _ n: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let r = s.accord("status", "--all", "--json", cwd: dir)
+        #expect(r.status == 0, "status: \(r.err)", sourceLocation: sourceLocation)
+        for line in r.lines {
+            let o = jsonObject(line)
+            guard o["number"] as? String == n else { continue }
+            let origin = (o["remotes"] as? [[String: Any]] ?? []).first { $0["remote"] as? String == "origin" } ?? [:]
+            return "\(origin["state"] as? String ?? "?") +\(origin["ahead"] as? Int ?? -1) -\(origin["behind"] as? Int ?? -1)"
+                + (o["conflicted"] as? Bool == true ? " conflicted" : "")
+        }
+        return "missing"
+    }
+
+    func contract(_ dir: String, _ n: String) -> [String: Any] {
+        jsonObject(s.ok("show", n, "--json", cwd: dir))["contract"] as? [String: Any] ?? [:]
+    }
+
+    func conflicts(_ dir: String, _ n: String) -> [[String: Any]] {
+        let r = s.accord("conflicts", n, "--json", cwd: dir)
+        #expect(r.status == 0, "conflicts: \(r.err)")
+        return (try? JSONSerialization.jsonObject(with: Data(r.stdout))) as? [[String: Any]] ?? []
+    }
+}
+
+@Suite struct MergeCLITests {
+    /// Bo's sync records a phone clash; Ann takes it and resolves it while Bo keeps editing the
+    /// contract; both sync, in either order: converged, no conflict, Ann's resolution kept.
+    @Test(arguments: [true, false]) func aResolutionStaysResolvedAcrossSyncs(resolverSyncsFirst: Bool) {
+        let t = TwoReplicas(["HT-5"])
+        let n = "HT-5"
+        t.ok(t.r1, "set", n, "buyer.phone=021-1111")
+        t.ok(t.r1, "push", "-q")
+        t.ok(t.r2, "set", n, "buyer.phone=021-2222")
+        #expect(t.ok(t.r2, "sync").contains("1 conflict"))
+        #expect(t.ok(t.r1, "pull").contains("fast-forward"))
+        #expect(t.conflicts(t.r1, n).compactMap { $0["path"] as? String } == ["buyer.phone"])
+        t.ok(t.r1, "resolve", n, "buyer.phone", "--theirs", "-m", "客户确认")
+        t.ok(t.r2, "set", n, "supervisor=督办乙")
+
+        let order = resolverSyncsFirst ? [t.r1, t.r2, t.r1] : [t.r2, t.r1, t.r2]
+        for dir in order {
+            let out = t.ok(dir, "sync")
+            #expect(!out.contains("conflict"), "\(out)")
+        }
+        #expect(t.head(t.r1, n) == t.head(t.r2, n) && t.head(t.r2, n) == t.hubHead(n))
+        for dir in [t.r1, t.r2] {
+            #expect(t.conflicts(dir, n).isEmpty)
+            #expect(t.status(dir, n) == "up to date +0 -0")
+            let c = t.contract(dir, n)
+            #expect((c["buyer"] as? [String: Any])?["phone"] as? String == "021-1111")
+            #expect(c["supervisor"] as? String == "督办乙")
+        }
+    }
+}
