@@ -110,4 +110,26 @@ final class TwoReplicas: @unchecked Sendable {
             #expect(c["supervisor"] as? String == "督办乙")
         }
     }
+
+    /// Both replicas submitted the same draft; one reviewer rejected it (back to draft), the
+    /// other approved it: a status conflict (domain.md §5), not a quiet approval. A status move on
+    /// one side only merges cleanly.
+    @Test func approveAgainstRejectIsAStatusConflict() {
+        let t = TwoReplicas(["HT-3", "HT-4"])
+        t.ok(t.r1, "submit", "HT-3")
+        t.ok(t.r1, "reject", "HT-3", "-m", "价格需复核", role: "salesHead")
+        t.ok(t.r2, "submit", "HT-3")
+        t.ok(t.r2, "approve", "HT-3", "-m", "同意", role: "salesHead")
+        t.ok(t.r1, "submit", "HT-4")
+        t.ok(t.r2, "set", "HT-4", "buyer.phone=021-3333")
+        t.ok(t.r1, "push", "-q")
+        t.ok(t.r2, "pull", "-q")
+        let status = t.conflicts(t.r2, "HT-3").first { $0["path"] as? String == "status" }
+        #expect(status?["base"] as? String == "draft")
+        #expect((status?["ours"] as? [String: Any])?["value"] as? String == "secondReview")
+        #expect((status?["theirs"] as? [String: Any])?["value"] as? String == "draft")
+        #expect(t.contract(t.r2, "HT-3")["status"] as? String == "draft")
+        #expect(t.conflicts(t.r2, "HT-4").isEmpty)
+        #expect(t.contract(t.r2, "HT-4")["status"] as? String == "initialReview")
+    }
 }

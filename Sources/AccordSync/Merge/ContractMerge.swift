@@ -262,18 +262,29 @@ struct Merger {
     }
 
     /// Status: if one side's path extends the other's, take the longer; divergent paths conflict.
+    /// The paths are compared, not just the end points: a side whose status went away and came
+    /// back to the base's (submitted, then rejected to draft) did move, and against an approval
+    /// on the other side that is a conflict.
     mutating func status(_ b: Status?, _ o: MergeInput, _ t: MergeInput) -> Status {
         let os = o.state.contract.status, ts = t.state.contract.status
         if os == ts { return os }
-        let op = o.statusPath, tp = t.statusPath
-        if os == b { return ts }
-        if ts == b { return os }
+        let op = Merger.path(b, o.statusPath, os), tp = Merger.path(b, t.statusPath, ts)
         if tp.count > op.count, Array(tp.prefix(op.count)) == op { return ts }
         if op.count > tp.count, Array(op.prefix(tp.count)) == tp { return os }
         let keep = b ?? (os.code <= ts.code ? os : ts)
+        // The two paths in a fixed order, so the reason is the same whichever side merges.
+        let paths = [op, tp].map { "(" + $0.map(\.code).joined(separator: "→") + ")" }.sorted()
         conflict("status", b.map { .string($0.code) }, .string(os.code), .string(ts.code),
-                 "divergent lifecycle paths (\(op.map(\.code).joined(separator: "→"))) and (\(tp.map(\.code).joined(separator: "→")))")
+                 "divergent lifecycle paths \(paths[0]) and \(paths[1])")
         return keep
+    }
+
+    /// A side's statuses from the base on: the base's status, then the side's path since the base
+    /// (or just its status when no path was given), without repeats, ending at its status.
+    static func path(_ b: Status?, _ given: [Status], _ current: Status) -> [Status] {
+        var out: [Status] = []
+        for s in (b.map { [$0] } ?? []) + given + [current] where out.last != s { out.append(s) }
+        return out
     }
 
     /// Records: union by id. Two decisions on one question (a review stage, a deviation report,
