@@ -132,4 +132,40 @@ final class TwoReplicas: @unchecked Sendable {
         #expect(t.conflicts(t.r2, "HT-4").isEmpty)
         #expect(t.contract(t.r2, "HT-4")["status"] as? String == "initialReview")
     }
+
+    /// A contract whose remote version cannot be merged (an invalid contract.json, written into
+    /// the hub with git plumbing) is named as an error; every other contract is merged, and sync
+    /// still pushes them; exit 1.
+    @Test func oneUnmergeableContractDoesNotBlockTheOthers() {
+        let t = TwoReplicas(["C-1", "C-2", "C-3"])
+        t.ok(t.r1, "set", "C-1", "subject=一号")
+        t.ok(t.r1, "set", "C-3", "subject=三号")
+        t.ok(t.r1, "push", "-q")
+        func plumbing(_ args: String..., input: String = "") -> String {
+            let r = t.s.git(["--git-dir=\(t.hub)"] + args, cwd: nil, input: Array(input.utf8))
+            #expect(r.status == 0, "git \(args.joined(separator: " ")): \(r.err)")
+            return r.trimmed
+        }
+        let old = t.hubHead("C-2")
+        let blob = plumbing("hash-object", "-w", "--stdin", input: "{\"number\": \"C-2\", \"type\": \"nonsense\"}\n")
+        let tree = plumbing("mktree", input: "100644 blob \(blob)\tcontract.json\n")
+        let bad = plumbing("commit-tree", tree, "-p", old, "-m", "not a contract")
+        _ = plumbing("update-ref", "refs/contracts/C-2", bad, old)
+        t.ok(t.r2, "set", "C-2", "subject=二号")
+        let mine = t.head(t.r2, "C-2")
+
+        let pull = t.run(t.r2, ["pull"])
+        #expect(pull.status == 1, "\(pull.out)\(pull.err)")
+        #expect(pull.err.contains("error: C-2: ") && pull.err.contains("contract.json"), "\(pull.err)")
+        #expect(pull.out.contains("C-1: fast-forward") && pull.out.contains("C-3: fast-forward") && !pull.out.contains("C-2"), "\(pull.out)")
+        #expect(t.head(t.r2, "C-1") == t.hubHead("C-1") && t.head(t.r2, "C-3") == t.hubHead("C-3"))
+        #expect(t.head(t.r2, "C-2") == mine)
+
+        t.ok(t.r2, "set", "C-1", "subject=一号（改）")
+        let sync = t.run(t.r2, ["sync"])
+        #expect(sync.status == 1, "\(sync.out)\(sync.err)")
+        #expect(sync.err.contains("error: C-2: ") && !sync.err.contains("round 2"), "\(sync.err)")
+        #expect(t.hubHead("C-1") == t.head(t.r2, "C-1"), "the other contracts are pushed")
+        #expect(t.hubHead("C-2") == bad && t.head(t.r2, "C-2") == mine)
+    }
 }
