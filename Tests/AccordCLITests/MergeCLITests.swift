@@ -82,6 +82,94 @@ final class TwoReplicas: @unchecked Sendable {
 }
 
 @Suite struct MergeCLITests {
+    /// Two replicas change the same fields of one contract: status shows each stage, the merge
+    /// (run directly) records the clashes as data, the contract cannot move in its lifecycle until
+    /// each is resolved (one with --ours, one --theirs, one --value), and a sync whose push loses a
+    /// race against the other replica pulls again and converges.
+    @Test func twoReplicasClashResolveAndConverge() {
+        let t = TwoReplicas(["HT-1", "HT-2"])
+        let n = "HT-1"
+        #expect(t.status(t.r1, n) == "up to date +0 -0")
+        #expect(t.status(t.r2, n) == "up to date +0 -0")
+        #expect(t.s.ok("status", cwd: t.r2) == "", "nothing to report when everything is up to date")
+
+        t.ok(t.r1, "set", n, "buyer.phone=021-1111", "deliveryDeadline=2026-07-15", "paymentMethod=承兑汇票")
+        let annEdit = t.head(t.r1, n)
+        #expect(t.status(t.r1, n) == "ahead +1 -0")
+        t.ok(t.r1, "push", "-q")
+        #expect(t.status(t.r1, n) == "up to date +0 -0")
+        t.ok(t.r2, "fetch", "-q")
+        #expect(t.status(t.r2, n) == "behind +0 -1")
+        t.ok(t.r2, "set", n, "buyer.phone=021-2222", "deliveryDeadline=2026-08-01", "paymentMethod=信用证", "subject=数控车床二期")
+        let boEdit = t.head(t.r2, n)
+        #expect(t.status(t.r2, n) == "diverged +1 -1")
+        #expect(t.s.ok("status", cwd: t.r2).contains("origin: diverged (+1 −1)"))
+
+        // `accord merge NUMBER REV`: exit 1 when conflicts were recorded.
+        let merged = t.run(t.r2, ["merge", n, "origin/contracts/\(n)"])
+        #expect(merged.status == 1, "\(merged.err)")
+        #expect(merged.out.contains("\(n): merged as ") && merged.out.contains("3 conflicts"), "\(merged.out)")
+        #expect(t.status(t.r2, n) == "ahead +2 -0 conflicted")
+        #expect(t.s.ok("status", cwd: t.r2).contains("conflicted"))
+        #expect(t.status(t.r2, "HT-2") == "up to date +0 -0")
+
+        let list = t.conflicts(t.r2, n)
+        #expect(list.compactMap { $0["path"] as? String } == ["buyer.phone", "deliveryDeadline", "paymentMethod"])
+        let values: [String: (base: String?, ours: String, theirs: String)] = [
+            "buyer.phone": (nil, "021-2222", "021-1111"), "deliveryDeadline": ("2026-06-30", "2026-08-01", "2026-07-15"),
+            "paymentMethod": ("电汇", "信用证", "承兑汇票"),
+        ]
+        for c in list {
+            let path = c["path"] as? String ?? "?"
+            let ours = c["ours"] as? [String: Any] ?? [:], theirs = c["theirs"] as? [String: Any] ?? [:]
+            #expect(c["number"] as? String == n)
+            #expect(c["base"] as? String == values[path]?.base, "\(path) base")
+            #expect(ours["value"] as? String == values[path]?.ours, "\(path) ours")
+            #expect(theirs["value"] as? String == values[path]?.theirs, "\(path) theirs")
+            #expect(ours["author"] as? String == "Bo Seller" && ours["commit"] as? String == boEdit && ours["role"] as? String == "salesRep", "\(path): \(ours)")
+            #expect(theirs["author"] as? String == "Ann Seller" && theirs["commit"] as? String == annEdit, "\(path): \(theirs)")
+            #expect(ours["at"] != nil && theirs["at"] != nil)
+        }
+        // The non-conflicting edit merged; conflicted fields keep the base value until resolved.
+        #expect(t.contract(t.r2, n)["subject"] as? String == "数控车床二期")
+        #expect(t.contract(t.r2, n)["deliveryDeadline"] as? String == "2026-06-30")
+        #expect(t.s.ok("show", n, cwd: t.r2).contains("conflicted: buyer.phone, deliveryDeadline, paymentMethod"))
+
+        let before = t.head(t.r2, n)
+        let refused = t.run(t.r2, ["submit", n])
+        expectRefused(refused, "submit while conflicted", mentions: ["3 unresolved conflicts", "buyer.phone"])
+        #expect(t.head(t.r2, n) == before)
+
+        #expect(t.ok(t.r2, "resolve", n, "buyer.phone", "--ours").hasSuffix("resolved buyer.phone; 2 left"))
+        #expect(t.ok(t.r2, "resolve", n, "deliveryDeadline", "--theirs").hasSuffix("resolved deliveryDeadline; 1 left"))
+        #expect(t.ok(t.r2, "resolve", n, "paymentMethod", "--value", "汇款", "-m", "客户来函确认").hasSuffix("resolved paymentMethod"))
+        let c = t.contract(t.r2, n)
+        #expect((c["buyer"] as? [String: Any])?["phone"] as? String == "021-2222")
+        #expect(c["deliveryDeadline"] as? String == "2026-07-15")
+        #expect(c["paymentMethod"] as? String == "汇款")
+        #expect(t.conflicts(t.r2, n).isEmpty)
+        #expect(!t.s.ok("show", n, cwd: t.r2).contains("conflicted"))
+        #expect(t.status(t.r2, n) == "ahead +5 -0")
+
+        // Sync, while Ann edits the contract again and pushes after Bo's fetch, before his push:
+        // his push is refused, he pulls (merging her edit) and pushes again.
+        let accord = CLI.accordBinary
+        let race = "cd '\(t.r1)' && ACCORD_AUTHOR_NAME='Ann Seller' ACCORD_AUTHOR_EMAIL=ann@example.com '\(accord)' set \(n) supervisor=王督办 >/dev/null"
+            + " && '\(accord)' push -q"
+        let sync = t.run(t.r2, ["sync"], env: ["ACCORD_TEST_SYNC_BEFORE_PUSH": race])
+        #expect(sync.status == 0, "\(sync.err)")
+        #expect(sync.err.contains("origin moved during the push; pulling again (round 2)"), "\(sync.err)")
+        #expect(sync.out.contains("in sync with origin"), "\(sync.out)")
+        t.ok(t.r1, "pull", "-q")
+        #expect(t.head(t.r1, n) == t.head(t.r2, n) && t.head(t.r2, n) == t.hubHead(n))
+        for dir in [t.r1, t.r2] {
+            #expect(t.status(dir, n) == "up to date +0 -0")
+            let c = t.contract(dir, n)
+            #expect(c["supervisor"] as? String == "王督办" && c["paymentMethod"] as? String == "汇款")
+        }
+        t.ok(t.r2, "submit", n)
+    }
+
     /// Bo's sync records a phone clash; Ann takes it and resolves it while Bo keeps editing the
     /// contract; both sync, in either order: converged, no conflict, Ann's resolution kept.
     @Test(arguments: [true, false]) func aResolutionStaysResolvedAcrossSyncs(resolverSyncsFirst: Bool) {

@@ -3,6 +3,9 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 import AccordSync
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Pull: AccordCommand {
     static let configuration = CommandConfiguration(
@@ -102,6 +105,12 @@ struct SyncCommand: AccordCommand {
             if !pulled.notMerged.isEmpty {
                 let left = Set(pulled.notMerged.map(ContractStore.refName))
                 refs = try s.repository.refs.list(prefix: "refs/contracts/").map(\.name).filter { !left.contains($0) }
+            }
+            if round == 1, let hook = Session.environment["ACCORD_TEST_SYNC_BEFORE_PUSH"], !hook.isEmpty {
+                // Test hook: a shell command run between the first pull and its push (tests use it
+                // to move the remote there, so the push loses the race and sync goes round again).
+                Output.stdout.flush()
+                _ = system(hook)
             }
             let report = try transport {
                 try Transfer.push(from: s.repository, to: try r.open(), remoteName: r.name, who: who,
