@@ -151,6 +151,63 @@ enum Gen {
         #expect(!r2.conflicts.contains { $0.path == "status" })
     }
 
+    /// A generated contract with every term review needs, so that review statuses are valid.
+    static func reviewable(_ s: ContractState) throws -> ContractState {
+        var j = s.contract.json.object ?? [:]
+        j["customerCredit"] = .string("合作三年，信用良好")
+        j["risk"] = .object(["kind": .string("business"), "severity": .string("low"), "likelihood": .string("low"), "points": .string("交期紧")])
+        j["qualityStandard"] = .string("GB/T 19001")
+        j["paymentMethod"] = .string("电汇")
+        j["disputeResolution"] = .object(["method": .string("arbitration"), "venue": .string("上海国际仲裁中心")])
+        j["expiryDate"] = .string("2027-12-31")
+        var out = s
+        out.contract = try Contract(json: Contract.droppingDerived(.object(j)))
+        return out
+    }
+
+    /// Both replicas submitted a draft; one reviewer rejected it (back to draft, the base's status),
+    /// the other approved it: approve against reject is a status conflict (domain.md §5), not a
+    /// quiet approval because one side's status happens to equal the base's again.
+    @Test func rejectBackToTheBaseStatusAgainstApproveIsAConflict() throws {
+        var rng = SeededRNG(state: 10)
+        let base = try Self.reviewable(Gen.contract(&rng, number: "HT-10")) // draft
+        var rejected = base; rejected.contract.status = .draft
+        var approved = base; approved.contract.status = .secondReview
+        let o = MergeInput(state: rejected, statusPath: [.initialReview, .draft])
+        let t = MergeInput(state: approved, statusPath: [.initialReview, .secondReview])
+        let ab = try ContractMerge().merge(base: MergeInput(state: base), ours: o, theirs: t)
+        let ba = try ContractMerge().merge(base: MergeInput(state: base), ours: t, theirs: o)
+        for r in [ab, ba] {
+            #expect(r.conflicts.map(\.path) == ["status"], "\(r.conflicts.map(\.path))")
+            #expect(r.state.contract.status == .draft, "a conflicted status keeps the base's")
+        }
+        #expect(Set(ab.conflicts.map(\.json.canonical)) == Set(ba.conflicts.map { $0.swapped.json.canonical }))
+    }
+
+    /// A status move on one side only merges cleanly, whether or not the other side's path is
+    /// given (the driver gives the statuses of every commit since the base, unchanged ones too).
+    @Test func aOneSidedStatusMoveMergesCleanly() throws {
+        var rng = SeededRNG(state: 11)
+        let base = try Self.reviewable(Gen.contract(&rng, number: "HT-11"))
+        var edited = base; edited.contract.buyer.phone = "021-9999"
+        var submitted = base; submitted.contract.status = .initialReview
+        var backToDraft = base; backToDraft.contract.status = .draft
+        let cases: [(MergeInput, MergeInput, Status)] = [
+            (MergeInput(state: edited, statusPath: [.draft]), MergeInput(state: submitted, statusPath: [.initialReview]), .initialReview),
+            (MergeInput(state: edited), MergeInput(state: submitted), .initialReview),
+            // Submitted and rejected on one side only: back in draft, nothing to decide.
+            (MergeInput(state: edited, statusPath: [.draft]), MergeInput(state: backToDraft, statusPath: [.initialReview, .draft]), .draft),
+        ]
+        for (o, t, expected) in cases {
+            for r in [try ContractMerge().merge(base: MergeInput(state: base), ours: o, theirs: t),
+                      try ContractMerge().merge(base: MergeInput(state: base), ours: t, theirs: o)] {
+                #expect(r.conflicts.isEmpty, "\(r.conflicts.map(\.path))")
+                #expect(r.state.contract.status == expected)
+                #expect(r.state.contract.buyer.phone == "021-9999")
+            }
+        }
+    }
+
     @Test func textClausesMergeByLine() {
         let base = "一\n二\n三"
         #expect(TextMerge.merge(base: base, ours: "一改\n二\n三", theirs: "一\n二\n三改") == "一改\n二\n三改")

@@ -67,6 +67,17 @@ public struct ContractMerge {
     /// Fields frozen once signed (domain.md §2): everything not editable after signing.
     static func isFrozen(_ top: String) -> Bool { !Invariants.editableAfterSigning.contains(top) && top != "number" }
 
+    /// Conflicts already recorded on either side travel on, minus those either side resolved: a
+    /// conflict the base had and one side no longer has was resolved there. Symmetric; each
+    /// conflict once, sorted.
+    public static func carried(base: [Conflict], ours: [Conflict], theirs: [Conflict]) -> [Conflict] {
+        let o = Set(ours.map(\.json.canonical)), t = Set(theirs.map(\.json.canonical))
+        let resolved = Set(base.map(\.json.canonical)).subtracting(o.intersection(t))
+        var out: [String: Conflict] = [:]
+        for c in ours + theirs where !resolved.contains(c.json.canonical) { out[c.json.canonical] = c }
+        return out.values.sorted { ($0.path, $0.json.canonical) < ($1.path, $1.json.canonical) }
+    }
+
     public func merge(base: MergeInput?, ours: MergeInput, theirs: MergeInput) throws(MergeError) -> MergeResult {
         var m = Merger(owner: self, conflicts: [], notes: [])
         m.ownerName = (base ?? ours).state.contract.owner
@@ -101,13 +112,7 @@ public struct ContractMerge {
         contract.status = status
         let records = try m.records(base?.state.records ?? [], ours.state.records, theirs.state.records)
         let state = ContractState(contract: contract, records: records)
-        // Conflicts already recorded on either side travel on, minus those either side resolved.
-        var carried = Set(ours.conflicts.map(\.json.canonical)).union(theirs.conflicts.map { $0.json.canonical })
-        let baseSet = Set((base?.conflicts ?? []).map(\.json.canonical))
-        for c in baseSet where !Set(ours.conflicts.map(\.json.canonical)).contains(c) || !Set(theirs.conflicts.map(\.json.canonical)).contains(c) {
-            carried.remove(c)
-        }
-        var conflicts = (ours.conflicts + theirs.conflicts).filter { carried.contains($0.json.canonical) }
+        var conflicts = ContractMerge.carried(base: base?.conflicts ?? [], ours: ours.conflicts, theirs: theirs.conflicts)
         conflicts += m.conflicts
         // Invariants that fail only after the merge (receipts above the total, …) go to a person.
         do { try Invariants.check(state, previous: nil, policy: lifecycle) } catch {
@@ -257,18 +262,29 @@ struct Merger {
     }
 
     /// Status: if one side's path extends the other's, take the longer; divergent paths conflict.
+    /// The paths are compared, not just the end points: a side whose status went away and came
+    /// back to the base's (submitted, then rejected to draft) did move, and against an approval
+    /// on the other side that is a conflict.
     mutating func status(_ b: Status?, _ o: MergeInput, _ t: MergeInput) -> Status {
         let os = o.state.contract.status, ts = t.state.contract.status
         if os == ts { return os }
-        let op = o.statusPath, tp = t.statusPath
-        if os == b { return ts }
-        if ts == b { return os }
+        let op = Merger.path(b, o.statusPath, os), tp = Merger.path(b, t.statusPath, ts)
         if tp.count > op.count, Array(tp.prefix(op.count)) == op { return ts }
         if op.count > tp.count, Array(op.prefix(tp.count)) == tp { return os }
         let keep = b ?? (os.code <= ts.code ? os : ts)
+        // The two paths in a fixed order, so the reason is the same whichever side merges.
+        let paths = [op, tp].map { "(" + $0.map(\.code).joined(separator: "→") + ")" }.sorted()
         conflict("status", b.map { .string($0.code) }, .string(os.code), .string(ts.code),
-                 "divergent lifecycle paths (\(op.map(\.code).joined(separator: "→"))) and (\(tp.map(\.code).joined(separator: "→")))")
+                 "divergent lifecycle paths \(paths[0]) and \(paths[1])")
         return keep
+    }
+
+    /// A side's statuses from the base on: the base's status, then the side's path since the base
+    /// (or just its status when no path was given), without repeats, ending at its status.
+    static func path(_ b: Status?, _ given: [Status], _ current: Status) -> [Status] {
+        var out: [Status] = []
+        for s in (b.map { [$0] } ?? []) + given + [current] where out.last != s { out.append(s) }
+        return out
     }
 
     /// Records: union by id. Two decisions on one question (a review stage, a deviation report,

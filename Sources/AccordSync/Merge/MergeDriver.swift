@@ -88,25 +88,30 @@ public struct MergeDriver {
                 RefUpdate(ref, to: id, expected: .value(ours), message: change.summary))
     }
 
-    /// One base: itself. Several (criss-cross): merged into a virtual base in memory, as git's
-    /// recursive strategy does; where the bases disagree, the virtual base keeps their common value.
+    /// One base: itself, with the conflicts it carries (a conflict the base had and one side no
+    /// longer has was resolved there, and stays resolved). Several (criss-cross): merged into a
+    /// virtual base in memory, as git's recursive strategy does; where the bases disagree, the
+    /// virtual base keeps their common value, and its conflicts are the bases' conflicts combined
+    /// as a merge carries them (those of any base, minus those one base resolved since their own
+    /// base). The inner merges' new conflicts are not kept: neither side has recorded them.
     func virtualBase(_ bases: [ObjectID], _ history: inout History) throws(ContractStoreError) -> (state: ContractState, conflicts: [Conflict])? {
         guard let first = bases.first else { return nil }
         var acc = try store.load(commit: first)
-        var accState = acc.state
+        var accState = acc.state, accConflicts = acc.conflicts
         for other in bases.dropFirst() {
             let next = try store.load(commit: other)
             let inner: [ObjectID]
             do { inner = try history.mergeBases(acc.commit, other) } catch { throw .store(error) }
-            let innerBase = try inner.first.map { (c) throws(ContractStoreError) in try store.load(commit: c).state }
+            let innerBase = try inner.first.map { (c) throws(ContractStoreError) in try store.load(commit: c) }
             do {
                 let r = try ContractMerge(policy: MergePolicy(), lifecycle: store.policy)
-                    .merge(base: innerBase.map { MergeInput(state: $0) }, ours: MergeInput(state: accState), theirs: MergeInput(state: next.state))
+                    .merge(base: innerBase.map { MergeInput(state: $0.state) }, ours: MergeInput(state: accState), theirs: MergeInput(state: next.state))
                 accState = r.state
             } catch { throw .rule(ContractError("", error.description, rule: "merge")) }
+            accConflicts = ContractMerge.carried(base: innerBase?.conflicts ?? [], ours: accConflicts, theirs: next.conflicts)
             acc = next
         }
-        return (accState, [])
+        return (accState, accConflicts)
     }
 
     struct Side { var statuses: [Status]; var steps: [HistoryStep] }

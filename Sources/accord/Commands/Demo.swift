@@ -94,10 +94,15 @@ struct Demo: AccordCommand {
         for repo in [hq, east, north] {
             out.line(out.paint("\(repo.replacingOccurrences(of: dir + "/", with: ""))$ ", "2") + out.paint("git --git-dir .accord fsck --strict", "1"))
             out.flush()
-            if system("git --git-dir '\(repo)/.accord' fsck --strict --no-progress > '\(dir)/.output' 2>&1") != 0 { ok = false }
+            let rc = system("git --git-dir '\(repo)/.accord' fsck --strict --no-progress > '\(dir)/.output' 2>&1")
             let text = (try? FileIO.readString("\(dir)/.output")) ?? nil
             for line in (text ?? "").split(separator: "\n").filter({ !$0.hasPrefix("notice") }) { out.line("    \(line)") }
-            out.line("    clean")
+            if rc == 0 {
+                out.line("    clean")
+            } else {
+                ok = false
+                out.line(out.paint("    (git fsck failed: exit \(rc >= 0 ? (rc >> 8) & 0xFF : rc))", "31"))
+            }
         }
         var heads: Set<String> = []
         for repo in [hq, east, north] {

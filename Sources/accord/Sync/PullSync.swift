@@ -3,11 +3,14 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 import AccordSync
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Pull: AccordCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch from a remote (or bundle), then merge every contract that changed there into yours.",
-        discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data (exit 0; see accord conflicts).")
+        discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data (exit 0; see accord conflicts). A contract that cannot be merged is named (error: NUMBER: …) and left as it was; the others are merged (exit 1).")
 
     @Argument(help: "Remote name or bundle file (default: origin).") var remote = "origin"
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
@@ -15,19 +18,28 @@ struct Pull: AccordCommand {
 
     func execute() throws {
         let s = try ContractSession()
-        _ = try Pull.run(remote, session: s, quiet: quiet, json: json)
+        if !(try Pull.run(remote, session: s, quiet: quiet, json: json)).notMerged.isEmpty { throw CheckFailed() }
     }
 
-    /// Fetches, then merges each fetched contract; returns how many merges left conflicts.
-    /// Every merge is computed and written first; then all contract refs move in one batch,
-    /// each with compare-and-swap on the head the merge started from.
-    static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool) throws -> Int {
+    /// How many merges left conflicts, and the contracts left as they were (named on stderr).
+    struct Result {
+        var conflicted = 0
+        var notMerged: [String] = []
+    }
+
+    /// Fetches, then merges each fetched contract. Every merge is computed and written first; then
+    /// all contract refs move in one batch, each with compare-and-swap on the head the merge
+    /// started from. A contract that cannot be merged (its other version is invalid, or a record
+    /// differs between the sides) or whose ref moved meanwhile is reported as an error and left
+    /// as it was; the others are merged (the caller exits 1).
+    static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool) throws -> Result {
         let (actor, who) = try s.actor()
         let (_, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
         let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: s.store) }
         let prefix = "refs/remotes/\(tracking)/contracts/"
         let heads = try s.repository.refs.values(prefix: "refs/contracts/")
         var planned: [(number: String, outcome: MergeDriver.Outcome, update: RefUpdate?)] = []
+        var unmergeable: [(number: String, reason: String)] = []
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
             guard Invariants.validNumber(number) else {
@@ -35,29 +47,38 @@ struct Pull: AccordCommand {
             }
             let ours = heads[ContractStore.refName(number)]
             if ours == theirs { planned.append((number, .upToDate, nil)); continue }
-            let p = try ContractFailure.wrap { () throws(ContractStoreError) in
-                try driver.prepare(number, ours: ours, theirs: theirs, actor: actor, author: who)
+            // One contract that cannot be merged does not hold up the others.
+            do throws(ContractStoreError) {
+                let p = try driver.prepare(number, ours: ours, theirs: theirs, actor: actor, author: who)
+                planned.append((number, p.outcome, p.update))
+            } catch {
+                unmergeable.append((number, error.description))
             }
-            planned.append((number, p.outcome, p.update))
         }
         let moving = planned.indices.filter { planned[$0].update != nil }
         let refused = try s.repository.refs.apply(moving.compactMap { planned[$0].update }, who: who)
-        var failed: [String] = []
+        var changedHere: [(number: String, reason: String)] = []
         var notMoved = Set<Int>()
         for (i, error) in zip(moving, refused) {
-            if let error { failed.append("\(planned[i].number): not merged: \(error.description)"); notMoved.insert(i) }
+            if let error { changedHere.append((planned[i].number, error.description)); notMoved.insert(i) }
         }
-        var conflicted = 0
+        var result = Result()
         for (i, p) in planned.enumerated() where !notMoved.contains(i) {
-            if case let .merged(_, c, _) = p.outcome, c > 0 { conflicted += 1 }
+            if case let .merged(_, c, _) = p.outcome, c > 0 { result.conflicted += 1 }
             if p.outcome != .upToDate || json { if !quiet || json { MergeReport.print(p.number, p.outcome, json: json) } }
         }
-        if !failed.isEmpty { // the others are merged; these wait for the next pull (exit 1, as git's failed ref updates)
-            for f in failed { Output.stderr.write(Output.stderr.paint("error:", "31") + " \(f)\n") }
-            Output.stderr.write("\(failed.count) contract\(failed.count == 1 ? "" : "s") changed here during the pull; run accord pull again\n")
-            throw CheckFailed()
+        // The others are merged; these are left as they were (exit 1, as git's failed ref updates).
+        let err = Output.stderr
+        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(f.reason)\n") }
+        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(f.reason)\n") }
+        if !unmergeable.isEmpty {
+            err.write("\(unmergeable.count) contract\(unmergeable.count == 1 ? "" : "s") could not be merged and \(unmergeable.count == 1 ? "was" : "were") left as \(unmergeable.count == 1 ? "it was" : "they were"); the others were merged\n")
         }
-        return conflicted
+        if !changedHere.isEmpty {
+            err.write("\(changedHere.count) contract\(changedHere.count == 1 ? "" : "s") changed here during the pull; run accord pull again\n")
+        }
+        result.notMerged = (unmergeable.map(\.number) + changedHere.map(\.number)).sorted()
+        return result
     }
 }
 
@@ -65,7 +86,7 @@ struct SyncCommand: AccordCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Pull, then push; if the remote moved meanwhile, pull and push again (up to 5 rounds).",
-        discussion: "Afterwards both sides hold the same heads for every contract this replica has (unless a push is still refused).")
+        discussion: "Afterwards both sides hold the same heads for every contract this replica has, unless a push is still refused or a contract could not be merged: that one is named, not pushed, and the others are (exit 1).")
 
     @Argument(help: "Remote name (default: origin).") var remote = "origin"
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
@@ -78,15 +99,32 @@ struct SyncCommand: AccordCommand {
         }
         let who = try Session.identity("COMMITTER", repository: s.repository, required: false)
         for round in 1...5 {
-            _ = try Pull.run(remote, session: s, quiet: quiet, json: json)
+            let pulled = try Pull.run(remote, session: s, quiet: quiet, json: json)
+            // A contract the pull left as it was would only be refused (non-fast-forward): not pushed.
+            var refs: [String]? = nil
+            if !pulled.notMerged.isEmpty {
+                let left = Set(pulled.notMerged.map(ContractStore.refName))
+                refs = try s.repository.refs.list(prefix: "refs/contracts/").map(\.name).filter { !left.contains($0) }
+            }
+            if round == 1, let hook = Session.environment["ACCORD_TEST_SYNC_BEFORE_PUSH"], !hook.isEmpty {
+                // Test hook: a shell command run between the first pull and its push (tests use it
+                // to move the remote there, so the push loses the race and sync goes round again).
+                Output.stdout.flush()
+                _ = system(hook)
+            }
             let report = try transport {
                 try Transfer.push(from: s.repository, to: try r.open(), remoteName: r.name, who: who,
-                                  options: .init(refs: nil, progress: TransferText.progress(quiet: quiet || json)))
+                                  options: .init(refs: refs, progress: TransferText.progress(quiet: quiet || json)))
             }
             if !quiet && !json { for l in TransferText.lines(report.changes, showUpToDate: false) { Output.stdout.line(l) } }
             if report.rejected.isEmpty {
-                if json { Output.stdout.line(JSONText.object([("rounds", .int(round)), ("pushed", .int(report.changes.filter { $0.status != .upToDate }.count))]).rendered) }
-                else if !quiet { Output.stdout.line("in sync with \(remote)") }
+                if json {
+                    Output.stdout.line(JSONText.object([("rounds", .int(round)), ("pushed", .int(report.changes.filter { $0.status != .upToDate }.count)),
+                                                        ("notMerged", .array(pulled.notMerged.map { .string($0) }))]).rendered)
+                } else if !quiet {
+                    Output.stdout.line("in sync with \(remote)" + (pulled.notMerged.isEmpty ? "" : " except \(pulled.notMerged.joined(separator: ", "))"))
+                }
+                if !pulled.notMerged.isEmpty { throw CheckFailed() }
                 return
             }
             if !quiet && !json { Output.stderr.write("\(remote) moved during the push; pulling again (round \(round + 1))\n") }
