@@ -8,7 +8,7 @@ import Testing
       "number": "HT-F-1", "type": "service", "source": "productOrder", "signKind": "new", "status": "draft",
       "subject": "数控机床年度运维服务",
       "seller": {"name": "上海精工机械有限公司", "address": "上海市闵行区", "contact": "王工", "phone": "021-5555-0101"},
-      "buyer": {"name": "华东机械有限公司", "contact": "李经理"},
+      "buyer": {"name": "华东机械有限公司", "address": "江苏省苏州市", "contact": "李经理", "phone": "0512-6288-0001"},
       "customerCredit": "合作五年,信用良好", "owner": "李四", "office": "华南办事处",
       "risk": {"kind": "operational", "severity": "medium", "likelihood": "low", "points": "现场响应时效"},
       "lineItems": [
@@ -63,7 +63,7 @@ import Testing
             status: draft
             subject: 数控机床年度运维服务
             seller: {name: 上海精工机械有限公司, address: 上海市闵行区, contact: 王工, phone: "021-5555-0101"}
-            buyer: {name: 华东机械有限公司, contact: 李经理}
+            buyer: {name: 华东机械有限公司, address: 江苏省苏州市, contact: 李经理, phone: "0512-6288-0001"}
             customerCredit: 合作五年,信用良好
             owner: 李四
             office: 华南办事处

@@ -116,7 +116,7 @@ final class TwoReplicas: @unchecked Sendable {
         let list = t.conflicts(t.r2, n)
         #expect(list.compactMap { $0["path"] as? String } == ["buyer.phone", "deliveryDeadline", "paymentMethod"])
         let values: [String: (base: String?, ours: String, theirs: String)] = [
-            "buyer.phone": (nil, "021-2222", "021-1111"), "deliveryDeadline": ("2026-06-30", "2026-08-01", "2026-07-15"),
+            "buyer.phone": ("0512-6288 1234", "021-2222", "021-1111"), "deliveryDeadline": ("2026-06-30", "2026-08-01", "2026-07-15"),
             "paymentMethod": ("电汇", "信用证", "承兑汇票"),
         ]
         for c in list {

@@ -17,7 +17,7 @@ enum Gen {
                                         unitPrice: Dec(micros: Int128(Int.random(in: 100...9999, using: &rng)) * 1_000_000)))
         }
         c.totalAmount = c.lineItems.map(\.lineAmount).sum()
-        c.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: c.totalAmount)]
+        c.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: c.totalAmount, trigger: "验收合格后")]
         c.breachLiability = "第一条 违约方赔偿损失。\n第二条 逾期交货按日万分之五计。\n第三条 争议协商解决。"
         c.deliveryMethod = "送货上门"
         c.deliveryDeadline = date("2027-06-30")
@@ -59,7 +59,7 @@ enum Gen {
             st.contract = c
         }
         st.contract.totalAmount = st.contract.lineItems.map(\.lineAmount).sum()
-        st.contract.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: st.contract.totalAmount)]
+        st.contract.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: st.contract.totalAmount, trigger: "验收合格后")]
         return st
     }
 }

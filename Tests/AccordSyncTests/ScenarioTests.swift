@@ -124,7 +124,7 @@ enum Sim {
     static func repaired(_ c: Contract) -> Contract {
         var c = c
         c.totalAmount = c.lineItems.map(\.lineAmount).sum()
-        c.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: c.totalAmount)]
+        c.paymentMilestones = [Milestone(id: "M1", kind: .balance, percent: Dec(100), amount: c.totalAmount, trigger: "验收合格后")]
         return c
     }
 
