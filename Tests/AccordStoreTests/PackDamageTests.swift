@@ -212,7 +212,7 @@ struct PackDamageTests {
     /// of 16 bytes), and a blob declaring 1 TiB. Each read fails with an error naming the pack
     /// and the object, after inflating at most the declared size (`inflateExact` allocates the
     /// declared size once and stops one byte past it); the indexer refuses the pack and writes no
-    /// index. (The memory bound is measured on the `accord` process in StoreGapCLITests.)
+    /// index. (The memory bound is measured on the `accord` process in PackBombCLITests.)
     @Test func zlibBombEntriesAreRefused() throws {
         let dir = S.tempDir("bomb")
         defer { S.remove(dir) }
