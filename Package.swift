@@ -45,7 +45,7 @@ let package = Package(
                     resources: []),
         .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
         .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordTestSupport"]),
-        .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore"]),
+        .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,16 @@ import Glibc
 /// Test hook: `ACCORD_TEST_FAULT=<point>` makes the process die at that point, as a kill would
 /// (exit status 99). Fault tests use it to prove that the repository stays valid and the next
 /// command completes.
+///
+/// The points:
+/// - `ref-locked`: a ref update (single or batch) holds its first ref's `.lock`, nothing else
+///   done yet (RefTransaction.swift); the lock is left behind, abandoned.
+/// - `ref-batch-packed`: a large ref batch has renamed packed-refs into place, the loose files
+///   and per-ref locks are not yet removed (RefTransaction.swift).
+/// - `after-temp-pack`, `after-index`: a received pack is in its temporary file, or is indexed
+///   and checked but not yet installed (AccordSync PackTransfer.swift).
+/// - `before-ref-update`: a fetch, push or bundle unbundle has stored every object, no ref has
+///   moved yet (AccordSync Transfer.swift, BundleFile.swift).
 public enum FaultPoint {
     static let point: String? = {
         guard let p = getenv("ACCORD_TEST_FAULT") else { return nil }

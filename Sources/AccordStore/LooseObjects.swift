@@ -46,8 +46,10 @@ public struct LooseObjects: Sendable {
         do throws(Zlib.Error) {
             _ = try compressed.withBytes { (c) throws(Zlib.Error) in
                 try Zlib.inflate(c, limit: Int.max) { (chunk) throws(Zlib.Error) in
-                    head.append(contentsOf: chunk)
-                    if head.contains(0) { throw .trailingData } // enough: stop early
+                    // The header ends within 64 bytes (parseHeader looks no further): stop there,
+                    // even when no NUL comes (a stream of 'a's would otherwise inflate to the end).
+                    head.append(contentsOf: chunk.prefix(64))
+                    if head.count >= 64 || head.contains(0) { throw .trailingData }
                 }
             }
         } catch .trailingData {

@@ -65,6 +65,7 @@ extension RefStore {
                 if let seed, !target.hasPrefix("refs/tags/") { lock = try LockFile(path: path, linkingTo: seed) }
                 else { lock = try LockFile(path: path) }
                 held.append(Held(index: i, target: target, lock: lock, old: nil))
+                FaultPoint.hit("ref-locked") // killed holding the ref's lock, before anything is read or written
             } catch { results[i] = error }
         }
         seed?.remove()

@@ -5,7 +5,7 @@ import AccordObjects
 
 /// Bad input through the CLI: a clear `fatal:` message (exit 128) or a usage error (exit 64),
 /// no crash, no hang, and nothing written.
-@Suite struct BadInputCLITests {
+@Suite(.timeLimit(.minutes(1))) struct BadInputCLITests {
     static func repo() -> (Sandbox, String, String) {
         let s = Sandbox()
         s.ok("init", "-q", "repo")
@@ -131,6 +131,29 @@ import AccordObjects
         let fsck = s.accord("fsck", "--json", cwd: repo)
         #expect(fsck.status == 1)
         for id in [absurd, bomb, big] { #expect(fsck.out.contains(id)) }
+    }
+
+    /// A loose object whose header never ends: 64 KB on disk inflating to 64 MiB of 'a' with no
+    /// NUL. The header is in the first 64 bytes, so asking for the type or size must fail at
+    /// once; inflating the whole stream (and rescanning it for a NUL after every chunk) took
+    /// minutes. Reading the content fails as clearly.
+    @Test func looseObjectWithoutAHeaderEndFailsAtOnce() throws {
+        let (s, repo, gitDir) = Self.repo()
+        let raw = [UInt8](repeating: 0x61, count: 64 << 20)
+        let id = raw.withUnsafeBytes { ObjectHasher.digest($0) }
+        let loose = LooseObjects(directory: "\(gitDir)/objects", maxObjectSize: Int.max, durable: false)
+        let path = loose.path(of: id)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(Zlib.deflate(raw, level: 9))))
+        for args in [["cat-file", "-t", id.hex], ["cat-file", "-s", id.hex], ["cat-file", "-p", id.hex], ["cat-file", "--batch-check"]] {
+            let started = Date()
+            let r = s.accord(args, cwd: repo, input: Array((id.hex + "\n").utf8))
+            Self.expectFatal(r, "\(args)", mentions: [id.hex, "no NUL"])
+            #expect(Date().timeIntervalSince(started) < 15, "\(args) took \(Date().timeIntervalSince(started)) s")
+        }
+        let fsck = s.accord("fsck", "--json", cwd: repo)
+        #expect(fsck.status == 1)
+        #expect(fsck.out.contains(id.hex))
     }
 
     @Test func brokenRepositoriesGiveClearErrors() throws {

@@ -92,10 +92,25 @@ enum CLI {
         return env
     }
 
+    /// How long one program may run before it is taken for hung and killed (SIGKILL), so that a
+    /// hang fails its test instead of stalling the run: a suite's `.timeLimit` alone cannot end
+    /// a test that is blocked waiting for a child process. Commands in these tests take seconds.
+    static let processTimeout: Double = 120
+
     /// Starts a program with stdin from `input`, stdout/stderr into temp files (no pipe deadlocks).
     final class Running: @unchecked Sendable {
         let process = Process()
         let outPath: String, errPath: String, inPath: String
+        let what: String
+        private let watchdog: DispatchWorkItem
+        private let killed = Killed()
+        private final class Killed: @unchecked Sendable {
+            private let lock = NSLock()
+            private var value = false
+            func set() { lock.lock(); value = true; lock.unlock() }
+            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+        }
+
         init(_ executable: String, _ args: [String], cwd: String, env: [String: String], input: [UInt8]) throws {
             let base = FileManager.default.temporaryDirectory.path + "/accord-run-" + UUID().uuidString
             outPath = base + ".out"; errPath = base + ".err"; inPath = base + ".in"
@@ -109,10 +124,20 @@ enum CLI {
             process.standardInput = FileHandle(forReadingAtPath: inPath)
             process.standardOutput = FileHandle(forWritingAtPath: outPath)
             process.standardError = FileHandle(forWritingAtPath: errPath)
+            what = ([URL(fileURLWithPath: executable).lastPathComponent] + args).joined(separator: " ")
+            let process = self.process, killed = self.killed
+            watchdog = DispatchWorkItem {
+                guard process.isRunning else { return }
+                killed.set()
+                kill(process.processIdentifier, SIGKILL)
+            }
             try process.run()
+            DispatchQueue.global().asyncAfter(deadline: .now() + CLI.processTimeout, execute: watchdog)
         }
         func wait() -> RunResult {
             process.waitUntilExit()
+            watchdog.cancel()
+            if killed.isSet { Issue.record("'\(what.prefix(200))' ran for \(Int(CLI.processTimeout)) s: taken for hung and killed") }
             let out = FileManager.default.contents(atPath: outPath) ?? Data()
             let err = FileManager.default.contents(atPath: errPath) ?? Data()
             for p in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: p) }

@@ -2,27 +2,48 @@ import Testing
 import AccordObjects
 
 /// Every kind of malformed object is refused with an `ObjectError` that says what is wrong.
-@Suite struct MalformedTreeTests {
+@Suite(.timeLimit(.minutes(1))) struct MalformedTreeTests {
     @Test func wellFormedTreeDecodes() throws {
         let t = try Tree.decode(rawTree([("100644", bytes("a.txt"), someID), ("40000", bytes("dir"), someID)]))
         #expect(t.entries.map(\.nameString) == ["a.txt", "dir"])
         #expect(t.entries.map(\.mode) == [.regular, .directory])
     }
 
+    /// Each bad name is refused for its own reason (the error says which). A name with a NUL
+    /// cannot be written in raw tree bytes (NUL ends the name there), so only `Tree(entries:)`
+    /// can be handed one; it must refuse it rather than write a tree git would read differently.
     @Test(arguments: [
-        ("slash", bytes("a/b")),
-        ("dot", bytes(".")),
-        ("dotdot", bytes("..")),
-        ("dotgit", bytes(".git")),
-        ("DOTGIT", bytes(".GIT")),
-        ("DotGit", bytes(".Git")),
-        ("empty", []),
-    ] as [(String, [UInt8])])
-    func refusesBadEntryNames(label: String, name: [UInt8]) {
-        let raw = rawTree([("100644", name, someID)])
-        #expect(throws: ObjectError.self, "\(label)") { try Tree.decode(raw) }
+        ("slash", bytes("a/b"), "contains '/'"),
+        ("dot", bytes("."), "'.' is not allowed"),
+        ("dotdot", bytes(".."), "'..' is not allowed"),
+        ("dotgit", bytes(".git"), "reserved for git"),
+        ("DOTGIT", bytes(".GIT"), "reserved for git"),
+        ("DotGit", bytes(".Git"), "reserved for git"),
+        ("git~1", bytes("GIT~1"), "reserved for git"),
+        ("empty", [], "empty entry name"),
+        ("NUL", bytes("a") + [0] + bytes("b"), "NUL"),
+        ("only NUL", [0], "NUL"),
+    ] as [(String, [UInt8], String)])
+    func refusesBadEntryNames(label: String, name: [UInt8], reason: String) {
+        func expectReason(_ error: ObjectError?, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            guard let error else { return } // already recorded: nothing was thrown
+            #expect(error.description.contains(reason), "\(label) \(what): '\(error)' does not say \(reason)", sourceLocation: sourceLocation)
+            if case .malformed(.tree, _) = error {} else { Issue.record("\(label) \(what): \(error) is not a malformed tree", sourceLocation: sourceLocation) }
+        }
+        if !name.contains(0) {
+            let raw = rawTree([("100644", name, someID)])
+            expectReason(#expect(throws: ObjectError.self, "\(label)") { try Tree.decode(raw) }, "decoded")
+        } else {
+            // Written raw, the NUL ends the name early and the rest misreads as id and next entry.
+            #expect(throws: ObjectError.self, "\(label)") { try Tree.decode(rawTree([("100644", name, someID)])) }
+        }
         // Building one by hand is refused too, so we never write such a tree.
-        #expect(throws: ObjectError.self, "\(label)") { try Tree(entries: [TreeEntry(mode: .regular, name: name, id: someID)]) }
+        expectReason(#expect(throws: ObjectError.self, "\(label)") {
+            try Tree(entries: [TreeEntry(mode: .regular, name: name, id: someID)])
+        }, "as a file")
+        expectReason(#expect(throws: ObjectError.self, "\(label)") {
+            try Tree(entries: [TreeEntry(mode: .directory, name: name, id: someID)])
+        }, "as a directory")
     }
 
     @Test func nameErrorsSayWhichName() {
@@ -94,7 +115,7 @@ import AccordObjects
     }
 }
 
-@Suite struct MalformedCommitTests {
+@Suite(.timeLimit(.minutes(1))) struct MalformedCommitTests {
     let tree = String(repeating: "1", count: 64)
     let parent = String(repeating: "2", count: 64)
     let who = "A U Thor <a@example.com> 1700000000 +0800"
@@ -167,7 +188,7 @@ import AccordObjects
     }
 }
 
-@Suite struct MalformedTagTests {
+@Suite(.timeLimit(.minutes(1))) struct MalformedTagTests {
     let obj = String(repeating: "3", count: 64)
     let who = "Tagger <t@example.com> 1700000000 -0500"
 

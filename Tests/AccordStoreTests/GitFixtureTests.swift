@@ -78,6 +78,38 @@ import AccordObjects
         #expect(head.author.offsetMinutes == 480)
     }
 
+    /// The fixture exists to prove that git's delta chains are read: a regenerated fixture whose
+    /// pack holds only whole objects would let every delta test above pass without testing
+    /// deltas. Each entry's type is read from its header byte (at the offset the index gives),
+    /// independently of the pack reader.
+    @Test func fixturePackHoldsDeltaEntries() throws {
+        let packDir = "\(StoreFixtures.gitRepo)/objects/pack"
+        let packs = FileIO.list(packDir).filter { $0.hasSuffix(".pack") }
+        #expect(packs.count == 1)
+        var counts: [UInt8: Int] = [:]
+        var deltaIDs: [ObjectID] = []
+        for name in packs {
+            let path = "\(packDir)/\(name)"
+            let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+            let index = try PackIndex(path: String(path.dropLast(5)) + ".idx")
+            #expect(index.count > 0)
+            for i in 0..<index.count {
+                let offset = try index.offset(at: i)
+                try #require(offset >= 12 && offset < bytes.count - 32)
+                let code = (bytes[offset] >> 4) & 7
+                counts[code, default: 0] += 1
+                if code == PackFormat.ofsDelta || code == PackFormat.refDelta { deltaIDs.append(index.id(at: i)) }
+            }
+        }
+        let deltas = counts[PackFormat.ofsDelta, default: 0] + counts[PackFormat.refDelta, default: 0]
+        #expect(deltas >= 3, "the fixture pack has \(deltas) delta entries (types: \(counts.sorted { $0.key < $1.key }))")
+        #expect(counts[PackFormat.ofsDelta, default: 0] > 0, "git gc --aggressive writes OFS_DELTA entries")
+        #expect(counts.keys.allSatisfy { (1...4).contains($0) || $0 == PackFormat.ofsDelta || $0 == PackFormat.refDelta })
+        // And those delta entries resolve to objects that hash to their ids.
+        let repo = try Repository(gitDir: StoreFixtures.gitRepo)
+        for id in deltaIDs { #expect(throws: Never.self, "\(id)") { _ = try repo.objects.read(id) } }
+    }
+
     @Test func packedObjectsReadExactlyAsGitListsThem() throws {
         let m = try Self.manifest()
         let repo = try Repository(gitDir: StoreFixtures.gitRepo)

@@ -4,7 +4,7 @@ import Testing
 @testable import AccordStore
 import AccordObjects
 
-@Suite("Damaged packs and indexes")
+@Suite("Damaged packs and indexes", .timeLimit(.minutes(1)))
 struct PackDamageTests {
     typealias S = PackTestSupport
 
@@ -205,6 +205,66 @@ struct PackDamageTests {
         let id = ObjectID(hex: String(repeating: "33", count: 32))!
         let r2 = try Self.writeCrafted(dir, pack2, [(id, offs2[0])])
         #expect(throws: StoreError.objectTooLarge(id, size: 2 << 20, limit: 1 << 20)) { try r2.read(id) }
+    }
+
+    /// Zlib bombs inside pack entries: a few KB of deflated zeros that inflate to 32 MiB, in
+    /// entries declaring far less (a blob of 100 bytes, a blob of exactly the size limit, a delta
+    /// of 16 bytes), and a blob declaring 1 TiB. Each read fails with an error naming the pack
+    /// and the object, after inflating at most the declared size (`inflateExact` allocates the
+    /// declared size once and stops one byte past it); the indexer refuses the pack and writes no
+    /// index. (The memory bound is measured on the `accord` process in PackBombCLITests.)
+    @Test func zlibBombEntriesAreRefused() throws {
+        let dir = S.tempDir("bomb")
+        defer { S.remove(dir) }
+        let bomb = [UInt8](repeating: 0, count: 32 << 20)
+        let base = Array("the base of the delta\n".utf8)
+        let baseID = ObjectHasher.id(type: .blob, payload: base)
+        let limit = 1 << 20 // writeCrafted's maxObjectSize
+        var entries: [(code: UInt8, size: Int, extra: [UInt8], data: [UInt8])] = [
+            (3, base.count, [], base),
+            (3, 100, [], bomb),
+            (3, limit, [], bomb),
+            (3, 1 << 40, [], Array("tiny".utf8)),
+        ]
+        // The OFS_DELTA goes last; its distance back to the base needs its own offset first.
+        let prefix = Self.craftPack(entries)
+        var ofs: [UInt8] = []
+        PackFormat.encodeOffsetDelta(prefix.pack.count - 32 - prefix.offsets[0], into: &ofs)
+        entries.append((PackFormat.ofsDelta, 16, ofs, bomb))
+        let (pack, offsets) = Self.craftPack(entries)
+        #expect(pack.count < 1 << 20, "the bombs are small on disk (\(pack.count) bytes)")
+        let ids = [baseID] + (1...4).map { ObjectID(hex: String(repeating: String(format: "%02x", $0 * 17), count: 32))! }
+        let r = try Self.writeCrafted(dir, pack, Array(zip(ids, offsets)))
+        #expect(try r.read(baseID)?.payload == base)
+        let why = [1: "more than the 100 bytes declared", 2: "more than the \(limit) bytes declared",
+                   3: "limit", 4: "more than the 16 bytes declared"]
+        for k in 1...4 {
+            do throws(StoreError) {
+                _ = try r.read(ids[k])
+                Issue.record("entry \(k): a bomb was read")
+            } catch {
+                let text = describe(error)
+                #expect(text.contains(ids[k].hex), "entry \(k) names the object: \(text)")
+                #expect(text.contains(why[k]!), "entry \(k): \(text)")
+                if k == 3 {
+                    #expect(error == .objectTooLarge(ids[k], size: 1 << 40, limit: limit))
+                } else {
+                    #expect(text.contains("\(dir)/c.pack"), "entry \(k) names the pack: \(text)")
+                }
+            }
+        }
+        // Headers inflate nothing, or (for the delta's target size) only its first bytes.
+        #expect(try r.header(ids[1])?.size == 100)
+        for id in ids { _ = try? r.header(id) }
+        #expect(throws: StoreError.self) { try r.verify() }
+        // The indexer inflates every entry in order: it stops at the first bomb and writes nothing.
+        do throws(StoreError) {
+            _ = try PackIndexer.index(packPath: "\(dir)/c.pack", indexPath: "\(dir)/bomb.idx", maxObjectSize: limit)
+            Issue.record("the indexer accepted a pack of bombs")
+        } catch {
+            #expect(describe(error).contains("more than the 100 bytes declared"), "\(error)")
+        }
+        #expect(!FileIO.exists("\(dir)/bomb.idx"))
     }
 
     /// Damage behind a valid checksum (as a hostile sender could make): the parser itself must
