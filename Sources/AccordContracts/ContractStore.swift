@@ -191,10 +191,16 @@ public struct ContractStore: Sendable {
                 if attachmentBlobs[name] != nil { throw ContractStoreError.rule(ContractError("attachments", "an attachment named '\(name)' already exists")) }
                 attachmentBlobs[name] = try db.write(type: .blob, payload: bytes)
             }
+            // A merge may list a file under another name than a side stored it (two replicas
+            // attached different files under one name, and the merge renamed one): the name
+            // follows the contract, the content must be one of the two sides' files.
+            let sideBlobs = change.mergeParent == nil ? [] : Set(change.existingAttachmentBlobs.values).union(parent?.attachmentBlobs.values ?? [:].values)
             for a in change.state.contract.attachments {
-                guard let id = attachmentBlobs[a.name], id.hex == a.blob else {
+                if let id = attachmentBlobs[a.name], id.hex == a.blob { continue }
+                guard let id = ObjectID(hex: a.blob), sideBlobs.contains(id) else {
                     throw ContractStoreError.rule(ContractError("attachments", "'\(a.name)' has no matching file in attachments/"))
                 }
+                attachmentBlobs[a.name] = id
             }
             let tree = try writeTree(change.state, attachments: attachmentBlobs, conflicts: conflicts)
             if change.mergeParent == nil, let p = parent, try db.readCommit(p.commit).tree == tree {

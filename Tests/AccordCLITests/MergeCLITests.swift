@@ -199,6 +199,35 @@ final class TwoReplicas: @unchecked Sendable {
         }
     }
 
+    /// Both replicas attach a different file under the same name: the merge keeps both (the
+    /// smaller blob id keeps the name, the other gets its id in the name), whichever side merges,
+    /// and the replicas converge with both files' bytes intact.
+    @Test func sameNamedAttachmentsFromTwoReplicasAreBothKept() throws {
+        let t = TwoReplicas(["HT-6"])
+        let n = "HT-6"
+        for d in ["a", "b"] { try FileManager.default.createDirectory(atPath: "\(t.s.dir.path)/\(d)", withIntermediateDirectories: true) }
+        let a = t.s.dir.write("a/scan.pdf", "%PDF scan by Ann"), b = t.s.dir.write("b/scan.pdf", "%PDF scan by Bo")
+        t.ok(t.r1, "attach", n, a)
+        t.ok(t.r1, "push", "-q")
+        t.ok(t.r2, "attach", n, b)
+        let out = t.ok(t.r2, "sync")
+        #expect(out.contains("merged"), "\(out)")
+        #expect(t.ok(t.r1, "pull").contains("fast-forward"))
+        #expect(t.head(t.r1, n) == t.head(t.r2, n) && t.head(t.r2, n) == t.hubHead(n))
+        let attachments = (t.contract(t.r1, n)["attachments"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0["blob"] as? String ?? "") }
+        #expect(attachments.count == 2, "\(attachments)")
+        var contents: [String] = []
+        for (name, _) in attachments {
+            let bytes = t.s.git("--git-dir=\(t.r1)/.accord", "show", "refs/contracts/\(n):attachments/\(name)").out
+            contents.append(bytes)
+        }
+        #expect(contents.sorted() == ["%PDF scan by Ann", "%PDF scan by Bo"], "both files' bytes are kept")
+        let names = attachments.map(\.0)
+        #expect(names.contains("scan.pdf") && names.contains { $0.hasPrefix("scan~") && $0.hasSuffix(".pdf") }, "\(names)")
+        #expect(t.conflicts(t.r1, n).isEmpty)
+        #expect(t.s.git("--git-dir=\(t.hub)", "fsck", "--strict").status == 0)
+    }
+
     /// Both replicas submitted the same draft; one reviewer rejected it (back to draft), the
     /// other approved it: a status conflict (domain.md §5), not a quiet approval. A status move on
     /// one side only merges cleanly.

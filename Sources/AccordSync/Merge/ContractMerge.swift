@@ -248,8 +248,33 @@ struct Merger {
         let removed = Set(bm.keys).subtracting(om.keys).union(Set(bm.keys).subtracting(tm.keys))
         var all = om.merging(tm) { x, y in x.canonical <= y.canonical ? x : y }
         for r in removed { all[r] = nil }
-        let out = all.values.sorted { ($0["name"]?.string ?? "", $0.canonical) < ($1["name"]?.string ?? "", $1.canonical) }
+        var out = all.values.sorted { ($0["name"]?.string ?? "", $0.blobText) < ($1["name"]?.string ?? "", $1.blobText) }
+        // Two replicas attached different files under one name: keep both. The smallest blob id
+        // keeps the name, the others get their blob id in it (`scan~1a2b3c4d.pdf`): the same
+        // result whichever side merges, and nothing is lost.
+        var taken = Set(out.compactMap { $0["name"]?.string })
+        var kept: String?
+        for i in out.indices {
+            guard case var .object(o) = out[i], let name = o["name"]?.string else { continue }
+            if name != kept { kept = name; continue } // sorted by name: the first of each name keeps it
+            let unique = Self.uniqueName(name, blob: out[i].blobText, taken: taken)
+            taken.insert(unique)
+            o["name"] = .string(unique)
+            out[i] = .object(o)
+        }
+        out.sort { ($0["name"]?.string ?? "", $0.blobText) < ($1["name"]?.string ?? "", $1.blobText) }
         return out.isEmpty ? nil : .array(out)
+    }
+
+    /// `name` with the first characters of the blob id before its extension, long enough to be free.
+    static func uniqueName(_ name: String, blob: String, taken: Set<String>) -> String {
+        let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+        let stem = dot.map { String(name[..<$0]) } ?? name, ext = dot.map { String(name[$0...]) } ?? ""
+        for length in stride(from: 8, through: blob.count, by: 8) {
+            let candidate = "\(stem)~\(blob.prefix(length))\(ext)"
+            if !taken.contains(candidate) { return candidate }
+        }
+        return "\(stem)~\(blob)\(ext)"
     }
 
     /// A list of strings as a set: additions from both, removals from either.
@@ -318,4 +343,9 @@ struct Merger {
         }
         return byID.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
+}
+
+private extension JSON {
+    /// An attachment's blob id (empty if it has none).
+    var blobText: String { self["blob"]?.string ?? "" }
 }
