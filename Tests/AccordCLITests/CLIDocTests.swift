@@ -1,4 +1,5 @@
 import Foundation
+import AccordTestSupport
 import Testing
 
 /// docs/cli.md is generated from the binary's help; this fails when a command changes and the
@@ -20,7 +21,7 @@ import Testing
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/bash")
     p.arguments = [tmp.appendingPathComponent("scripts/gen-cli-doc.sh").path, bin.path]
-    try p.run()
+    try ProcessLaunch.run(p)
     p.waitUntilExit()
     #expect(p.terminationStatus == 0)
     let fresh = try String(contentsOf: tmp.appendingPathComponent("docs/cli.md"), encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import AccordTestSupport
 import Testing
 
 /// The result of running a program: raw stdout, stderr and the exit status.
@@ -131,7 +132,7 @@ enum CLI {
                 killed.set()
                 kill(process.processIdentifier, SIGKILL)
             }
-            try process.run()
+            try ProcessLaunch.run(process)
             DispatchQueue.global().asyncAfter(deadline: .now() + CLI.processTimeout, execute: watchdog)
         }
         func wait() -> RunResult {

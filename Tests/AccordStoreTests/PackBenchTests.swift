@@ -1,4 +1,5 @@
 import Foundation
+import AccordTestSupport
 import Testing
 @testable import AccordStore
 import AccordObjects
@@ -39,7 +40,7 @@ struct PackBenchTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/cp")
         p.arguments = ["-a", "\(dir)/a", "\(dir)/b"]
-        try p.run(); p.waitUntilExit()
+        try ProcessLaunch.run(p); p.waitUntilExit()
 
         t0 = Date()
         let report = try GarbageCollector().run(repository: try Repository(gitDir: "\(dir)/a"))

@@ -1,4 +1,5 @@
 import Foundation
+import AccordTestSupport
 import Testing
 @testable import AccordStore
 import AccordObjects
@@ -44,7 +45,7 @@ enum PackTestSupport {
         p.standardOutput = out
         p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: "\(scratch)/in"))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(scratch)/err"))
-        try p.run()
+        try ProcessLaunch.run(p)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {

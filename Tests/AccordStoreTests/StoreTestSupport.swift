@@ -1,4 +1,5 @@
 import Foundation
+import AccordTestSupport
 import Testing
 import AccordObjects
 @testable import AccordStore
@@ -57,7 +58,7 @@ func storeGit(_ args: [String], cwd: String? = nil, input: String = "") -> Store
     p.standardInput = FileHandle(forReadingAtPath: base + ".in")
     p.standardOutput = FileHandle(forWritingAtPath: base + ".out")
     p.standardError = FileHandle(forWritingAtPath: base + ".err")
-    do { try p.run() } catch { return StoreRun(stdout: "", stderr: "\(error)", status: -1) }
+    do { try ProcessLaunch.run(p) } catch { return StoreRun(stdout: "", stderr: "\(error)", status: -1) }
     p.waitUntilExit()
     return StoreRun(stdout: String(decoding: FileManager.default.contents(atPath: base + ".out") ?? Data(), as: UTF8.self),
                     stderr: String(decoding: FileManager.default.contents(atPath: base + ".err") ?? Data(), as: UTF8.self),

@@ -1,4 +1,5 @@
 import Foundation
+import AccordTestSupport
 import Testing
 import AccordObjects
 import AccordStore
@@ -54,7 +55,7 @@ func gitFsck(_ repo: Repository) -> (Int32, String) {
     let err = Pipe()
     p.standardError = err
     p.standardOutput = err
-    try! p.run()
+    try! ProcessLaunch.run(p)
     let data = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
