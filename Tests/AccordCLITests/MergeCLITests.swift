@@ -199,6 +199,26 @@ final class TwoReplicas: @unchecked Sendable {
         }
     }
 
+    /// Several conflicts settled by one commit, all taking the same side; --value only for one path.
+    @Test func severalPathsResolveInOneCommit() {
+        let t = TwoReplicas(["HT-7"])
+        let n = "HT-7"
+        t.ok(t.r1, "set", n, "buyer.phone=021-1111", "paymentMethod=承兑汇票")
+        t.ok(t.r1, "push", "-q")
+        t.ok(t.r2, "set", n, "buyer.phone=021-2222", "paymentMethod=信用证")
+        #expect(t.run(t.r2, ["pull"]).out.contains("2 conflicts"))
+        #expect(t.conflicts(t.r2, n).compactMap { $0["path"] as? String } == ["buyer.phone", "paymentMethod"])
+        let before = t.head(t.r2, n)
+        let refused = t.run(t.r2, ["resolve", n, "buyer.phone", "paymentMethod", "--value", "x"])
+        #expect(refused.status == 128 && refused.err.contains("--value sets one path"), "\(refused.err)")
+        #expect(t.head(t.r2, n) == before)
+        #expect(t.ok(t.r2, "resolve", n, "buyer.phone", "paymentMethod", "--theirs").hasSuffix("resolved buyer.phone, paymentMethod"))
+        #expect(t.s.ok("rev-parse", "refs/contracts/\(n)^", cwd: t.r2) == before, "one commit")
+        #expect(t.conflicts(t.r2, n).isEmpty)
+        let c = t.contract(t.r2, n)
+        #expect((c["buyer"] as? [String: Any])?["phone"] as? String == "021-1111" && c["paymentMethod"] as? String == "承兑汇票")
+    }
+
     /// Both replicas attach a different file under the same name: the merge keeps both (the
     /// smaller blob id keeps the name, the other gets its id in the name), whichever side merges,
     /// and the replicas converge with both files' bytes intact.

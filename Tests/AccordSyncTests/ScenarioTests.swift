@@ -128,10 +128,12 @@ enum Sim {
         return c
     }
 
-    /// The library equivalent of `accord resolve NUMBER PATH --ours` for every conflict of a
-    /// contract, one commit per conflicting path (as the CLI does: a choice at a path settles the
-    /// conflicts at and inside it); `invariant N` conflicts are resolved by fixing the data
-    /// (totals and milestones from the line items). Returns how many conflicts were resolved.
+    /// `accord resolve NUMBER PATH --ours` for every conflict of a contract, through the same
+    /// library step the CLI uses (`ConflictResolution`), one commit per path. `invariant N`
+    /// conflicts are settled as a person would: fix the data (totals and milestones from the
+    /// line items, an `accord set` commit), then resolve with no side. When taking our side alone
+    /// would break an invariant that holds now (a quantity against the total), the person fixes
+    /// the totals first the same way. Returns how many conflicts were resolved.
     @discardableResult
     static func resolveAllOurs(_ r: Replica, _ number: String) throws -> Int {
         var resolved = 0
@@ -141,32 +143,29 @@ enum Sim {
             #expect(resolved < 200, "\(number): resolving does not terminate")
             if resolved >= 200 { return resolved }
             let conflict = snap.conflicts.first { !$0.path.hasPrefix("invariant") } ?? snap.conflicts[0]
-            var contract = snap.state.contract
-            if conflict.path == "status" {
-                contract.status = try #require(conflict.ours.value?.string.flatMap(Status.init(code:)))
-            } else if conflict.path.hasPrefix("invariant") {
-                contract = repaired(contract)
-            } else if FieldPath.isInsideMissingItem(conflict.path, of: contract.json) {
-                // The item was deleted after the conflict was recorded: moot, nothing to set.
-            } else if conflict.ours.value == nil, FieldPath.get(conflict.path, in: contract.json) == nil {
-                // Our side removed it and it is already gone: nothing to change.
-            } else if !conflict.path.hasPrefix("records.") && conflict.path != "number" {
-                contract = try Contract(json: Contract.droppingDerived(try FieldPath.set(conflict.path, to: conflict.ours.value, in: contract.json)))
-            }
-            let remaining = Conflict.remaining(snap.conflicts, afterResolving: conflict.path)
-            func attempt(_ c: Contract) throws {
-                var change = ContractStore.Change(state: ContractState(contract: c, records: snap.state.records),
-                                                  summary: "Resolve \(conflict.path) of \(number): ours", actor: r.actor, author: r.author())
-                change.conflicts = remaining
-                try r.store.commit(change, parent: snap)
-            }
-            do { try attempt(contract) } catch let e as ContractStoreError {
-                // Taking one side alone would break an invariant that holds now (e.g. a milestone
-                // amount against the total): the person fixes the totals in the same commit.
-                guard case .rule = e else { throw e }
-                try attempt(repaired(contract))
+            let choice: ResolutionChoice = conflict.path.hasPrefix("invariant") ? .fixed : .ours
+            if !(try resolve(r, snap, conflict.path, choice, repairing: false)) {
+                // Fix the data in a commit of its own (conflicts kept), then resolve on top of it.
+                var fix = ContractStore.Change(state: ContractState(contract: repaired(snap.state.contract), records: snap.state.records),
+                                               summary: "Fix totals of \(number)", actor: r.actor, author: r.author())
+                fix.conflicts = snap.conflicts
+                let fixed = try r.store.load(commit: try r.store.commit(fix, parent: snap).0)
+                #expect(try resolve(r, fixed, conflict.path, choice, repairing: choice == .ours), "\(number) \(conflict.path)")
             }
             resolved += 1
+        }
+    }
+
+    /// One `ConflictResolution` commit; false if the store refuses it by a rule (an invariant).
+    static func resolve(_ r: Replica, _ snap: Snapshot, _ path: String, _ choice: ResolutionChoice, repairing: Bool) throws -> Bool {
+        var change = try ConflictResolution.change(snap, paths: [path], choice: choice, actor: r.actor, author: r.author())
+        if repairing { change.state.contract = repaired(change.state.contract) }
+        do {
+            try r.store.commit(change, parent: snap)
+            return true
+        } catch let ContractStoreError.rule(e) {
+            _ = e
+            return false
         }
     }
 

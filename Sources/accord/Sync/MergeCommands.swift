@@ -88,67 +88,40 @@ struct Conflicts: AccordCommand {
 
 struct Resolve: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Resolve one conflict of a contract, recorded as a commit: accord resolve NUMBER PATH --ours|--theirs|--value V.",
-        discussion: "For an 'invariant N' conflict, give no choice: it resolves once the invariant holds again (e.g. after a change agreement or a correcting record).")
+        abstract: "Resolve conflicts of a contract, recorded as one commit: accord resolve NUMBER PATH… --ours|--theirs|--value V.",
+        discussion: """
+        Several paths take the same side in one commit (a quantity with the totals and milestones that \
+        follow from it); --value sets one path. For an 'invariant N' conflict, give no choice: it \
+        resolves once the invariant holds again (e.g. after a change agreement or a correcting record).
+        """)
 
     @Flag(help: "Keep our side's value.") var ours = false
     @Flag(help: "Keep their side's value.") var theirs = false
     @Option(help: "Use this value instead (same syntax as accord set).") var value: String?
     @Option(name: .shortAndLong, help: "Why (goes into the commit message).") var message: String?
     @Argument(help: "The contract number.") var number: String
-    @Argument(help: "The conflicting path, as 'accord conflicts' shows it.") var path: String
+    @Argument(help: "The conflicting path(s), as 'accord conflicts' shows them.") var paths: [String]
 
     func validate() throws {
         let n = [ours, theirs, value != nil].filter { $0 }.count
         if n > 1 { throw ValidationError("give one of --ours, --theirs, --value") }
+        if paths.isEmpty { throw ValidationError("name the conflicting path(s) to resolve") }
     }
 
     func execute() throws {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
         let snap = try s.load(number)
-        guard let conflict = snap.conflicts.first(where: { $0.path == path }) else {
-            throw ContractFailure("\(number) has no conflict at '\(path)'" + (snap.conflicts.isEmpty ? "" : " (conflicts: \(snap.conflicts.map(\.path).joined(separator: ", ")))"))
-        }
-        var contract = snap.state.contract
-        var choice = "accepted"
-        if path.hasPrefix("invariant") || path.hasPrefix("records.") {
-            if path.hasPrefix("invariant") && (ours || theirs || value != nil) {
-                throw ContractFailure("an invariant conflict has no sides to pick: fix the data, then resolve it without --ours/--theirs/--value")
-            }
-            if path.hasPrefix("records.") {
-                guard ours || theirs else { throw ContractFailure("pick the decision that stands: --ours or --theirs") }
-                choice = ours ? "ours (\(FieldDiff.show(conflict.ours.value)))" : "theirs (\(FieldDiff.show(conflict.theirs.value)))"
-            }
-        } else if FieldPath.isInsideMissingItem(path, of: contract.json) {
-            // The item was deleted after this conflict was recorded: nothing is left to set.
-            guard ours || theirs || value != nil else { throw ContractFailure("give --ours, --theirs or --value") }
-            choice = "moot (the item was deleted since)"
-        } else {
-            guard ours || theirs || value != nil else { throw ContractFailure("give --ours, --theirs or --value") }
-            let chosen: JSON? = ours ? conflict.ours.value : theirs ? conflict.theirs.value : try FieldPath.value(fromArgument: value ?? "")
-            choice = ours ? "ours" : theirs ? "theirs" : "value"
-            if path == "status" {
-                guard let code = chosen?.string, let st = Status(code: code) else { throw ContractFailure(ContractError("status", "not a status")) }
-                contract.status = st
-            } else if path == "number" {
-                if chosen != .string(contract.number) { throw ContractFailure(ContractError("number", "a contract's number cannot change; create the other one under a new number")) }
-            } else if chosen == nil, FieldPath.get(path, in: contract.json) == nil {
-                // The chosen side removed it and it is already gone: nothing to change.
-            } else {
-                let doc = try ContractFailure.wrapRule { () throws(ContractError) in try FieldPath.set(path, to: chosen, in: contract.json) }
-                contract = try DocumentInput.editedContract(doc)
-            }
-        }
-        let remaining = Conflict.remaining(snap.conflicts, afterResolving: path)
-        var change = ContractStore.Change(state: ContractState(contract: contract, records: snap.state.records),
-                                          summary: "Resolve \(path) of \(number): \(choice)" + (message.map { ": \($0)" } ?? ""),
-                                          actor: actor, author: who)
-        change.conflicts = remaining
-        if path == "status" { change.action = nil }
-        change.details = ["base: \(FieldDiff.show(conflict.base))", "ours: \(FieldDiff.show(conflict.ours.value))", "theirs: \(FieldDiff.show(conflict.theirs.value))"]
+        let choice: ResolutionChoice
+        if ours { choice = .ours } else if theirs { choice = .theirs }
+        else if let value { choice = .value(try FieldPath.value(fromArgument: value)) }
+        else { choice = .fixed }
+        let change: ContractStore.Change
+        do { change = try ConflictResolution.change(snap, paths: paths, choice: choice, actor: actor, author: who, message: message) }
+        catch { throw ContractFailure(error.description) }
         let id = try s.commit(change, parent: snap)
-        Output.stdout.line("\(number) \(id.hex.prefix(12)) resolved \(path)" + (remaining.isEmpty ? "" : "; \(remaining.count) left"))
+        let left = change.conflicts?.count ?? 0
+        Output.stdout.line("\(number) \(id.hex.prefix(12)) resolved \(paths.joined(separator: ", "))" + (left == 0 ? "" : "; \(left) left"))
     }
 }
 
