@@ -3,6 +3,7 @@ import AccordTestSupport
 import Testing
 import AccordObjects
 import AccordStore
+import AccordContracts
 @testable import AccordSync
 
 /// A scratch directory removed when released.
@@ -39,6 +40,13 @@ func commit(_ repo: Repository, _ ref: String, _ files: [String: String], messag
     db.flush()
     try repo.refs.update(ref, to: id, expected: parent.map { .value($0) } ?? .absent, who: who, message: "commit")
     return id
+}
+
+/// A valid draft `contract.json` (the receiver of a push or fetch checks every contract it is sent).
+func contractJSON(_ number: String, _ subject: String = "") -> String {
+    var c = Contract(number: number, type: .sales)
+    c.subject = subject
+    return c.canonicalJSON
 }
 
 func packFiles(_ repo: Repository) -> [String] {
@@ -80,9 +88,9 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         let tmp = SyncTempDir()
         let hub = try Repository.create(at: "\(tmp.path)/hub.accord", bare: true)
         let a = try Repository.create(at: "\(tmp.path)/a", bare: false)
-        try commit(a, "refs/contracts/C-1", ["contract.json": "{\"v\":1}", "records/r1.json": "{}"])
-        try commit(a, "refs/contracts/C-1", ["contract.json": "{\"v\":2}", "records/r1.json": "{}"])
-        let c2 = try commit(a, "refs/contracts/C-2", ["contract.json": "{\"n\":\"C-2\"}"])
+        try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1", "v1"), "attachments/r1.txt": "a"])
+        try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1", "v2"), "attachments/r1.txt": "a"])
+        let c2 = try commit(a, "refs/contracts/C-2", ["contract.json": contractJSON("C-2")])
         try Remote.add("origin", url: hub.gitDir, to: a)
 
         // A pushes everything to the empty hub: one pack with every reachable object.
@@ -109,8 +117,8 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         #expect(again.changes.allSatisfy { $0.status == .upToDate })
         #expect(packFiles(b).count == 2)
 
-        // A adds one commit that changes one record: commit + root tree + records/ tree + blob.
-        let c1b = try commit(a, "refs/contracts/C-1", ["contract.json": "{\"v\":2}", "records/r1.json": "{\"x\":1}"], time: 1_700_000_100)
+        // A adds one commit that changes one attachment file: commit + root tree + attachments/ tree + blob.
+        let c1b = try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1", "v2"), "attachments/r1.txt": "b"], time: 1_700_000_100)
         let up = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
         #expect(up.objects == 4)
         #expect(up.changes.first { $0.ref == "refs/contracts/C-1" }?.status == .fastForward)
@@ -122,7 +130,7 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         #expect(try Transfer.fetch(into: b, from: hub, remoteName: "origin", who: who).objects == 0)
 
         // B pushes a new contract of its own; A fetches it.
-        let c3 = try commit(b, "refs/contracts/C-3", ["contract.json": "{\"n\":\"C-3\"}"])
+        let c3 = try commit(b, "refs/contracts/C-3", ["contract.json": contractJSON("C-3")])
         let bPush = try Transfer.push(from: b, to: hub, remoteName: "origin", who: who)
         #expect(bPush.changes.first { $0.ref == "refs/contracts/C-3" }?.status == .new)
         #expect(bPush.rejected.map(\.ref) == ["refs/contracts/C-1"]) // B's C-1 is behind the hub's
@@ -137,21 +145,21 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         let tmp = SyncTempDir()
         let hub = try Repository.create(at: "\(tmp.path)/hub", bare: true)
         let seed = try Repository.create(at: "\(tmp.path)/seed", bare: false)
-        for n in 1...3 { try commit(seed, "refs/contracts/C-\(n)", ["contract.json": "{\"n\":\(n)}"]) }
+        for n in 1...3 { try commit(seed, "refs/contracts/C-\(n)", ["contract.json": contractJSON("C-\(n)")]) }
         _ = try Transfer.push(from: seed, to: hub, remoteName: "origin", who: who)
         let (a, _) = try Transfer.clone(from: hub.gitDir, to: "\(tmp.path)/a", bare: false, who: who)
         let (b, _) = try Transfer.clone(from: hub.gitDir, to: "\(tmp.path)/b", bare: false, who: who)
 
-        let aC1 = try commit(a, "refs/contracts/C-1", ["contract.json": "{\"n\":1,\"by\":\"a\"}"], time: 1_700_000_100)
+        let aC1 = try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1", "by a")], time: 1_700_000_100)
         #expect(try Transfer.push(from: a, to: hub, remoteName: "origin", who: who).rejected.isEmpty)
 
-        _ = try commit(b, "refs/contracts/C-1", ["contract.json": "{\"n\":1,\"by\":\"b\"}"], time: 1_700_000_200)
-        let bC2 = try commit(b, "refs/contracts/C-2", ["contract.json": "{\"n\":2,\"by\":\"b\"}"], time: 1_700_000_200)
-        _ = try commit(b, "refs/contracts/C-3", ["contract.json": "{\"n\":3,\"by\":\"b\"}"], time: 1_700_000_200)
+        _ = try commit(b, "refs/contracts/C-1", ["contract.json": contractJSON("C-1", "by b")], time: 1_700_000_200)
+        let bC2 = try commit(b, "refs/contracts/C-2", ["contract.json": contractJSON("C-2", "by b")], time: 1_700_000_200)
+        _ = try commit(b, "refs/contracts/C-3", ["contract.json": contractJSON("C-3", "by b")], time: 1_700_000_200)
         _ = try Transfer.fetch(into: b, from: hub, remoteName: "origin", who: who) // B now knows A's C-1
 
         // The race: someone moves the hub's C-3 after B read it and before B's compare-and-swap.
-        let racer = try commit(hub, "refs/contracts/RACE", ["contract.json": "{}"])
+        let racer = try commit(hub, "refs/contracts/RACE", ["contract.json": contractJSON("RACE")])
         let hubC3Before = try #require(try hub.refs.resolve("refs/contracts/C-3"))
         var options = Transfer.PushOptions()
         options.beforeRefUpdate = { ref in
@@ -179,10 +187,10 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         let tmp = SyncTempDir()
         let hub = try Repository.create(at: "\(tmp.path)/hub", bare: true)
         let a = try Repository.create(at: "\(tmp.path)/a", bare: false)
-        let c1 = try commit(a, "refs/contracts/C-1", ["contract.json": "{}"])
+        let c1 = try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1")])
         _ = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
         let packsBefore = packFiles(hub)
-        let next = try commit(a, "refs/contracts/C-1", ["contract.json": "{\"v\":2}"], time: 1_700_000_100)
+        let next = try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1", "v2")], time: 1_700_000_100)
 
         // 1. A corrupted commit rides along (hash-consistent bytes that are not a valid commit).
         let bad = Array("tree \(c1.hex)\nauthor nobody\n\nnot a commit\n".utf8)
@@ -216,7 +224,7 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         let tmp = SyncTempDir()
         let hub = try Repository.create(at: "\(tmp.path)/hub", bare: true)
         let a = try Repository.create(at: "\(tmp.path)/a", bare: false)
-        try commit(a, "refs/contracts/C-1", ["contract.json": "{}"])
+        try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1")])
         let packDir = "\(hub.objects.directory)/pack"
         FileManager.default.createFile(atPath: "\(packDir)/tmp_pack_1_1_1", contents: Data("PACK\0\0\0\u{2}garbage".utf8))
         FileManager.default.createFile(atPath: "\(packDir)/tmp_idx_1_1_1", contents: Data([1, 2, 3]))
@@ -231,7 +239,7 @@ func reachableCount(_ repo: Repository, _ tips: [ObjectID]) throws -> Int {
         let tmp = SyncTempDir()
         let hub = try Repository.create(at: "\(tmp.path)/hub", bare: true)
         let a = try Repository.create(at: "\(tmp.path)/a", bare: false)
-        try commit(a, "refs/contracts/C-1", ["contract.json": "{}"])
+        try commit(a, "refs/contracts/C-1", ["contract.json": contractJSON("C-1")])
         _ = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
         let packDir = "\(hub.objects.directory)/pack"
         let stage = "\(packDir)/tmp_pack_stage_9_9_9"

@@ -83,6 +83,8 @@ public enum Transfer {
         var changes: [RefChange] = []
         var moving: [(change: Int, update: RefUpdate)] = []
         var history = History(objects: local.objects)
+        var contracts: ContractCheck?
+        var own: [String: ObjectID] = [:]
         for p in plan {
             var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
             if p.old == p.new {
@@ -92,6 +94,18 @@ public enum Transfer {
             } else if let old = p.old {
                 let ff = local.objects.contains(old) && (try? history.isAncestor(old, of: p.new)) == true
                 change.status = ff ? .fastForward : .forced
+            }
+            // A contract is stored under its tracking ref only if the commits it adds here are
+            // valid contracts; what the tracking ref and our own ref already hold is trusted.
+            if change.status != .upToDate, change.status != .rejected, let number = ContractCheck.number(of: p.remoteRef) {
+                if contracts == nil {
+                    contracts = try ContractCheck(repository: local)
+                    own = try local.refs.values(prefix: "refs/contracts/")
+                }
+                let trusted = [p.old, own[p.remoteRef]].compactMap { $0 }
+                if let why = contracts?.refusal(number: number, new: p.new, trusted: trusted) {
+                    change.status = .rejected; change.reason = why
+                }
             }
             changes.append(change)
             guard change.status == .new || change.status == .fastForward || change.status == .forced else { continue }
@@ -180,11 +194,20 @@ public enum Transfer {
         remote.objects.flush()
         FaultPoint.hit("before-ref-update")
         var moving: [RefChange] = []
+        var contracts: ContractCheck?
         for var change in accepted {
             guard let new = change.new else { continue }
             guard remote.objects.contains(new) else {
                 change.status = .rejected; change.reason = "the remote does not have \(new.hex) after the transfer"
                 report.changes.append(change); continue
+            }
+            // The remote checks the commits this update adds to the contract before the ref moves.
+            if let number = ContractCheck.number(of: change.ref) {
+                if contracts == nil { contracts = try ContractCheck(repository: remote) }
+                if let why = contracts?.refusal(number: number, new: new, trusted: change.old.map { [$0] } ?? []) {
+                    change.status = .rejected; change.reason = "refused by the remote: \(why)"
+                    report.changes.append(change); continue
+                }
             }
             options.beforeRefUpdate?(change.ref)
             moving.append(change)

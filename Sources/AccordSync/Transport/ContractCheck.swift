@@ -1,0 +1,105 @@
+import AccordObjects
+import AccordStore
+import AccordContracts
+
+/// What a receiver checks before a `refs/contracts/<number>` ref moves to commits it received
+/// (push into a hub, fetch or unbundle into tracking refs): every commit the update adds — those
+/// reachable from the new value and not from the values the receiver already trusts — is read
+/// with the contract store's strict parse, and checked against the invariants (domain.md §6)
+/// under the receiver's lifecycle policy, as `ContractStore.write` checks a local commit:
+///
+/// - an ordinary commit against its first parent's state (frozen fields, append-only records,
+///   transitions), with the change agreement its `Accord-Change-Agreement` trailer names; an
+///   `invariant N` break is let through when the commit still carries that conflict and its parent
+///   broke it already (a merged contract may break an invariant until resolved);
+/// - a merge commit (two parents) against its own state only; a break is let through when the
+///   merge records it as a conflict (`ContractMerge` turns a break into an `invariant N` conflict),
+///   so a merge with conflicts is accepted: conflicts are data.
+///
+/// The commit's `number` must be the ref's. Only the added commits are read (and the parent each
+/// is compared with), so the cost follows what the transfer adds, not the length of histories.
+struct ContractCheck {
+    let store: ContractStore
+    private var history: History
+
+    init(repository: Repository) throws {
+        do { store = try ContractStore(repository: repository) } catch {
+            throw TransportError.badRemote("cannot check contracts in \(repository.gitDir): its lifecycle policy is invalid: \(error.description)")
+        }
+        history = History(objects: repository.objects)
+    }
+
+    /// The number of a contract ref (`refs/contracts/<number>`), or nil for any other ref.
+    static func number(of ref: String) -> String? {
+        ref.hasPrefix("refs/contracts/") ? String(ref.dropFirst("refs/contracts/".count)) : nil
+    }
+
+    /// Why `refs/contracts/<number>` may not move to `new`, or nil if it may. `trusted`: values
+    /// the receiver already holds for this contract (the ref's old value and the like); the
+    /// commits they reach are not checked again.
+    mutating func refusal(number: String, new: ObjectID, trusted: [ObjectID]) -> String? {
+        guard Invariants.validNumber(number) else {
+            return "refs/contracts/\(number): '\(number)' is not a valid contract number [invariant 1]"
+        }
+        let db = store.repository.objects
+        let added: [ObjectID]
+        do {
+            added = try history.difference(wants: [new], haves: trusted.filter { db.contains($0) }).commits
+        } catch {
+            return "contract \(number): cannot walk the commits of \(new.hex.prefix(12)): \(error.description)"
+        }
+        func say(_ commit: ObjectID, _ why: String) -> String {
+            "contract \(number), commit \(commit.hex.prefix(12)): \(why)"
+        }
+        // 1. Every added commit is a contract, oldest first (so the first bad one is named).
+        var snapshots: [ObjectID: Snapshot] = [:]
+        var parents: [ObjectID: [ObjectID]] = [:]
+        for id in added.reversed() {
+            do {
+                parents[id] = try history.commit(id).parents
+            } catch {
+                return say(id, "cannot be read: \(error.description)")
+            }
+            let snap: Snapshot
+            do { snap = try store.load(commit: id) } catch {
+                switch error {
+                case let .corrupt(_, path, reason): return say(id, "\(path) is invalid: \(reason)")
+                default: return say(id, "is not a readable contract: \(error.description)")
+                }
+            }
+            guard snap.state.contract.number == number else {
+                return say(id, "number: is '\(snap.state.contract.number)', but the commit is on refs/contracts/\(number) [invariant 1]")
+            }
+            snapshots[id] = snap
+        }
+        // 2. Invariants, each commit against its parent.
+        let policy = store.policy
+        for id in added.reversed() {
+            guard let snap = snapshots[id], let ps = parents[id] else { continue }
+            if ps.count > 1 {
+                do { try Invariants.check(snap.state, previous: nil, policy: policy) } catch {
+                    let path = error.rule.isEmpty ? "invariant" : error.rule
+                    if snap.conflicts.contains(where: { $0.path == path }) { continue }
+                    return say(id, "\(error.description) (a merge may break an invariant only when it records the break as a conflict)")
+                }
+                continue
+            }
+            // The parent: added (loaded above) or already trusted (loaded now; if it does not
+            // load, the commit is checked on its own: it may be the repair of a bad contract).
+            var parent: Snapshot?
+            if let p = ps.first { parent = snapshots[p] ?? (try? store.load(commit: p)) }
+            do {
+                try Invariants.check(snap.state, previous: parent?.state, changeAgreement: snap.trailers["Accord-Change-Agreement"],
+                                     policy: policy)
+            } catch {
+                // As ContractStore.write: a merged contract may break an invariant until resolved.
+                if let p = parent, snap.conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
+                   (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {
+                    continue
+                }
+                return say(id, error.description)
+            }
+        }
+        return nil
+    }
+}
