@@ -167,20 +167,8 @@ public struct ContractStore: Sendable {
         let conflicts = change.conflicts ?? parent?.conflicts ?? []
         var warnings: [String] = try renewalWarnings(change.state.contract, parent: parent)
         if change.mergeParent == nil {
-            if let p = parent, p.isConflicted, change.action != nil {
-                throw .rule(ContractError("status", "\(number) has \(p.conflicts.count) unresolved conflict\(p.conflicts.count == 1 ? "" : "s") (see 'accord conflicts \(number)'); resolve them before it can move in its lifecycle", rule: "conflicts"))
-            }
-            try checkTransition(change, parent: parent)
-            do {
-                warnings += try Invariants.check(change.state, previous: parent?.state, changeAgreement: change.changeAgreement, policy: policy)
-            } catch {
-                // A merged contract may break an invariant until resolved; only refuse new breakage.
-                if let p = parent, conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
-                   (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {
-                    warnings.append("still unresolved: \(error)")
-                } else { throw .rule(error) }
-            }
-            if let ref = change.changeAgreement { try checkAgreementUse(ref, change.state.contract, parent: parent) }
+            let claims = CommitClaims(action: change.action, actor: change.actor, changeAgreement: change.changeAgreement, conflicts: conflicts)
+            warnings += try checkCommit(change.state, claims, parent: parent)
         }
         let db = repository.objects
         do {
@@ -221,12 +209,74 @@ public struct ContractStore: Sendable {
         catch { throw .store(.invalidInput("\(error)")) }
     }
 
+    /// What a commit says about itself: from a `Change` when this replica writes it, from the
+    /// commit's trailers when it arrives from another replica.
+    struct CommitClaims {
+        var action: Action?
+        var actor: Actor
+        var changeAgreement: String?
+        var conflicts: [Conflict]
+    }
+
+    /// The rules of one (non-merge) commit against its parent: no lifecycle move while conflicted,
+    /// invariant 8's transitions, every invariant of domain.md §6 (a merged contract may keep
+    /// breaking an invariant it carries as a conflict until that is resolved; new breakage is
+    /// refused), and the one use of a change agreement. Returns warnings.
+    func checkCommit(_ state: ContractState, _ claims: CommitClaims, parent: Snapshot?) throws(ContractStoreError) -> [String] {
+        let number = state.contract.number
+        if let p = parent, p.isConflicted, claims.action != nil {
+            throw .rule(ContractError("status", "\(number) has \(p.conflicts.count) unresolved conflict\(p.conflicts.count == 1 ? "" : "s") (see 'accord conflicts \(number)'); resolve them before it can move in its lifecycle", rule: "conflicts"))
+        }
+        try checkTransition(state.contract.status, claims, parent: parent)
+        var warnings: [String] = []
+        do {
+            warnings = try Invariants.check(state, previous: parent?.state, changeAgreement: claims.changeAgreement, policy: policy)
+        } catch {
+            if let p = parent, claims.conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
+               (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {
+                warnings.append("still unresolved: \(error)")
+            } else { throw .rule(error) }
+        }
+        if let ref = claims.changeAgreement { try checkAgreementUse(ref, state.contract, parent: parent) }
+        return warnings
+    }
+
+    /// Checks a commit received from another replica (push, fetch, unbundle) as `write` checks a
+    /// local one, with the author's role, action and change agreement read from its trailers.
+    /// A merge commit is checked on its own state: an invariant it breaks must be recorded as a
+    /// conflict (conflicts are data). `parent`: the first parent's snapshot, if it is readable.
+    public func verify(received snap: Snapshot, isMerge: Bool, parent: Snapshot?) throws(ContractStoreError) {
+        if isMerge {
+            do { try Invariants.check(snap.state, previous: nil, policy: policy) } catch {
+                if snap.conflicts.contains(where: { $0.path == error.rule }) { return }
+                throw .rule(ContractError(error.path, "\(error.message) (a merge may break an invariant only when it records the break as a conflict)", rule: error.rule))
+            }
+            return
+        }
+        let t = snap.trailers
+        let status = snap.state.contract.status
+        let needsAuthority = parent.map { $0.state.contract.status != status } ?? (status != .draft)
+        let claimed = t["Accord-Role"].flatMap(Role.init(code:))
+        if claimed == nil, needsAuthority {
+            throw .rule(ContractError("status", "moves to \(status.code), but the commit has no valid Accord-Role trailer: whose authority it uses is unknown", rule: "invariant 8"))
+        }
+        // A commit that moves nothing in the lifecycle needs no authority (a plain git commit, say).
+        let role = claimed ?? .salesRep
+        let actor = Actor(name: "", email: "", role: role, office: t["Accord-Office"] ?? "", replica: t["Accord-Replica"] ?? "")
+        var action: Action?
+        if let code = t["Accord-Action"] {
+            guard let a = Action(code: code) else { throw .rule(ContractError("", "Accord-Action '\(code)' is not a lifecycle action", rule: "invariant 8")) }
+            action = a
+        }
+        _ = try checkCommit(snap.state, CommitClaims(action: action, actor: actor, changeAgreement: t["Accord-Change-Agreement"], conflicts: snap.conflicts),
+                            parent: parent)
+    }
+
     /// Invariant 8 on every commit, whoever writes it: the status moves only by a lifecycle action
     /// the author's role may take, to the status that action leads to. Two exceptions: resolving a
     /// stored status conflict picks one of its values, and a contract registered past draft (an
     /// import) needs a registrar's role (its reviews are checked by `Invariants`).
-    func checkTransition(_ change: Change, parent: Snapshot?) throws(ContractStoreError) {
-        let new = change.state.contract.status
+    func checkTransition(_ new: Status, _ change: CommitClaims, parent: Snapshot?) throws(ContractStoreError) {
         func refuse(_ why: String) -> ContractStoreError { .rule(ContractError("status", why, rule: "invariant 8")) }
         guard let p = parent else {
             if new != .draft, !policy.registrars.contains(change.actor.role) {

@@ -100,7 +100,7 @@ enum CLI {
 
     /// Starts a program with stdin from `input`, stdout/stderr into temp files (no pipe deadlocks).
     final class Running: @unchecked Sendable {
-        let process = Process()
+        let child: ChildProcess
         let outPath: String, errPath: String, inPath: String
         let what: String
         private let watchdog: DispatchWorkItem
@@ -115,34 +115,25 @@ enum CLI {
         init(_ executable: String, _ args: [String], cwd: String, env: [String: String], input: [UInt8]) throws {
             let base = FileManager.default.temporaryDirectory.path + "/accord-run-" + UUID().uuidString
             outPath = base + ".out"; errPath = base + ".err"; inPath = base + ".in"
-            FileManager.default.createFile(atPath: outPath, contents: nil)
-            FileManager.default.createFile(atPath: errPath, contents: nil)
             FileManager.default.createFile(atPath: inPath, contents: Data(input))
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = args
-            process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-            process.environment = env
-            process.standardInput = FileHandle(forReadingAtPath: inPath)
-            process.standardOutput = FileHandle(forWritingAtPath: outPath)
-            process.standardError = FileHandle(forWritingAtPath: errPath)
             what = ([URL(fileURLWithPath: executable).lastPathComponent] + args).joined(separator: " ")
-            let process = self.process, killed = self.killed
+            child = try ChildProcess(executable, args, environment: env, directory: cwd,
+                                     stdinPath: inPath, stdoutPath: outPath, stderrPath: errPath)
+            let child = self.child, killed = self.killed
             watchdog = DispatchWorkItem {
-                guard process.isRunning else { return }
                 killed.set()
-                kill(process.processIdentifier, SIGKILL)
+                child.kill()
             }
-            try ProcessLaunch.run(process)
             DispatchQueue.global().asyncAfter(deadline: .now() + CLI.processTimeout, execute: watchdog)
         }
         func wait() -> RunResult {
-            process.waitUntilExit()
+            let status = child.wait()
             watchdog.cancel()
             if killed.isSet { Issue.record("'\(what.prefix(200))' ran for \(Int(CLI.processTimeout)) s: taken for hung and killed") }
             let out = FileManager.default.contents(atPath: outPath) ?? Data()
             let err = FileManager.default.contents(atPath: errPath) ?? Data()
             for p in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: p) }
-            return RunResult(stdout: Array(out), stderr: Array(err), status: process.terminationStatus)
+            return RunResult(stdout: Array(out), stderr: Array(err), status: status)
         }
     }
 

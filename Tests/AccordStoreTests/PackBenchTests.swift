@@ -37,10 +37,7 @@ struct PackBenchTests {
         let c = try r2.objects.write(.commit(Commit(tree: root, parents: [], author: S.who, committer: S.who, message: "bench\n")))
         try r2.refs.update("refs/heads/main", to: c, who: S.who, message: "bench")
         print("created \(n) blobs in \(Date().timeIntervalSince(t0))s")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/cp")
-        p.arguments = ["-a", "\(dir)/a", "\(dir)/b"]
-        try ProcessLaunch.run(p); p.waitUntilExit()
+        try ChildProcess.run("/bin/cp", ["-a", "\(dir)/a", "\(dir)/b"])
 
         t0 = Date()
         let report = try GarbageCollector().run(repository: try Repository(gitDir: "\(dir)/a"))

@@ -32,27 +32,9 @@ enum PackTestSupport {
     /// Runs git; returns stdout, throws on a non-zero exit.
     @discardableResult
     static func git(_ args: [String], in dir: String? = nil, input: Data? = nil) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        p.arguments = args
-        if let dir { p.currentDirectoryURL = URL(fileURLWithPath: dir) }
-        p.environment = gitEnv
-        let scratch = tempDir("gitio")
-        defer { remove(scratch) }
-        _ = FileManager.default.createFile(atPath: "\(scratch)/in", contents: input ?? Data())
-        _ = FileManager.default.createFile(atPath: "\(scratch)/err", contents: nil)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: "\(scratch)/in"))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(scratch)/err"))
-        try ProcessLaunch.run(p)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            let errData = FileManager.default.contents(atPath: "\(scratch)/err") ?? Data()
-            throw GitFailure(args: args, status: p.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
-        }
-        return data
+        let r = try ChildProcess.run("/usr/bin/git", args, environment: gitEnv, directory: dir, input: Array(input ?? Data()))
+        guard r.status == 0 else { throw GitFailure(args: args, status: r.status, stderr: String(decoding: r.stderr, as: UTF8.self)) }
+        return Data(r.stdout)
     }
 
     static func gitString(_ args: [String], in dir: String? = nil, input: Data? = nil) throws -> String {

@@ -42,27 +42,13 @@ struct StoreRun: Sendable {
 
 /// Runs /usr/bin/git (the oracle) with a clean environment.
 func storeGit(_ args: [String], cwd: String? = nil, input: String = "") -> StoreRun {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-    p.arguments = args
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
     env["GIT_CONFIG_NOSYSTEM"] = "1"
     env["HOME"] = FileManager.default.temporaryDirectory.path
-    p.environment = env
-    let base = FileManager.default.temporaryDirectory.path + "/accord-git-" + UUID().uuidString
-    FileManager.default.createFile(atPath: base + ".in", contents: Data(input.utf8))
-    FileManager.default.createFile(atPath: base + ".out", contents: nil)
-    FileManager.default.createFile(atPath: base + ".err", contents: nil)
-    defer { for s in [".in", ".out", ".err"] { try? FileManager.default.removeItem(atPath: base + s) } }
-    p.standardInput = FileHandle(forReadingAtPath: base + ".in")
-    p.standardOutput = FileHandle(forWritingAtPath: base + ".out")
-    p.standardError = FileHandle(forWritingAtPath: base + ".err")
-    do { try ProcessLaunch.run(p) } catch { return StoreRun(stdout: "", stderr: "\(error)", status: -1) }
-    p.waitUntilExit()
-    return StoreRun(stdout: String(decoding: FileManager.default.contents(atPath: base + ".out") ?? Data(), as: UTF8.self),
-                    stderr: String(decoding: FileManager.default.contents(atPath: base + ".err") ?? Data(), as: UTF8.self),
-                    status: p.terminationStatus)
+    do {
+        let r = try ChildProcess.run("/usr/bin/git", args, environment: env, directory: cwd, input: Array(input.utf8))
+        return StoreRun(stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self), status: r.status)
+    } catch { return StoreRun(stdout: "", stderr: "\(error)", status: -1) }
 }
 
 enum StoreFixtures {

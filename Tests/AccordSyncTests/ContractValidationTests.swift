@@ -97,7 +97,13 @@ import AccordContracts
         c.status = .initialReview
         c.totalAmount = Dec(1200)
         c.paymentMilestones[0].amount = Dec(1200)
-        let bad = try commit(a, "refs/contracts/HT-1", ["contract.json": c.canonicalJSON], time: 1_700_000_100)
+        let submit = "Submit HT-1\n\nAccord-Action: submit\nAccord-Role: salesRep\n"
+        // Submitting without naming the action and role: whose authority is unknown (invariant 8).
+        let anonymous = try commit(a, "refs/contracts/HT-1", ["contract.json": c.canonicalJSON], time: 1_700_000_050)
+        let unclaimed = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
+        #expect(unclaimed.rejected.first?.reason?.contains("contract HT-1, commit \(anonymous.hex.prefix(12)): status: moves to initialReview, but the commit has no valid Accord-Role trailer") == true, "\(unclaimed.rejected)")
+        try Self.reset(a, "refs/contracts/HT-1", to: draft)
+        let bad = try commit(a, "refs/contracts/HT-1", ["contract.json": c.canonicalJSON], message: submit, time: 1_700_000_100)
         c2.subject = "v2"
         let ht2 = try commit(a, "refs/contracts/HT-2", ["contract.json": c2.canonicalJSON], time: 1_700_000_100)
         let report = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
@@ -113,7 +119,7 @@ import AccordContracts
         c.totalAmount = Dec(1000)
         c.paymentMilestones[0].amount = Dec(1000)
         try Self.reset(a, "refs/contracts/HT-1", to: draft)
-        let fixed = try commit(a, "refs/contracts/HT-1", ["contract.json": c.canonicalJSON], time: 1_700_000_200)
+        let fixed = try commit(a, "refs/contracts/HT-1", ["contract.json": c.canonicalJSON], message: submit, time: 1_700_000_200)
         #expect(try Transfer.push(from: a, to: hub, remoteName: "origin", who: who).rejected.isEmpty)
         #expect(try hub.refs.resolve("refs/contracts/HT-1") == fixed)
 

@@ -54,19 +54,12 @@ func packFiles(_ repo: Repository) -> [String] {
 }
 
 func gitFsck(_ repo: Repository) -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-    p.arguments = ["--git-dir=\(repo.gitDir)", "fsck", "--strict", "--no-dangling"]
     var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
     env["GIT_CONFIG_NOSYSTEM"] = "1"
-    p.environment = env
-    let err = Pipe()
-    p.standardError = err
-    p.standardOutput = err
-    try! ProcessLaunch.run(p)
-    let data = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    do {
+        let r = try ChildProcess.run("/usr/bin/git", ["--git-dir=\(repo.gitDir)", "fsck", "--strict", "--no-dangling"], environment: env)
+        return (r.status, String(decoding: r.stdout + r.stderr, as: UTF8.self))
+    } catch { return (-1, "\(error)") }
 }
 
 func expectClean(_ repos: [Repository], sourceLocation: SourceLocation = #_sourceLocation) {

@@ -3,21 +3,15 @@ import AccordStore
 import AccordContracts
 
 /// What a receiver checks before a `refs/contracts/<number>` ref moves to commits it received
-/// (push into a hub, fetch or unbundle into tracking refs): every commit the update adds — those
-/// reachable from the new value and not from the values the receiver already trusts — is read
-/// with the contract store's strict parse, and checked against the invariants (domain.md §6)
-/// under the receiver's lifecycle policy, as `ContractStore.write` checks a local commit:
+/// (push into a hub, fetch or unbundle into tracking refs): every commit the update adds (those
+/// reachable from the new value and not from the values the receiver already trusts) is read
+/// with the contract store's strict parse, must carry the ref's number, and must pass the rules a
+/// local commit passes (`ContractStore.verify`: invariants under the receiver's policy, lifecycle
+/// moves by the role and action its trailers name, one use per change agreement; a merge commit
+/// on its own state, where a break must be recorded as a conflict).
 ///
-/// - an ordinary commit against its first parent's state (frozen fields, append-only records,
-///   transitions), with the change agreement its `Accord-Change-Agreement` trailer names; an
-///   `invariant N` break is let through when the commit still carries that conflict and its parent
-///   broke it already (a merged contract may break an invariant until resolved);
-/// - a merge commit (two parents) against its own state only; a break is let through when the
-///   merge records it as a conflict (`ContractMerge` turns a break into an `invariant N` conflict),
-///   so a merge with conflicts is accepted: conflicts are data.
-///
-/// The commit's `number` must be the ref's. Only the added commits are read (and the parent each
-/// is compared with), so the cost follows what the transfer adds, not the length of histories.
+/// Only the added commits are read (and the parent each is compared with), so the cost follows
+/// what the transfer adds, not the length of histories.
 struct ContractCheck {
     let store: ContractStore
     private var history: History
@@ -72,32 +66,18 @@ struct ContractCheck {
             }
             snapshots[id] = snap
         }
-        // 2. Invariants, each commit against its parent.
-        let policy = store.policy
+        // 2. The rules a local commit passes (ContractStore.verify), each against its parent: the
+        // parent is added (loaded above) or already trusted (loaded now; if it does not load, the
+        // commit is checked on its own: it may be the repair of a bad contract).
         for id in added.reversed() {
             guard let snap = snapshots[id], let ps = parents[id] else { continue }
-            if ps.count > 1 {
-                do { try Invariants.check(snap.state, previous: nil, policy: policy) } catch {
-                    let path = error.rule.isEmpty ? "invariant" : error.rule
-                    if snap.conflicts.contains(where: { $0.path == path }) { continue }
-                    return say(id, "\(error.description) (a merge may break an invariant only when it records the break as a conflict)")
-                }
-                continue
-            }
-            // The parent: added (loaded above) or already trusted (loaded now; if it does not
-            // load, the commit is checked on its own: it may be the repair of a bad contract).
             var parent: Snapshot?
-            if let p = ps.first { parent = snapshots[p] ?? (try? store.load(commit: p)) }
-            do {
-                try Invariants.check(snap.state, previous: parent?.state, changeAgreement: snap.trailers["Accord-Change-Agreement"],
-                                     policy: policy)
-            } catch {
-                // As ContractStore.write: a merged contract may break an invariant until resolved.
-                if let p = parent, snap.conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
-                   (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {
-                    continue
+            if ps.count == 1, let p = ps.first { parent = snapshots[p] ?? (try? store.load(commit: p)) }
+            do { try store.verify(received: snap, isMerge: ps.count > 1, parent: parent) } catch {
+                switch error {
+                case let .rule(e): return say(id, e.description)
+                default: return say(id, error.description)
                 }
-                return say(id, error.description)
             }
         }
         return nil

@@ -34,17 +34,22 @@ struct Pull: AccordCommand {
     /// as it was; the others are merged (the caller exits 1).
     static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool) throws -> Result {
         let (actor, who) = try s.actor()
-        let (_, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
+        let (fetched, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
         let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: s.store) }
         let prefix = "refs/remotes/\(tracking)/contracts/"
         let heads = try s.repository.refs.values(prefix: "refs/contracts/")
         var planned: [(number: String, outcome: MergeDriver.Outcome, update: RefUpdate?)] = []
-        var unmergeable: [(number: String, reason: String)] = []
+        // Contracts the fetch refused (their new commits break the rules here) are not merged:
+        // named like any contract that cannot be merged, and kept out of a sync's push.
+        var unmergeable: [(number: String, reason: String)] = fetched.rejected.compactMap { c in
+            c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
+        }
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
             guard Invariants.validNumber(number) else {
                 throw ContractFailure("\(ref): '\(number)' is not a valid contract number; nothing was merged")
             }
+            if unmergeable.contains(where: { $0.number == number }) { continue }
             let ours = heads[ContractStore.refName(number)]
             if ours == theirs { planned.append((number, .upToDate, nil)); continue }
             // One contract that cannot be merged does not hold up the others.
@@ -126,6 +131,12 @@ struct SyncCommand: AccordCommand {
                 }
                 if !pulled.notMerged.isEmpty { throw CheckFailed() }
                 return
+            }
+            // A ref refused for its content will be refused again: report it, do not go round.
+            let refusedContent = report.rejected.filter { $0.reason?.hasPrefix("refused by the remote: contract ") == true }
+            if !refusedContent.isEmpty {
+                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(c.reason ?? "refused")\n") }
+                throw CheckFailed()
             }
             if !quiet && !json { Output.stderr.write("\(remote) moved during the push; pulling again (round \(round + 1))\n") }
         }
