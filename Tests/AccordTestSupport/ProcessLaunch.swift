@@ -7,6 +7,12 @@ import Glibc
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
 private func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
 
+/// glibc 2.34+: the child closes every descriptor from 3 up before exec, so it never holds a file
+/// another test has open for writing (a script being written gives "Text file busy" to whoever
+/// execs it while any process holds it open for writing).
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnAddCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 /// A child process started with `posix_spawn`, for tests that run `accord` and `git`.
 ///
 /// Not Foundation's `Process`: on Linux its `run()` crashes intermittently with a buffer
@@ -32,6 +38,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        _ = spawnAddCloseFrom(&actions, 3)
         if let directory { _ = spawnAddChdir(&actions, directory) }
 
         var attributes = posix_spawnattr_t()
