@@ -305,4 +305,28 @@ final class TwoReplicas: @unchecked Sendable {
         #expect(t.hubHead("C-1") == t.head(t.r2, "C-1"), "the other contracts are pushed")
         #expect(t.hubHead("C-2") == bad && t.head(t.r2, "C-2") == mine)
     }
+
+    /// A local commit the hub refuses as a contract (made here with git plumbing): sync names it
+    /// and exits 1 at once instead of pulling again as if the hub had moved; the others go through.
+    @Test func syncReportsAContractTheHubRefuses() {
+        let t = TwoReplicas(["C-1", "C-2"])
+        let gitDir = "\(t.r1)/.accord"
+        func plumbing(_ args: String..., input: String = "") -> String {
+            let r = t.s.git(["--git-dir=\(gitDir)"] + args, cwd: nil, input: Array(input.utf8))
+            #expect(r.status == 0, "git \(args.joined(separator: " ")): \(r.err)")
+            return r.trimmed
+        }
+        let old = t.head(t.r1, "C-2")
+        let blob = plumbing("hash-object", "-w", "--stdin", input: "{}\n")
+        let tree = plumbing("mktree", input: "100644 blob \(blob)\tcontract.json\n")
+        let bad = plumbing("commit-tree", tree, "-p", old, "-m", "not a contract")
+        _ = plumbing("update-ref", "refs/contracts/C-2", bad, old)
+        t.ok(t.r1, "set", "C-1", "subject=一号")
+
+        let sync = t.run(t.r1, ["sync"])
+        #expect(sync.status == 1, "\(sync.out)\(sync.err)")
+        #expect(sync.err.contains("error: refs/contracts/C-2: refused by the remote: contract C-2, commit \(bad.prefix(12))"), "\(sync.err)")
+        #expect(!sync.err.contains("pulling again"), "\(sync.err)")
+        #expect(t.hubHead("C-1") == t.head(t.r1, "C-1") && t.hubHead("C-2") == old)
+    }
 }

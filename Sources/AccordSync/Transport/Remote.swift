@@ -110,6 +110,9 @@ public struct RefChange: Sendable, Equatable {
     public var new: ObjectID?
     public var status: Status
     public var reason: String?
+    /// Rejected because the commits it would add are not valid contracts here (`ContractCheck`):
+    /// unlike a lost race, trying again will not help until the sender fixes them.
+    public var invalidContract = false
 
     public init(remoteRef: String, ref: String, old: ObjectID?, new: ObjectID?, status: Status, reason: String? = nil) {
         self.remoteRef = remoteRef; self.ref = ref; self.old = old; self.new = new; self.status = status; self.reason = reason

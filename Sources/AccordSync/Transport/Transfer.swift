@@ -104,7 +104,7 @@ public enum Transfer {
                 }
                 let trusted = [p.old, own[p.remoteRef]].compactMap { $0 }
                 if let why = contracts?.refusal(number: number, new: p.new, trusted: trusted) {
-                    change.status = .rejected; change.reason = why
+                    change.status = .rejected; change.reason = why; change.invalidContract = true
                 }
             }
             changes.append(change)
@@ -205,7 +205,7 @@ public enum Transfer {
             if let number = ContractCheck.number(of: change.ref) {
                 if contracts == nil { contracts = try ContractCheck(repository: remote) }
                 if let why = contracts?.refusal(number: number, new: new, trusted: change.old.map { [$0] } ?? []) {
-                    change.status = .rejected; change.reason = "refused by the remote: \(why)"
+                    change.status = .rejected; change.reason = "refused by the remote: \(why)"; change.invalidContract = true
                     report.changes.append(change); continue
                 }
             }

@@ -42,7 +42,7 @@ struct Pull: AccordCommand {
         // Contracts the fetch refused (their new commits break the rules here) are not merged:
         // named like any contract that cannot be merged, and kept out of a sync's push.
         var unmergeable: [(number: String, reason: String)] = fetched.rejected.compactMap { c in
-            c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
+            c.invalidContract && c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
         }
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
@@ -133,7 +133,7 @@ struct SyncCommand: AccordCommand {
                 return
             }
             // A ref refused for its content will be refused again: report it, do not go round.
-            let refusedContent = report.rejected.filter { $0.reason?.hasPrefix("refused by the remote: contract ") == true }
+            let refusedContent = report.rejected.filter(\.invalidContract)
             if !refusedContent.isEmpty {
                 for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(c.reason ?? "refused")\n") }
                 throw CheckFailed()
