@@ -182,7 +182,7 @@ public struct ContractStore: Sendable {
             // A merge may list a file under another name than a side stored it (two replicas
             // attached different files under one name, and the merge renamed one): the name
             // follows the contract, the content must be one of the two sides' files.
-            let sideBlobs = change.mergeParent == nil ? [] : Set(change.existingAttachmentBlobs.values).union(parent?.attachmentBlobs.values ?? [:].values)
+            let sideBlobs: Set<ObjectID> = change.mergeParent == nil ? [] : Set(attachmentBlobs.values).union(change.existingAttachmentBlobs.values)
             for a in change.state.contract.attachments {
                 if let id = attachmentBlobs[a.name], id.hex == a.blob { continue }
                 guard let id = ObjectID(hex: a.blob), sideBlobs.contains(id) else {

@@ -163,8 +163,7 @@ enum Sim {
         do {
             try r.store.commit(change, parent: snap)
             return true
-        } catch let ContractStoreError.rule(e) {
-            _ = e
+        } catch ContractStoreError.rule {
             return false
         }
     }
