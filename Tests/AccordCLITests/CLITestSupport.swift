@@ -206,3 +206,15 @@ extension Array where Element == UInt8 {
 func isHexID(_ s: some StringProtocol) -> Bool {
     s.utf8.count == 64 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
 }
+
+extension Sandbox {
+    /// `accord cat-file --batch-all-objects --batch` prints exactly what git's does on `gitDir`
+    /// (every object, in git's order, byte for byte); `atLeast` guards against a vacuous match.
+    func expectBatchAllObjectsMatchesGit(gitDir: String, atLeast: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let gitAll = git("--git-dir=\(gitDir)", "cat-file", "--batch-all-objects", "--batch")
+        let accordAll = accord("cat-file", "--batch-all-objects", "--batch", env: ["ACCORD_DIR": gitDir])
+        #expect(gitAll.status == 0 && accordAll.status == 0, "\(accordAll.err)", sourceLocation: sourceLocation)
+        #expect(gitAll.stdout.count > atLeast, sourceLocation: sourceLocation)
+        #expect(accordAll.stdout == gitAll.stdout, sourceLocation: sourceLocation)
+    }
+}
