@@ -375,5 +375,20 @@ import Testing
         catch { #expect(error.rule == "required" || error.rule.hasPrefix("invariant"), "\(error)") }
         var svc = try Self.review(); svc.contract.scope = nil
         expectViolation("required", path: "scope") { () throws(ContractError) in try check(svc) }
+        // domain.md §1: a service's deliverables, each party's basic information, and when each
+        // milestone falls due.
+        svc = try Self.review(); svc.contract.deliverables = []
+        expectViolation("required", path: "deliverables") { () throws(ContractError) in try check(svc) }
+        for (path, clear) in [("buyer.phone", { (c: inout Contract) in c.buyer.phone = "" }),
+                              ("buyer.address", { (c: inout Contract) in c.buyer.address = "" }),
+                              ("seller.contact", { (c: inout Contract) in c.seller.contact = "" })] {
+            var p = try Self.review(); clear(&p.contract)
+            expectViolation("required", path: path) { () throws(ContractError) in try check(p) }
+        }
+        var ms = try Self.review()
+        ms.contract.paymentMilestones[0].due = nil; ms.contract.paymentMilestones[0].trigger = nil
+        expectViolation("required", path: "paymentMilestones[\(ms.contract.paymentMilestones[0].id)]") { () throws(ContractError) in try check(ms) }
+        ms.contract.paymentMilestones[0].trigger = "验收合格后"
+        try check(ms)
     }
 }
