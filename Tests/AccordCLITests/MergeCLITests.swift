@@ -268,6 +268,11 @@ final class TwoReplicas: @unchecked Sendable {
         #expect(t.contract(t.r2, "HT-3")["status"] as? String == "draft")
         #expect(t.conflicts(t.r2, "HT-4").isEmpty)
         #expect(t.contract(t.r2, "HT-4")["status"] as? String == "initialReview")
+        // Resolving picks one of the stored statuses: a status change without a lifecycle action,
+        // which the store allows only to settle a status conflict.
+        t.ok(t.r2, "resolve", "HT-3", "status", "--ours", role: "salesHead")
+        #expect(t.contract(t.r2, "HT-3")["status"] as? String == "secondReview")
+        #expect(!t.conflicts(t.r2, "HT-3").contains { $0["path"] as? String == "status" })
     }
 
     /// A contract whose remote version cannot be merged (an invalid contract.json, written into
