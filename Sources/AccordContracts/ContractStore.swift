@@ -164,7 +164,19 @@ public struct ContractStore: Sendable {
     public func write(_ change: Change, parent: Snapshot?) throws(ContractStoreError) -> (ObjectID, [String]) {
         let number = change.state.contract.number
         if parent == nil, try head(number) != nil { throw .exists(number) }
-        let conflicts = change.conflicts ?? parent?.conflicts ?? []
+        var conflicts = change.conflicts ?? parent?.conflicts ?? []
+        var summary = change.summary, details = change.details
+        if change.conflicts == nil, change.mergeParent == nil, let p = parent {
+            // Writing a conflicted field settles its conflict: the writer saw every value it held.
+            let settled = ContractStore.settled(by: p.state, change.state, conflicts)
+            if !settled.isEmpty {
+                conflicts.removeAll { settled.contains($0) }
+                summary += " (settles the conflict at \(settled.map(\.path).joined(separator: ", ")))"
+                details += settled.map { c in
+                    "settles the conflict at \(c.path): \(c.candidates.map { FieldDiff.show($0.value) }.joined(separator: " | ")) → \(FieldDiff.show(FieldPath.get(c.path, in: change.state.contract.json)))"
+                }
+            }
+        }
         var warnings: [String] = try renewalWarnings(change.state.contract, parent: parent)
         if change.mergeParent == nil {
             let claims = CommitClaims(action: change.action, actor: change.actor, changeAgreement: change.changeAgreement, conflicts: conflicts)
@@ -198,7 +210,7 @@ public struct ContractStore: Sendable {
                                                 ("Accord-Replica", change.actor.replica)]
             if let a = change.action { trailers.insert(("Accord-Action", a.code), at: 0) }
             if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
-            let message = Trailers.message(summary: change.summary, details: change.details, trailers: trailers)
+            let message = Trailers.message(summary: summary, details: details, trailers: trailers)
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
             let commit = Commit(tree: tree, parents: parents, author: change.author, committer: change.author, message: message)
             let id = try db.write(.commit(commit))
@@ -207,6 +219,15 @@ public struct ContractStore: Sendable {
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// The field conflicts a (non-merge) commit from `old` to `new` settles: those at a path it
+    /// changes, inside one, or containing one.
+    public static func settled(by old: ContractState, _ new: ContractState, _ conflicts: [Conflict]) -> [Conflict] {
+        let fields = conflicts.filter(\.isField)
+        guard !fields.isEmpty else { return [] }
+        let changed = FieldDiff.diff(old, new).map(\.path)
+        return fields.filter { c in changed.contains { Conflict.overlaps($0, c.path) } }
     }
 
     /// What a commit says about itself: from a `Change` when this replica writes it, from the
@@ -288,7 +309,7 @@ public struct ContractStore: Sendable {
         guard let action = change.action else {
             guard old != new else { return }
             let statusConflict = p.conflicts.first { $0.path == "status" }
-            let sides = [statusConflict?.base, statusConflict?.ours.value, statusConflict?.theirs.value].compactMap { $0?.string }
+            let sides = ([statusConflict?.base] + (statusConflict?.candidates.map(\.value) ?? [])).compactMap { $0?.string }
             if sides.contains(new.code) { return }
             throw refuse("changes from \(old.code) to \(new.code) only through a lifecycle command (submit, approve, reject, sign, start, complete, terminate, archive, cancel)")
         }

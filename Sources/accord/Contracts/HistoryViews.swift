@@ -3,6 +3,7 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 import AccordSync
+import AccordMerge
 
 struct Diff: AccordCommand {
     static let configuration = CommandConfiguration(

@@ -27,28 +27,43 @@ struct Show: AccordCommand {
         if snap.isConflicted {
             out.line(out.paint("conflicted: \(snap.conflicts.map(\.path).joined(separator: ", ")) (accord conflicts \(c.number))", "31"))
         }
-        func row(_ k: String, _ v: String?) { if let v, !v.isEmpty { out.line("  \(k.padding(18))\(v)") } }
-        row("subject 标的", c.subject)
-        row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "))
-        row("buyer 买方", [c.buyer.name, c.buyer.contact, c.buyer.phone].filter { !$0.isEmpty }.joined(separator: ", "))
-        row("owner 负责人", c.owner)
-        row("office 办事处", c.office)
-        row("total 合同金额", "\(c.totalAmount.formatted(decimals: 2)) \(c.currency)")
-        row("payment 付款方式", c.paymentMethod)
-        row("delivery 交货", [c.deliveryMethod, c.deliveryDeadline?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", by "))
-        row("signed 签订", c.signDate?.description)
-        row("effective 生效", c.effectiveDate?.description)
-        row("expires 到期", c.expiryDate?.description)
+        // A field with a stored conflict is marked where it is shown: the value printed is only
+        // the one the document keeps until someone resolves it.
+        func mark(_ fields: String...) -> String {
+            let hits = snap.conflicts.filter { c in fields.contains { Conflict.overlaps(c.path, $0) } }
+            guard !hits.isEmpty else { return "" }
+            return out.paint("  ‼ conflict: " + hits.map { "\($0.path) (\($0.candidates.count) values)" }.joined(separator: ", "), "31")
+        }
+        func row(_ k: String, _ v: String?, _ fields: String...) {
+            let m = fields.map { mark($0) }.first { !$0.isEmpty } ?? ""
+            if let v, !v.isEmpty || !m.isEmpty { out.line("  \(k.padding(18))\(v)\(m)") }
+        }
+        row("subject 标的", c.subject, "subject")
+        row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "), "seller")
+        row("buyer 买方", [c.buyer.name, c.buyer.contact, c.buyer.phone].filter { !$0.isEmpty }.joined(separator: ", "), "buyer")
+        row("owner 负责人", c.owner, "owner")
+        row("office 办事处", c.office, "office")
+        row("supervisor 监督人", c.supervisor ?? "", "supervisor")
+        row("total 合同金额", "\(c.totalAmount.formatted(decimals: 2)) \(c.currency)", "totalAmount", "currency")
+        row("payment 付款方式", c.paymentMethod, "paymentMethod")
+        row("delivery 交货", [c.deliveryMethod, c.deliveryDeadline?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", by "),
+            "deliveryMethod", "deliveryDeadline")
+        row("signed 签订", c.signDate?.description, "signDate")
+        row("effective 生效", c.effectiveDate?.description, "effectiveDate")
+        row("expires 到期", c.expiryDate?.description, "expiryDate")
+        if !snap.conflicts.isEmpty, !mark("status").isEmpty { out.line("  status 状态       \(c.status.code)\(mark("status"))") }
         if !c.lineItems.isEmpty {
             out.line("  line items 产品明细:")
             for i in c.lineItems {
-                out.line("    \(i.id.padding(6)) \(i.name) \(i.spec)  \(i.quantity) \(i.unit) × \(i.unitPrice.formatted(decimals: 2)) = \(i.lineAmount.formatted(decimals: 2))")
+                out.line("    \(i.id.padding(6)) \(i.name) \(i.spec)  \(i.quantity) \(i.unit) × \(i.unitPrice.formatted(decimals: 2)) = \(i.lineAmount.formatted(decimals: 2))"
+                         + mark("lineItems[\(i.id)]"))
             }
         }
         if !c.paymentMilestones.isEmpty {
             out.line("  milestones 付款节点:")
             for m in c.paymentMilestones {
-                out.line("    \(m.id.padding(6)) \(m.kind.label) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(m.due?.description ?? m.trigger ?? "")")
+                out.line("    \(m.id.padding(6)) \(m.kind.label) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(m.due?.description ?? m.trigger ?? "")"
+                         + mark("paymentMilestones[\(m.id)]"))
             }
         }
         if !st.records.isEmpty {

@@ -3,6 +3,7 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 import AccordSync
+import AccordMerge
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ import Glibc
 struct Pull: AccordCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch from a remote (or bundle), then merge every contract that changed there into yours.",
-        discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data (exit 0; see accord conflicts). A contract that cannot be merged is named (error: NUMBER: …) and left as it was; the others are merged (exit 1).")
+        discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data and a merge that leaves any exits 1 (see accord conflicts). A contract that cannot be merged is named (error: NUMBER: …) and left as it was; the others are merged (exit 1).")
 
     @Argument(help: "Remote name or bundle file (default: origin).") var remote = "origin"
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
@@ -18,7 +19,8 @@ struct Pull: AccordCommand {
 
     func execute() throws {
         let s = try ContractSession()
-        if !(try Pull.run(remote, session: s, quiet: quiet, json: json)).notMerged.isEmpty { throw CheckFailed() }
+        let result = try Pull.run(remote, session: s, quiet: quiet, json: json)
+        if !result.notMerged.isEmpty || result.conflicted > 0 { throw CheckFailed() }
     }
 
     /// How many merges left conflicts, and the contracts left as they were (named on stderr).
@@ -69,11 +71,14 @@ struct Pull: AccordCommand {
         }
         var result = Result()
         for (i, p) in planned.enumerated() where !notMoved.contains(i) {
-            if case let .merged(_, c, _) = p.outcome, c > 0 { result.conflicted += 1 }
+            if case let .merged(_, c, _, _) = p.outcome, c > 0 { result.conflicted += 1 }
             if p.outcome != .upToDate || json { if !quiet || json { MergeReport.print(p.number, p.outcome, json: json) } }
         }
         // The others are merged; these are left as they were (exit 1, as git's failed ref updates).
         let err = Output.stderr
+        if result.conflicted > 0, !quiet {
+            err.write("\(result.conflicted) merged contract\(result.conflicted == 1 ? " has" : "s have") unresolved conflicts (accord conflicts)\n")
+        }
         for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(f.reason)\n") }
         for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(f.reason)\n") }
         if !unmergeable.isEmpty {
@@ -91,7 +96,7 @@ struct SyncCommand: AccordCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Pull, then push; if the remote moved meanwhile, pull and push again (up to 5 rounds).",
-        discussion: "Afterwards both sides hold the same heads for every contract this replica has, unless a push is still refused or a contract could not be merged: that one is named, not pushed, and the others are (exit 1).")
+        discussion: "Afterwards both sides hold the same heads for every contract this replica has, unless a push is still refused or a contract could not be merged: that one is named, not pushed, and the others are (exit 1). A merge that leaves conflicts is pushed too (conflicts are data), and sync exits 1.")
 
     @Argument(help: "Remote name (default: origin).") var remote = "origin"
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
@@ -129,7 +134,7 @@ struct SyncCommand: AccordCommand {
                 } else if !quiet {
                     Output.stdout.line("in sync with \(remote)" + (pulled.notMerged.isEmpty ? "" : " except \(pulled.notMerged.joined(separator: ", "))"))
                 }
-                if !pulled.notMerged.isEmpty { throw CheckFailed() }
+                if !pulled.notMerged.isEmpty || pulled.conflicted > 0 { throw CheckFailed() }
                 return
             }
             // A ref refused for its content will be refused again: report it, do not go round.
