@@ -102,8 +102,9 @@ public struct ContractMerge {
         contract.status = status
         let records = try m.records(base?.state.records ?? [], ours.state.records, theirs.state.records)
         let state = ContractState(contract: contract, records: records)
-        var conflicts = ContractMerge.carried(base: (base?.conflicts ?? []).filter { !$0.isField },
-                                              ours: ours.conflicts.filter { !$0.isField }, theirs: theirs.conflicts.filter { !$0.isField })
+        // `records.*` conflicts travel on; `invariant N` ones are decided again on the merged data.
+        func decisions(_ cs: [Conflict]) -> [Conflict] { cs.filter { $0.path.hasPrefix("records.") } }
+        var conflicts = ContractMerge.carried(base: decisions(base?.conflicts ?? []), ours: decisions(ours.conflicts), theirs: decisions(theirs.conflicts))
         conflicts += m.conflicts
         // A stored register the walk did not reach (its field is gone from every document) is
         // kept as it is: no value is dropped unseen.
@@ -114,6 +115,8 @@ public struct ContractMerge {
         do { try Invariants.check(state, previous: nil, policy: lifecycle) } catch {
             let rule = error.rule.isEmpty ? "invariant" : error.rule
             conflicts.append(Conflict(path: rule, reason: error.description, base: nil, candidates: []))
+            // Still broken: those the sides carry stay until a person has fixed the data.
+            conflicts += (ours.conflicts + theirs.conflicts).filter { $0.path.hasPrefix("invariant") }
         }
         var unique: [String: Conflict] = [:]
         for c in conflicts { unique[c.path + "\u{0}" + c.json.canonical] = c }
