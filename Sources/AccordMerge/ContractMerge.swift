@@ -187,13 +187,10 @@ struct Merger {
     /// `side`'s unsuperseded writes of `path` since the shared commits.
     func writes(_ side: MergeSide, _ path: String) -> [FieldWrite] { sides[side]?.writes?.writes(path) ?? [] }
 
-    /// Whether `candidate` (a stored value of the other side) is superseded by `side`'s writes of `path`.
+    /// Without histories: whether a stored value of the other side is superseded by `side`'s
+    /// write of `path` (a side that wrote the field saw what the base stored there).
     func superseded(_ write: FieldWrite, by side: MergeSide, _ path: String) -> Bool {
         guard wrote(side, path) else { return false }
-        if sides[side]?.writes != nil {
-            return writes(side, path).contains { $0.commit != write.commit && owner.isAncestor(write.commit, $0.commit) }
-        }
-        // Inferred: a side that wrote the field saw what the base stored there.
         return baseStored[path]?.candidates.contains { $0.writes.contains(write) } ?? false
     }
 
@@ -250,7 +247,9 @@ struct Merger {
         if ContractMerge.keyedLists.contains(path) { return keyedList(path, b, o, t) }
         if case .object? = o, case .object? = t, b == nil || b?.object != nil { return object(path, b, o, t) }
         if ContractMerge.isText(path), case let .string(os)? = o, case let .string(ts)? = t {
-            if let mergedText = TextMerge.merge(base: b?.string ?? "", ours: os, theirs: ts) { return .string(mergedText) }
+            // Lines combine only when both sides changed lines of the base: a side that wrote the
+            // base's text again (after choosing it in a conflict, say) meant that whole text.
+            if o != b, t != b, let mergedText = TextMerge.merge(base: b?.string ?? "", ours: os, theirs: ts) { return .string(mergedText) }
             // Overlapping edits: a configured policy may still decide.
             return scalar(path, b, o, t, reason: "both sides changed the same lines of this clause")
         }
@@ -277,16 +276,31 @@ struct Merger {
                 for w in ws { items.append((side, v, w)) }
             }
         }
-        // A write stored on one side is dropped when the other side's writes have seen it.
+        // A write is dropped when another write in the set has seen it (with histories), or, with
+        // values only, when the other side wrote the field after seeing what the base stored.
+        let historied = sides.values.allSatisfy { $0.writes != nil }
         let kept = items.filter { item in
             guard let w = item.write else { return true }
+            if historied {
+                return !items.contains { other in
+                    guard let o = other.write, o.commit != w.commit else { return false }
+                    return owner.isAncestor(w.commit, o.commit)
+                }
+            }
             let other: MergeSide = item.side == .ours ? .theirs : .ours
             if stored[other]?[path]?.candidates.contains(where: { $0.writes.contains(w) }) == true { return true } // both still hold it
             return !superseded(w, by: other, path)
         }
+        if Merger.isItem(path) { return itemRegister(path, b, o, t, kept) }
         let cands = Merger.group(kept.map { ConflictCandidate(value: $0.value, writes: $0.write.map { [$0] } ?? []) })
-        // Inner conflicts of a value that no longer stands go with it.
-        for side in [MergeSide.ours, .theirs] { for c in storedInside(side, path) { dropped.insert(c.path) } }
+        // Conflicts inside the field (an item's quantity) travel with their side's value while it
+        // still stands (its candidate shows the value the document keeps); they go with it.
+        for side in [MergeSide.ours, .theirs] {
+            let stands = kept.contains { $0.side == side } && (cands.count > 1 || cands.first?.value == (side == .ours ? o : t))
+            for c in storedInside(side, path) {
+                if stands { conflicts.append(c); visited.insert(c.path) } else { dropped.insert(c.path) }
+            }
+        }
         if cands.count == 1, let only = cands.first {
             notes.append("conflict at \(path) settled: every other value was superseded; \(FieldDiff.show(only.value)) stands")
             return only.value
@@ -296,6 +310,53 @@ struct Merger {
         let bases = [stored[.ours]?[path], stored[.theirs]?[path]].compactMap { $0 }.map(\.base)
         let keptBase = bases.min { Conflict.order($0) < Conflict.order($1) } ?? b
         return conflict(path, keptBase, cands, reasons.min() ?? "concurrent writes left different values")
+    }
+
+    /// A keyed list item (`lineItems[L2]`): its register is "deleted" against "present", never
+    /// two versions of the item, whose fields have registers of their own. The present value is
+    /// the sides' present versions merged field by field.
+    static func isItem(_ path: String) -> Bool {
+        guard path.hasSuffix("]"), let open = path.lastIndex(of: "[") else { return false }
+        return ContractMerge.keyedLists.contains(String(path[..<open]))
+    }
+
+    mutating func itemRegister(_ path: String, _ b: JSON?, _ o: JSON?, _ t: JSON?,
+                               _ kept: [(side: MergeSide, value: JSON?, write: FieldWrite?)]) -> JSON? {
+        let deletions = kept.filter { $0.value == nil }, presences = kept.filter { $0.value != nil }
+        // Each side's present version: its stored candidate, or its own value.
+        func version(_ side: MergeSide) -> JSON? {
+            guard presences.contains(where: { $0.side == side }) else { return nil }
+            if stored[side]?[path] != nil { return presences.first { $0.side == side }?.value }
+            return side == .ours ? o : t
+        }
+        let vo = version(.ours), vt = version(.theirs)
+        var present: JSON?
+        switch (vo, vt) {
+        case let (x?, y?):
+            present = x == y ? x : object(path, b, x, y)
+        case let (x?, nil):
+            present = x
+            if stored[.ours]?[path] == nil { for c in storedInside(.ours, path) { conflicts.append(c); visited.insert(c.path) } }
+        case let (nil, y?):
+            present = y
+            if stored[.theirs]?[path] == nil { for c in storedInside(.theirs, path) { conflicts.append(c); visited.insert(c.path) } }
+        case (nil, nil): present = nil
+        }
+        for side in [MergeSide.ours, .theirs] { for c in storedInside(side, path) where !visited.contains(c.path) { dropped.insert(c.path) } }
+        guard let present else {
+            notes.append("conflict at \(path) settled: every edit was superseded; the item stays deleted")
+            return nil
+        }
+        guard !deletions.isEmpty else {
+            if stored[.ours]?[path] != nil || stored[.theirs]?[path] != nil {
+                notes.append("conflict at \(path) settled: every deletion was superseded; the item stays")
+            }
+            return present
+        }
+        let reasons = [stored[.ours]?[path]?.reason, stored[.theirs]?[path]?.reason].compactMap { $0 }
+        return conflict(path, b, [ConflictCandidate(value: nil, writes: deletions.compactMap(\.write)),
+                                  ConflictCandidate(value: present, writes: presences.compactMap(\.write))],
+                        reasons.min() ?? "edited on one side and deleted on the other")
     }
 
     mutating func scalar(_ path: String, _ b: JSON?, _ o: JSON?, _ t: JSON?,
@@ -412,8 +473,11 @@ struct Merger {
         if wo != wt { return wo ? os : ts }
         if os == ts { return os }
         let op = Merger.path(b, o.writes?.statusPath ?? o.statusPath, os), tp = Merger.path(b, t.writes?.statusPath ?? t.statusPath, ts)
-        if tp.count > op.count, Array(tp.prefix(op.count)) == op { return ts }
-        if op.count > tp.count, Array(op.prefix(tp.count)) == tp { return os }
+        // One path extends the other: the merge decides for the longer (a write of its own).
+        for (long, short, st) in [(tp, op, ts), (op, tp, os)] where long.count > short.count && Array(long.prefix(short.count)) == short {
+            notes.append("lifecycle: status = \(st.code) (the path \(long.map(\.code).joined(separator: "→")) extends \(short.map(\.code).joined(separator: "→")))")
+            return st
+        }
         // The two paths in a fixed order, so the reason is the same whichever side merges.
         let paths = [op, tp].map { "(" + $0.map(\.code).joined(separator: "→") + ")" }.sorted()
         let kept = conflict("status", bv, [candidate(.ours, "status", .string(os.code)), candidate(.theirs, "status", .string(ts.code))],

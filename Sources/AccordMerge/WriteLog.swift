@@ -71,7 +71,7 @@ struct WriteLog {
                 where parents.allSatisfy({ $0[path] != mine[path] }) && !conflicted.contains(where: { Conflict.overlaps($0, path) }) {
                     touched.append(path)
                 }
-                touched += WriteLog.policyPaths(commit.messageText)
+                touched += WriteLog.decidedPaths(commit.messageText)
             }
             if !touched.isEmpty || signs || moved != nil {
                 entries.append(SideWrites.Entry(write: write, touched: touched, touchesFrozen: signs, status: moved))
@@ -80,10 +80,11 @@ struct WriteLog {
         return SideWrites(entries: entries.reversed(), seen: seen)
     }
 
-    /// The paths a merge commit's message says a policy decided (`policy RULE: PATH = VALUE (…)`).
-    static func policyPaths(_ message: String) -> [String] {
+    /// The paths a merge commit's message says the merge decided: by a policy
+    /// (`policy RULE: PATH = VALUE (…)`) or by the lifecycle (`lifecycle: status = VALUE (…)`).
+    static func decidedPaths(_ message: String) -> [String] {
         message.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("policy "), let colon = line.firstIndex(of: ":"),
+            guard line.hasPrefix("policy ") || line.hasPrefix("lifecycle: "), let colon = line.firstIndex(of: ":"),
                   let eq = line.range(of: " = ", range: colon..<line.endIndex) else { return nil }
             return String(line[line.index(after: colon)..<eq.lowerBound].drop { $0 == " " })
         }
