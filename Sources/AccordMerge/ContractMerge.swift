@@ -184,8 +184,22 @@ struct Merger {
         return false
     }
 
-    /// `side`'s unsuperseded writes of `path` since the shared commits.
-    func writes(_ side: MergeSide, _ path: String) -> [FieldWrite] { sides[side]?.writes?.writes(path) ?? [] }
+    /// `side`'s unsuperseded writes of `path` since the shared commits. A deletion the side
+    /// still holds as a candidate of a conflict around `path` (an item deleted against edited)
+    /// is that conflict's, not a write of a value at `path`.
+    func writes(_ side: MergeSide, _ path: String) -> [FieldWrite] {
+        guard let log = sides[side]?.writes else { return [] }
+        if Merger.isItem(path) { return log.writes(path) } // a deletion is a value of the item
+        let deletions = Set(self.deletions(side, path).map(\.commit))
+        return log.split(path).values.filter { !deletions.contains($0.commit) }
+    }
+
+    /// The deletions of an item around `path` a side made or holds as a conflict's candidate:
+    /// they supersede the writes of `path` they have seen, and set no value of it.
+    func deletions(_ side: MergeSide, _ path: String) -> [FieldWrite] {
+        let around = (stored[side] ?? [:]).values.filter { Conflict.inside(path, $0.path) }
+        return (sides[side]?.writes?.split(path).deletions ?? []) + around.flatMap { $0.candidates.filter { $0.value == nil }.flatMap(\.writes) }
+    }
 
     /// Without histories: whether a stored value of the other side is superseded by `side`'s
     /// write of `path` (a side that wrote the field saw what the base stored there).
@@ -253,6 +267,13 @@ struct Merger {
             // Overlapping edits: a configured policy may still decide.
             return scalar(path, b, o, t, reason: "both sides changed the same lines of this clause")
         }
+        if b != nil, (o == nil) != (t == nil), Merger.isItem(path), sides.values.allSatisfy({ $0.writes != nil }) {
+            // Deleted on one side, edited on the other: the item's register (its fields' own
+            // conflicts meet the deletion there).
+            var items: [(side: MergeSide, value: JSON?, write: FieldWrite?)] = []
+            for (side, v) in [(MergeSide.ours, o), (.theirs, t)] { for w in writes(side, path) { items.append((side, v, w)) } }
+            return itemRegister(path, b, o, t, items)
+        }
         if b != nil, (o == nil) != (t == nil), path.hasSuffix("]") {
             return conflict(path, b, [candidate(.ours, path, o), candidate(.theirs, path, t)], "edited on one side and deleted on the other")
         }
@@ -272,6 +293,8 @@ struct Merger {
                 }
             } else if wrote(side, path) {
                 let ws = writes(side, path)
+                // Only deletions of an item around it: the side holds no value of its own here.
+                if ws.isEmpty, sides[side]?.writes != nil, !deletions(side, path).isEmpty { continue }
                 if ws.isEmpty { items.append((side, v, nil)) }
                 for w in ws { items.append((side, v, w)) }
             }
@@ -279,13 +302,12 @@ struct Merger {
         // A write is dropped when another write in the set has seen it (with histories), or, with
         // values only, when the other side wrote the field after seeing what the base stored.
         let historied = sides.values.allSatisfy { $0.writes != nil }
+        // Deletions of an item around the field supersede what they saw without being values of it.
+        let superseders = items.compactMap(\.write) + (Merger.isItem(path) ? [] : deletions(.ours, path) + deletions(.theirs, path))
         let kept = items.filter { item in
             guard let w = item.write else { return true }
             if historied {
-                return !items.contains { other in
-                    guard let o = other.write, o.commit != w.commit else { return false }
-                    return owner.isAncestor(w.commit, o.commit)
-                }
+                return !superseders.contains { o in o.commit != w.commit && owner.isAncestor(w.commit, o.commit) }
             }
             let other: MergeSide = item.side == .ours ? .theirs : .ours
             if stored[other]?[path]?.candidates.contains(where: { $0.writes.contains(w) }) == true { return true } // both still hold it
@@ -333,13 +355,12 @@ struct Merger {
         var present: JSON?
         switch (vo, vt) {
         case let (x?, y?):
-            present = x == y ? x : object(path, b, x, y)
+            present = object(path, b, x, y) // also when equal: their fields' conflicts meet
         case let (x?, nil):
-            present = x
-            if stored[.ours]?[path] == nil { for c in storedInside(.ours, path) { conflicts.append(c); visited.insert(c.path) } }
+            // Its fields' conflicts still meet the other side's writes (a deletion that saw one).
+            present = object(path, b, x, x)
         case let (nil, y?):
-            present = y
-            if stored[.theirs]?[path] == nil { for c in storedInside(.theirs, path) { conflicts.append(c); visited.insert(c.path) } }
+            present = object(path, b, y, y)
         case (nil, nil): present = nil
         }
         for side in [MergeSide.ours, .theirs] { for c in storedInside(side, path) where !visited.contains(c.path) { dropped.insert(c.path) } }

@@ -14,9 +14,15 @@ public struct SideWrites: Sendable {
         public var touchesFrozen: Bool
         /// The status it moved to, for a lifecycle move.
         public var status: Status?
-        public init(write: FieldWrite, touched: [String], touchesFrozen: Bool = false, status: Status? = nil) {
-            self.write = write; self.touched = touched; self.touchesFrozen = touchesFrozen; self.status = status
+        /// Keyed items it deleted (`lineItems[L2]`): a deletion is a value of the item, not of
+        /// its fields, whose writes it only supersedes.
+        public var deleted: [String]
+        public init(write: FieldWrite, touched: [String], touchesFrozen: Bool = false, status: Status? = nil, deleted: [String] = []) {
+            self.write = write; self.touched = touched; self.touchesFrozen = touchesFrozen; self.status = status; self.deleted = deleted
         }
+
+        /// Whether this write deleted an item `path` is inside.
+        func deletes(inside path: String) -> Bool { deleted.contains { Conflict.inside(path, $0) } }
     }
 
     /// Newest first (topological order).
@@ -37,10 +43,17 @@ public struct SideWrites: Sendable {
     public func wrote(_ path: String) -> Bool { entries.contains { touches($0, path) } }
 
     /// This side's unsuperseded writes of `path` since the shared commits.
-    public func writes(_ path: String) -> [FieldWrite] {
+    public func writes(_ path: String) -> [FieldWrite] { maximal(path).map(\.write) }
+
+    /// Of those, the ones that set a value at `path`, and the deletions of an item around it.
+    public func split(_ path: String) -> (values: [FieldWrite], deletions: [FieldWrite]) {
+        let m = maximal(path)
+        return (m.filter { !$0.deletes(inside: path) }.map(\.write), m.filter { $0.deletes(inside: path) }.map(\.write))
+    }
+
+    func maximal(_ path: String) -> [Entry] {
         let all = entries.filter { touches($0, path) }
         return all.filter { e in !all.contains { $0.write.commit != e.write.commit && seen[$0.write.commit]?.contains(e.write.commit) == true } }
-            .map(\.write)
     }
 
     /// The statuses this side's lifecycle moves went to, oldest first, without repeats.

@@ -51,8 +51,10 @@ struct WriteLog {
             var touched: [String] = []
             var signs = false
             var moved: Status?
+            var deleted: [String] = []
             if commit.parents.count <= 1 {
                 let parent = try commit.parents.first.map { (p) throws(ContractStoreError) in try snapshot(p) }
+                if let p = parent { deleted = WriteLog.deletedItems(p.state.contract.json, snap.state.contract.json) }
                 touched = FieldDiff.diff(parent?.state, snap.state).map(\.path).filter { !$0.hasPrefix("records[") }
                 let kept = Set(snap.conflicts.map(\.path))
                 touched += (parent?.conflicts ?? []).filter { $0.isField && !kept.contains($0.path) }.map(\.path)
@@ -74,10 +76,20 @@ struct WriteLog {
                 touched += WriteLog.decidedPaths(commit.messageText)
             }
             if !touched.isEmpty || signs || moved != nil {
-                entries.append(SideWrites.Entry(write: write, touched: touched, touchesFrozen: signs, status: moved))
+                entries.append(SideWrites.Entry(write: write, touched: touched, touchesFrozen: signs, status: moved, deleted: deleted))
             }
         }
         return SideWrites(entries: entries.reversed(), seen: seen)
+    }
+
+    /// The keyed items (`lineItems[L2]`) `old` has and `new` no longer has.
+    static func deletedItems(_ old: JSON, _ new: JSON) -> [String] {
+        var out: [String] = []
+        for list in ContractMerge.keyedLists.sorted() {
+            let kept = Set((new[list]?.array ?? []).compactMap { $0["id"]?.string })
+            for id in (old[list]?.array ?? []).compactMap({ $0["id"]?.string }) where !kept.contains(id) { out.append("\(list)[\(id)]") }
+        }
+        return out
     }
 
     /// The paths a merge commit's message says the merge decided: by a policy

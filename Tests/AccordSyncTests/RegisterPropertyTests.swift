@@ -96,7 +96,7 @@ struct WriteOracle {
     /// `REGISTER_SEEDS=N` runs the first N seeds, `REGISTER_SEED=S` only seed S (to look at one failure).
     static var chosenSeeds: [UInt64] {
         let env = ProcessInfo.processInfo.environment
-        if let one = env["REGISTER_SEED"].flatMap({ UInt64($0) }) { return [one] }
+        if let list = env["REGISTER_SEED"] { return list.split(separator: ",").compactMap { UInt64($0) } }
         return env["REGISTER_SEEDS"].flatMap { Int($0) }.map { Array(seeds.prefix($0)) } ?? seeds
     }
 
