@@ -68,20 +68,49 @@ struct Import: AccordCommand {
                 throw ContractFailure("\(where_): \(e) (nothing imported)")
             }
         }
-        // Everything is valid: write. A failure now (disk full, a racing writer) removes what this
-        // import created, so the repository is left as it was.
-        var created: [(String, ObjectID)] = []
-        for (state, bytes) in zip(states, files) {
-            var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
-            change.newAttachments = bytes
-            change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
-            do {
-                let (id, _) = try s.store.commit(change, parent: nil)
-                created.append((state.contract.number, id))
-            } catch {
-                for (number, id) in created { try? s.repository.refs.delete(ContractStore.refName(number), expected: .value(id)) }
-                throw ContractFailure("importing \(state.contract.number): \(error) (nothing imported)")
+        // Everything is valid: write every commit first (objects only, durable), then create
+        // every contract ref in one all-or-nothing batch. A failure or a kill before that batch
+        // takes effect leaves no contract (only unreferenced objects); after it, all of them.
+        var created: [(name: String, id: ObjectID)] = []
+        var written: [String: ObjectID] = [:]
+        var pending = Array(zip(states, files))
+        while !pending.isEmpty {
+            // A renewal is written after the contract it renews when both are in the file.
+            let ready = pending.indices.filter { i in
+                let c = pending[i].0.contract
+                guard c.signKind == .renewal, let old = c.renews, batchNumbers.contains(old) else { return true }
+                return written[old] != nil
             }
+            guard !ready.isEmpty else {
+                throw ContractFailure("\(file): the renewals \(pending.map(\.0.contract.number).joined(separator: ", ")) renew each other in a cycle (nothing imported)")
+            }
+            for i in ready {
+                let (state, bytes) = pending[i]
+                var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
+                change.newAttachments = bytes
+                change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
+                var store = s.store
+                store.pendingContracts = written
+                do {
+                    let (id, warnings) = try store.write(change, parent: nil)
+                    for w in warnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(w)\n") }
+                    created.append((ContractStore.refName(state.contract.number), id))
+                    written[state.contract.number] = id
+                } catch {
+                    throw ContractFailure("importing \(state.contract.number): \(error) (nothing imported)")
+                }
+            }
+            let done = Set(ready)
+            pending = pending.indices.filter { !done.contains($0) }.map { pending[$0] }
+        }
+        FaultPoint.hit("import-written")
+        do {
+            try s.repository.refs.createAll(created, who: who, message: message ?? "import")
+        } catch {
+            if case let .staleValue(ref, _, _) = error {
+                throw ContractFailure("\(file): contract '\(ref.dropFirst("refs/contracts/".count))' was created meanwhile by another command (nothing imported)")
+            }
+            throw ContractFailure("\(file): \(error.description) (nothing imported)")
         }
         Output.stdout.line("imported \(created.count) contract\(created.count == 1 ? "" : "s")")
     }
