@@ -86,4 +86,117 @@ import Testing
             s.ok("set", "IMP-1", "subject=改", cwd: repo, env: ["ACCORD_ROLE": "salesRep"])
         }
     }
+
+    // MARK: clone
+
+    /// A source replica with three contracts.
+    static func source(_ s: Sandbox) -> String {
+        let src = makeReplica(s, "src")
+        for n in 1...3 { s.ok("new", "CL-\(n)", "--type", "sales", "subject=件 \(n)", cwd: src) }
+        return src
+    }
+
+    static func leftovers(_ dir: String, _ prefix: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    /// Killed after fetching everything (or with the clone complete but not yet in place), a
+    /// clone leaves no repository at its target, only a temporary directory; cloning again
+    /// succeeds, removes that leftover, and gives a complete clone.
+    @Test(arguments: ["before-ref-update", "clone-built"])
+    func killedCloneLeavesNoRepositoryAndDoesNotBlockTheNext(point: String) {
+        let s = Sandbox()
+        let src = Self.source(s)
+        let killed = s.accord("clone", "-q", src, "dst", env: ["ACCORD_TEST_FAULT": point])
+        #expect(killed.status == 99, "\(point) not reached: \(killed.status) \(killed.err)")
+        #expect(!FileManager.default.fileExists(atPath: "\(s.root)/dst"), "a killed clone left a repository that looks complete")
+        #expect(Self.leftovers(s.root, ".tmp_clone_").count == 1)
+        let again = s.accord("clone", "-q", src, "dst")
+        #expect(again.status == 0, "\(again.err)")
+        #expect(s.ok("list", cwd: "\(s.root)/dst").split(separator: "\n").count == 3)
+        #expect(Self.leftovers(s.root, ".tmp_clone_").isEmpty, "the next clone removes what the killed one left")
+        #expect(s.accord("fsck", cwd: "\(s.root)/dst").status == 0)
+        // Bare too.
+        #expect(s.accord("clone", "--bare", "-q", src, "hub.accord", env: ["ACCORD_TEST_FAULT": point]).status == 99)
+        #expect(!FileManager.default.fileExists(atPath: "\(s.root)/hub.accord"))
+        s.ok("clone", "--bare", "-q", src, "hub.accord")
+        #expect(s.ok("show-ref", env: ["ACCORD_DIR": "\(s.root)/hub.accord"]).split(separator: "\n").filter { $0.contains(" refs/contracts/") }.count == 3)
+    }
+
+    /// Killed at any rename (objects, pack, refs, the final move): the target is absent or a
+    /// complete clone, and a clone into a fresh target always succeeds afterwards.
+    @Test(.enabled(if: Strace.available, "needs strace to kill at the N-th system call"))
+    func cloneKilledAtAnyRenameIsAbsentOrComplete() {
+        let s = Sandbox()
+        let src = Self.source(s)
+        let calls = Strace.count(of: ["rename"], s, ["clone", "-q", src, "probe"], cwd: s.root)
+        #expect(calls > 3)
+        for n in 1...max(calls, 1) {
+            let target = "t\(n)"
+            let killed = CLI.run(Strace.path, Strace.killing(at: n, of: ["rename"], ["clone", "-q", src, target]), cwd: s.root, env: s.env())
+            #expect(killed.status != 0, "killed at rename #\(n)")
+            let path = "\(s.root)/\(target)"
+            if FileManager.default.fileExists(atPath: path) {
+                // Present means complete.
+                #expect(s.accord(["list"], cwd: path, input: []).lines.count == 3, "rename #\(n): a partial clone at the target")
+            }
+            let again = s.accord(["clone", "-q", src, "\(target)-again"], input: [])
+            #expect(again.status == 0, "after a kill at rename #\(n): \(again.err)")
+        }
+        #expect(Self.leftovers(s.root, ".tmp_clone_").count <= 1, "leftovers are swept: \(Self.leftovers(s.root, ".tmp_clone_"))")
+    }
+
+    /// A clone into an existing empty directory, even the current one, still works (only the
+    /// git directory moves in), and into a non-empty one is refused with nothing changed.
+    @Test func cloneIntoAnExistingEmptyDirectory() {
+        let s = Sandbox()
+        let src = Self.source(s)
+        let here = s.dir.sub("here")
+        s.ok("clone", "-q", src, ".", cwd: here)
+        #expect(s.ok("list", cwd: here).split(separator: "\n").count == 3)
+        let busy = s.dir.sub("busy")
+        _ = s.dir.write("busy/keep.txt", "x")
+        let r = s.accord("clone", "-q", src, busy)
+        #expect(r.status == 128 && r.err.contains("already exists"), "\(r.err)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: busy)) ?? []) == ["keep.txt"])
+        #expect(Self.leftovers(s.root, ".tmp_clone_").isEmpty)
+    }
+
+    // MARK: bundle create
+
+    /// Killed at any rename or unlink, `bundle create` leaves either no bundle or a whole one,
+    /// and the next `bundle create` there removes the temporary files a killed one left.
+    @Test(.enabled(if: Strace.available, "needs strace to kill at the N-th system call"), arguments: ["rename", "unlink"])
+    func killedBundleCreateLeavesNoTemporaryFilesBehindTheNextRun(syscall: String) {
+        let s = Sandbox()
+        let src = Self.source(s)
+        let out = s.dir.sub("out")
+        let calls = Strace.count(of: [syscall], s, ["bundle", "create", "-q", "\(out)/probe.bundle", "--all"], cwd: src)
+        for n in 1...max(calls, 1) {
+            let file = "\(out)/b\(n).bundle"
+            _ = CLI.run(Strace.path, Strace.killing(at: n, of: [syscall], ["bundle", "create", "-q", file, "--all"]), cwd: src, env: s.env())
+            if FileManager.default.fileExists(atPath: file) {
+                #expect(s.accord(["bundle", "verify", "-q", file], cwd: src, input: []).status == 0, "\(syscall) #\(n): a partial bundle")
+            }
+            s.ok("bundle", "create", "-q", file, "--all", cwd: src)
+            #expect(Self.leftovers(out, ".tmp_bundle").isEmpty, "\(syscall) #\(n): left \(Self.leftovers(out, ".tmp_bundle"))")
+            #expect(s.accord(["bundle", "verify", "-q", file], cwd: src, input: []).status == 0)
+        }
+    }
+
+    /// At the fault point (the bundle complete in its temporary file), the target does not exist
+    /// yet; a failing create (the target is a directory) leaves no temporary file either.
+    @Test func bundleCreateFailureAndKillLeaveNoBundle() {
+        let s = Sandbox()
+        let src = Self.source(s)
+        let out = s.dir.sub("out")
+        let r = s.accord("bundle", "create", "-q", "\(out)/a.bundle", "--all", cwd: src, env: ["ACCORD_TEST_FAULT": "bundle-written"])
+        #expect(r.status == 99, "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/a.bundle"))
+        #expect(Self.leftovers(out, ".tmp_bundle_").count == 1)
+        _ = s.dir.sub("out/adir")
+        let failed = s.accord("bundle", "create", "-q", "\(out)/adir", "--all", cwd: src)
+        #expect(failed.status == 128 && failed.err.hasPrefix("fatal: ") && failed.err.contains("adir"), "\(failed.err)")
+        #expect(Self.leftovers(out, ".tmp_bundle_").isEmpty, "failure cleans up, and the killed run's leftover is swept")
+    }
 }

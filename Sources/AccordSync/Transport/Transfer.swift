@@ -1,5 +1,10 @@
 import AccordObjects
 import AccordStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public typealias TransferProgress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
@@ -237,38 +242,64 @@ public enum Transfer {
 
     // MARK: clone
 
+    /// Names of the temporary directories clones are built in, beside their target.
+    public static let cloneTempPrefix = ".tmp_clone_"
+
     /// Creates a repository at `dir` with remote `origin` pointing at `source`, fetches
-    /// everything, and creates `refs/contracts/*` from the remote's. On failure the new
-    /// repository is removed.
+    /// everything, and creates `refs/contracts/*` from the remote's.
+    ///
+    /// The repository is built in a temporary directory beside `dir` (`.tmp_clone_<pid>_…`) and
+    /// moved into place only once complete: one rename of the whole directory, or of its
+    /// `.accord` into an existing empty `dir`. A failure removes the temporary directory; a kill
+    /// leaves only it, never a `dir` that looks like a finished clone, and the next clone in the
+    /// same place removes what a killed one left.
     public static func clone(from source: String, to dir: String, bare: Bool, who: Identity,
                              progress: TransferProgress? = nil) throws -> (Repository, TransferReport) {
         let url = Remote.absolutePath(source)
         let isBundle = Remote.isBundlePath(url)
         let remote: Repository? = isBundle ? nil : try Remote.openRepository(at: url)
-        let existed = FileIO.isDirectory(dir)
-        if existed, !FileIO.list(dir).isEmpty { throw StoreError.alreadyExists(dir) }
-        let repo = try Repository.create(at: dir, bare: bare)
-        do {
-            try repo.setConfig("remote.origin.url", url)
-            var report: TransferReport
-            if let remote {
-                report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
-            } else {
-                report = try BundleFile.unbundle(FileIO.read(url, limit: 1 << 40) ?? [], into: repo, remoteName: "origin", who: who, progress: progress)
-            }
-            if let refused = report.changes.first(where: { $0.status == .rejected }) {
-                throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
-            }
-            let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
-                RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")
-            }
-            if let refused = try repo.refs.apply(heads, who: who).compactMap({ $0 }).first { throw refused }
-            report.changes.sort { $0.ref < $1.ref }
-            return (repo, report)
-        } catch {
-            PackTransfer.removeTree(bare ? dir : "\(dir)/.accord")
-            if !existed { PackTransfer.removeTree(dir) }
-            throw error
+        let target = Remote.absolutePath(dir)
+        let existed = FileIO.isDirectory(target)
+        if existed ? !FileIO.list(target).isEmpty : FileIO.exists(target) { throw StoreError.alreadyExists(dir) }
+        let parent = FileIO.dirname(of: target)
+        if !FileIO.isDirectory(parent) { try FileIO.makeDirectories(parent) }
+        TempSibling.sweep(parent, prefix: cloneTempPrefix)
+        let temp = try TempSibling(in: parent, prefix: cloneTempPrefix)
+        var installed = false
+        defer { if !installed { temp.remove() } }
+        let repo = try Repository.create(at: temp.path, bare: bare)
+        try repo.setConfig("remote.origin.url", url)
+        var report: TransferReport
+        if let remote {
+            report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
+        } else {
+            report = try BundleFile.unbundle(try BundleFile.load(url).bytes, into: repo, remoteName: "origin", who: who, progress: progress)
         }
+        if let refused = report.changes.first(where: { $0.status == .rejected }) {
+            throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
+        }
+        let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
+            RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")
+        }
+        if let refused = try repo.refs.apply(heads, who: who).compactMap({ $0 }).first { throw refused }
+        report.changes.sort { $0.ref < $1.ref }
+        FaultPoint.hit("clone-built")
+        // Complete: move it into place. Into an existing empty directory (perhaps the current
+        // one) only the git directory moves, so the directory itself stays where it is.
+        if existed && !bare {
+            guard rename("\(temp.path)/.accord", "\(target)/.accord") == 0 else {
+                throw StoreError.io(op: "move the new repository to", path: "\(target)/.accord", errno: errno)
+            }
+        } else {
+            guard rename(temp.path, target) == 0 else {
+                let e = errno
+                if e == EEXIST || e == ENOTEMPTY { throw StoreError.alreadyExists(dir) }
+                throw StoreError.io(op: "move the new repository to", path: target, errno: e)
+            }
+            installed = true // the temporary name is gone: nothing left to remove
+        }
+        FileIO.fsyncDirectory(existed && !bare ? target : parent)
+        let gitDir = bare ? target : "\(target)/.accord"
+        return (try Repository(gitDir: gitDir), report)
     }
 }
