@@ -140,7 +140,7 @@ public struct BundleFile: Sendable, Equatable {
     /// Reads and parses a bundle file.
     public static func load(_ path: String) throws -> (bundle: BundleFile, bytes: [UInt8]) {
         let read: [UInt8]?
-        do throws(StoreError) { read = try FileIO.read(path, limit: 1 << 40) } catch {
+        do throws(StoreError) { read = try FileIO.readRegularFile(path, limit: 1 << 40, what: "a bundle") } catch {
             throw TransportError.badBundle("cannot read '\(path)': \(error.description)")
         }
         guard let data = read else { throw TransportError.badBundle("'\(path)' does not exist") }

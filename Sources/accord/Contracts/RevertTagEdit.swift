@@ -112,7 +112,7 @@ struct EditCommand: AccordCommand {
             try FileIO.writeAtomically(path, Array((header + text).utf8))
             let rc = system("\(editor) '\(path)'")
             guard rc == 0 else { FileIO.remove(path); throw ContractFailure("the editor '\(editor)' failed (exit \(rc)); nothing changed") }
-            guard let bytes = try FileIO.read(path) else { throw ContractFailure("the edited file disappeared; nothing changed") }
+            guard let bytes = try FileIO.readRegularFile(path, limit: 16 << 20, what: "the edited contract") else { throw ContractFailure("the edited file disappeared; nothing changed") }
             let before = text
             text = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
