@@ -1,5 +1,6 @@
 import AccordObjects
 import AccordStore
+import AccordContracts
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -90,7 +91,11 @@ public enum Transfer {
         var history = History(objects: local.objects)
         var contracts: ContractCheck?
         var own: [String: ObjectID] = [:]
-        for p in plan {
+        // Contracts first, then tags: a tag is checked against its contract's history as this
+        // transfer leaves it (with the contract's update only if that was accepted).
+        let ordered = plan.filter { !$0.ref.hasPrefix("refs/tags/") } + plan.filter { $0.ref.hasPrefix("refs/tags/") }
+        var tags = TagCheck(local: local, remoteName: remoteName)
+        for p in ordered {
             var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
             if p.old == p.new {
                 change.status = .upToDate
@@ -110,6 +115,12 @@ public enum Transfer {
                 let trusted = [p.old, own[p.remoteRef]].compactMap { $0 }
                 if let why = contracts?.refusal(number: number, new: p.new, trusted: trusted) {
                     change.status = .rejected; change.reason = why; change.invalidContract = true
+                }
+            }
+            if change.status == .new, p.ref.hasPrefix("refs/tags/") {
+                let accepted = changes.filter { $0.status == .new || $0.status == .fastForward || $0.status == .forced || $0.status == .upToDate }
+                if let why = tags.refusal(p.ref, p.new, accepted: accepted, history: &history) {
+                    change.status = .rejected; change.reason = why
                 }
             }
             changes.append(change)
@@ -303,3 +314,60 @@ public enum Transfer {
         return (try Repository(gitDir: gitDir), report)
     }
 }
+
+/// What a receiver checks before it creates a tag it received (fetch, unbundle, clone). A tag
+/// under `refs/tags/<number>/` names a version of contract <number>: it must peel to a commit
+/// in that contract's history as received (the tracking ref this transfer moves it to, if that
+/// move was accepted, the tracking ref's old value, or the local contract). A tag named just
+/// `refs/tags/<number>` of a contract known here would block every tag of that contract
+/// (`refs/tags/<number>/…` could not be created), so it is refused too. Other tags are stored.
+struct TagCheck {
+    let local: Repository
+    let remoteName: String
+    private var reachable: [String: Set<ObjectID>] = [:]
+
+    init(local: Repository, remoteName: String) { self.local = local; self.remoteName = remoteName }
+
+    /// The commits of contract `number` as this transfer leaves them.
+    private mutating func history(of number: String, accepted: [RefChange], history: inout History) throws -> Set<ObjectID> {
+        if let known = reachable[number] { return known }
+        let tracking = "refs/remotes/\(remoteName)/contracts/\(number)"
+        var tips: [ObjectID] = []
+        if let c = accepted.first(where: { $0.ref == tracking }), let new = c.new { tips.append(new) }
+        if let old = try local.refs.resolve(tracking) { tips.append(old) }
+        if let mine = try local.refs.resolve("refs/contracts/\(number)") { tips.append(mine) }
+        let commits = tips.isEmpty ? [] : Set(try history.walk(from: tips.filter { local.objects.contains($0) }))
+        reachable[number] = commits
+        return commits
+    }
+
+    mutating func refusal(_ ref: String, _ id: ObjectID, accepted: [RefChange], history: inout History) -> String? {
+        let name = ref.dropFirst("refs/tags/".count)
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard let first = parts.first.map(String.init), Invariants.validNumber(first) else { return nil }
+        do {
+            if parts.count == 1 {
+                return try self.history(of: first, accepted: accepted, history: &history).isEmpty ? nil
+                    : "a tag named like contract \(first) would block its tags (refs/tags/\(first)/…)"
+            }
+            var target = id
+            var type = try local.objects.header(target).type
+            for _ in 0..<16 where type == .tag {
+                target = try local.objects.readTag(target).object
+                type = try local.objects.header(target).type
+            }
+            guard type == .commit else {
+                return "points at a \(type), not at a commit of contract \(first): a contract's tags name its versions"
+            }
+            let commits = try self.history(of: first, accepted: accepted, history: &history)
+            guard !commits.isEmpty else { return "there is no contract \(first) here or in this transfer for it to name a version of" }
+            guard commits.contains(target) else {
+                return "points at commit \(target.hex.prefix(12)), which is not in the history of contract \(first)"
+            }
+            return nil
+        } catch {
+            return "cannot be checked: \(error)"
+        }
+    }
+}
+

@@ -20,13 +20,16 @@ struct Pull: AccordCommand {
     func execute() throws {
         let s = try ContractSession()
         let result = try Pull.run(remote, session: s, quiet: quiet, json: json)
-        if !result.notMerged.isEmpty || result.conflicted > 0 { throw CheckFailed() }
+        if !result.notMerged.isEmpty || result.conflicted > 0 || !result.refused.isEmpty { throw CheckFailed() }
     }
 
     /// How many merges left conflicts, and the contracts left as they were (named on stderr).
     struct Result {
         var conflicted = 0
         var notMerged: [String] = []
+        /// Refs the fetch refused other than contracts (a tag that would clobber one here, or
+        /// that names no version of its contract): named on stderr, exit 1.
+        var refused: [String] = []
     }
 
     /// Fetches, then merges each fetched contract. Every merge is computed and written first; then
@@ -45,6 +48,11 @@ struct Pull: AccordCommand {
         // named like any contract that cannot be merged, and kept out of a sync's push.
         var unmergeable: [(number: String, reason: String)] = fetched.rejected.compactMap { c in
             c.invalidContract && c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
+        }
+        // Every other refused ref is named too (a pull used to exit 0 over a refused tag).
+        let refusedRefs = fetched.rejected.filter { !$0.ref.hasPrefix(prefix) }
+        for c in refusedRefs {
+            Output.stderr.write(Output.stderr.paint("error:", "31") + " \(c.ref): not stored: \(Output.escaped(c.reason ?? "rejected"))\n")
         }
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
@@ -88,6 +96,7 @@ struct Pull: AccordCommand {
             err.write("\(changedHere.count) contract\(changedHere.count == 1 ? "" : "s") changed here during the pull; run accord pull again\n")
         }
         result.notMerged = (unmergeable.map(\.number) + changedHere.map(\.number)).sorted()
+        result.refused = refusedRefs.map(\.ref)
         return result
     }
 }
@@ -134,7 +143,7 @@ struct SyncCommand: AccordCommand {
                 } else if !quiet {
                     Output.stdout.line("in sync with \(remote)" + (pulled.notMerged.isEmpty ? "" : " except \(pulled.notMerged.joined(separator: ", "))"))
                 }
-                if !pulled.notMerged.isEmpty || pulled.conflicted > 0 { throw CheckFailed() }
+                if !pulled.notMerged.isEmpty || pulled.conflicted > 0 || !pulled.refused.isEmpty { throw CheckFailed() }
                 return
             }
             // A ref refused for its content will be refused again: report it, do not go round.
