@@ -190,6 +190,9 @@ public struct ContractStore: Sendable {
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
+                if let why = InputRules.attachmentNameProblem(name) {
+                    throw ContractStoreError.rule(ContractError("attachments", "'\(name.debugDescriptionForMessages)' cannot name an attachment: it \(why)"))
+                }
                 do { try Tree.validate(name: Array(name.utf8)) } catch { throw ContractStoreError.rule(ContractError("attachments", "'\(name)' cannot be a file name: \(error)")) }
                 if attachmentBlobs[name] != nil { throw ContractStoreError.rule(ContractError("attachments", "an attachment named '\(name)' already exists")) }
                 attachmentBlobs[name] = try db.write(type: .blob, payload: bytes)

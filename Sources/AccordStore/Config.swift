@@ -304,7 +304,7 @@ extension Config {
 
 extension StringProtocol {
     /// The text with control characters escaped, for error messages that quote input.
-    var debugDescriptionForMessages: String {
+    public var debugDescriptionForMessages: String {
         var out = ""
         for u in unicodeScalars {
             if u.value < 0x20 || u.value == 0x7F { out += "\\u{\(String(u.value, radix: 16, uppercase: true))}" } else { out.unicodeScalars.append(u) }
