@@ -109,7 +109,7 @@ struct Reflog: AccordCommand {
                     ("message", .string(e.message)),
                 ]).rendered)
             } else {
-                Output.stdout.line("\(e.new.hex.prefix(12)) \(name)@{\(n)}: \(e.message)")
+                Output.stdout.line("\(e.new.hex.prefix(12)) \(name)@{\(n)}: \(Output.oneLine(e.message))")
             }
         }
     }

@@ -32,7 +32,7 @@ extension AccordCommand {
 
     func fail(_ message: String) -> Never {
         Output.stdout.flush()
-        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + message + "\n")
+        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + Output.escaped(message) + "\n")
         Glibc.exit(128)
     }
 }

@@ -87,8 +87,8 @@ struct Pull: AccordCommand {
         if result.conflicted > 0, !quiet {
             err.write("\(result.conflicted) merged contract\(result.conflicted == 1 ? " has" : "s have") unresolved conflicts (accord conflicts)\n")
         }
-        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(f.reason)\n") }
-        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(f.reason)\n") }
+        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(Output.escaped(f.reason))\n") }
+        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(Output.escaped(f.reason))\n") }
         if !unmergeable.isEmpty {
             err.write("\(unmergeable.count) contract\(unmergeable.count == 1 ? "" : "s") could not be merged and \(unmergeable.count == 1 ? "was" : "were") left as \(unmergeable.count == 1 ? "it was" : "they were"); the others were merged\n")
         }
@@ -149,7 +149,7 @@ struct SyncCommand: AccordCommand {
             // A ref refused for its content will be refused again: report it, do not go round.
             let refusedContent = report.rejected.filter(\.invalidContract)
             if !refusedContent.isEmpty {
-                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(c.reason ?? "refused")\n") }
+                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(Output.escaped(c.reason ?? "refused"))\n") }
                 throw CheckFailed()
             }
             if !quiet && !json { Output.stderr.write("\(remote) moved during the push; pulling again (round \(round + 1))\n") }
