@@ -129,20 +129,29 @@ struct Export: AccordCommand {
     func execute() throws {
         let s = try ContractSession()
         if format == "csv" {
-            var rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+            var (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
+            if !numbers.isEmpty { unreadable = unreadable.filter { numbers.contains($0.number) } }
+            BadContractRef.report(unreadable)
             if !numbers.isEmpty {
-                for n in numbers where !rows.contains(where: { $0.number == n }) { _ = try s.load(n) } // precise error for unknown numbers
+                for n in numbers where !rows.contains(where: { $0.number == n }) && !unreadable.contains(where: { $0.number == n }) {
+                    _ = try s.load(n) // precise error for unknown numbers
+                }
                 rows = rows.filter { numbers.contains($0.number) }
             }
             let bytes = Ledger.csv(rows)
             if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
+            if !unreadable.isEmpty { throw CheckFailed() }
             return
         }
         var snaps: [Snapshot] = []
+        var unreadable: [(number: String, error: ContractStoreError)] = []
         if numbers.isEmpty {
             let all: [(number: String, head: ObjectID)]
             do { all = try s.store.all() } catch { throw ContractFailure(error) }
-            for (_, head) in all { do { snaps.append(try s.store.load(commit: head)) } catch { throw ContractFailure(error) } }
+            for (number, head) in all {
+                do { snaps.append(try s.store.load(commit: head)) } catch { unreadable.append((number, error)) }
+            }
+            BadContractRef.report(unreadable)
         } else {
             for n in numbers { snaps.append(try s.load(n)) }
         }
@@ -161,6 +170,7 @@ struct Export: AccordCommand {
             bytes = Array(JSON.array(entries).canonical.utf8)
         }
         if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
+        if !unreadable.isEmpty { throw CheckFailed() }
     }
 }
 

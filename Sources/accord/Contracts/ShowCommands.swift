@@ -130,7 +130,8 @@ struct List: AccordCommand {
         }
         let today = CivilDate.today()
         let out = Output.stdout
-        let rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+        let (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
+        BadContractRef.report(unreadable)
         for row in rows {
             if let wantStatus, row.status != wantStatus { continue }
             if let office, row.office != office { continue }
@@ -151,6 +152,18 @@ struct List: AccordCommand {
                 out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(Output.oneLine(row.buyer).padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(Output.oneLine(row.currency)) \(Output.oneLine(row.office))"
                          + (row.conflicted ? out.paint("  conflicted", "31") : ""))
             }
+        }
+        if !unreadable.isEmpty { throw CheckFailed() }
+    }
+}
+
+/// Contracts whose ref does not lead to a readable contract (a ref set by hand to a blob, a
+/// damaged commit): named one by one on stderr while the others are listed (exit 1).
+enum BadContractRef {
+    static func report(_ failures: [(number: String, error: ContractStoreError)]) {
+        let err = Output.stderr
+        for f in failures {
+            err.write(err.paint("error:", "31") + " \(ContractStore.refName(f.number)): not a readable contract: \(Output.escaped(f.error.description))\n")
         }
     }
 }
