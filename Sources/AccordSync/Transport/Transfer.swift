@@ -187,11 +187,11 @@ public enum Transfer {
             if let old {
                 if old == id { change.status = .upToDate; report.changes.append(change); continue }
                 if !local.objects.contains(old) {
-                    change.status = .rejected; change.reason = "fetch first: the remote has commits this repository does not"
+                    change.status = .rejected; change.reason = "fetch first: the remote has commits this repository does not"; change.lostRace = true
                     report.changes.append(change); continue
                 }
                 guard try history.isAncestor(old, of: id) else {
-                    change.status = .rejected; change.reason = "non-fast-forward: fetch and merge first"
+                    change.status = .rejected; change.reason = "non-fast-forward: fetch and merge first"; change.lostRace = true
                     report.changes.append(change); continue
                 }
                 change.status = .fastForward
@@ -238,6 +238,7 @@ public enum Transfer {
                 change.status = .rejected
                 if case .staleValue = refused {
                     change.reason = "the remote ref changed during the push (lost a race): fetch and try again"
+                    change.lostRace = true
                 } else {
                     change.reason = refused.description
                 }

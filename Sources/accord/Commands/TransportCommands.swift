@@ -80,7 +80,7 @@ enum TransferText {
             }
             var line = " \(flag) \((summary.count >= 17 ? summary : summary + String(repeating: " ", count: 17 - summary.count))) \(shortName(c.remoteRef)) -> \(shortName(c.ref))"
             if c.status == .forced { line += "  (forced update)" }
-            if let r = c.reason { line += "  (\(Output.oneLine(r)))" }
+            if let r = c.reason { line += "  (\(Output.oneLine(String(r.split(separator: "\n").first ?? ""))))" } // the first line; errors give the rest
             out.append(line)
         }
         return out

@@ -152,6 +152,13 @@ struct SyncCommand: AccordCommand {
                 for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(Output.escaped(c.reason ?? "refused"))\n") }
                 throw CheckFailed()
             }
+            // Only a lost race is worth another round; anything else (a lock left in the remote,
+            // an I/O error there) would be refused again: name it and stop.
+            let stuck = report.rejected.filter { !$0.lostRace }
+            if !stuck.isEmpty {
+                for c in stuck { Output.stderr.write("error: \(c.remoteRef): refused by \(remote): \(Output.escaped(c.reason ?? "rejected"))\n") }
+                throw CheckFailed()
+            }
             if !quiet && !json { Output.stderr.write("\(remote) moved during the push; pulling again (round \(round + 1))\n") }
         }
         throw StoreError.invalidInput("\(remote) kept moving: still not in sync after 5 rounds; try again")
