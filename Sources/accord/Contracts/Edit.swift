@@ -61,7 +61,10 @@ struct New: AccordCommand {
         let (actor, who) = try s.actor()
         var doc: JSON = .object([:])
         var assignments = args
-        if let file { doc = try DocumentInput.read(file) }
+        if let file {
+            doc = try DocumentInput.read(file)
+            guard doc.object != nil else { throw ContractFailure("\(file): must hold one contract (a JSON object or YAML mapping), not a list or a single value") }
+        }
         if let first = assignments.first, !first.contains("=") {
             doc = try DocumentInput.apply(["number=\(first)"], to: doc)
             assignments.removeFirst()

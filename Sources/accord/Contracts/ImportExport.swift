@@ -52,6 +52,7 @@ struct Import: AccordCommand {
                     throw ContractError("files.\(extra)", "is not an attachment of the contract")
                 }
                 var records: [Record] = []
+                if let r = entry["records"], r.array == nil { throw ContractError("records", "must be a list of records") }
                 for (i, r) in (entry["records"]?.array ?? []).enumerated() { records.append(try Record(json: r, path: "records[\(i)]")) }
                 let state = ContractState(contract: contract, records: records)
                 try Invariants.check(state, previous: nil, policy: s.store.policy)
