@@ -30,11 +30,11 @@ extension RefStore {
         let seed = try LockSeed(in: gitDir)
         var locks: [LockFile] = []
         defer { for l in locks { l.rollback() } }
-        for r in refs { locks.append(try LockFile(path: "\(gitDir)/\(r.name)", linkingTo: seed)) }
+        for r in refs { locks.append(try creationLock(r.name, seed: seed)) }
         seed.remove()
         FaultPoint.hit("refs-create-locked")
 
-        var packed = try packedFile()
+        var packed = try packedUnderLock()
         let batchDirectories = RefStore.directories(of: names)
         var clear = Set<String>()
         for r in refs {
@@ -51,4 +51,17 @@ extension RefStore {
             try? appendReflog(r.name, old: .zero, new: r.id, who: who, message: message, sync: false)
         }
     }
+}
+
+extension RefStore {
+    // The two places where this file meets the lock and packed-refs internals (kept here, one
+    // line each, so that a change of those internals touches nothing else).
+
+    /// `<name>.lock` as a link to the batch's seed.
+    fileprivate func creationLock(_ name: String, seed: LockSeed) throws(StoreError) -> LockFile {
+        try LockFile(path: "\(gitDir)/\(name)", linkingTo: seed)
+    }
+
+    /// packed-refs as the file holds it, read while packed-refs.lock is held.
+    fileprivate func packedUnderLock() throws(StoreError) -> PackedFile { try packedFile() }
 }
