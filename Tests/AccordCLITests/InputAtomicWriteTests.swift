@@ -4,7 +4,8 @@ import Testing
 /// Import, clone and bundle creation are all-or-nothing under a kill: killed at any system call
 /// of the kinds that make changes visible (rename, link, unlink), they leave either nothing or
 /// the whole result, never a part that looks whole, and the next command needs no hand repair.
-@Suite(.timeLimit(.minutes(10))) struct InputAtomicWriteTests {
+/// (Serialized: the strace runs are slow, and in parallel they starve the other suites.)
+@Suite(.serialized, .timeLimit(.minutes(10))) struct InputAtomicWriteTests {
     static let contractsInFile = 3
 
     /// A repository and an import file of three draft contracts (exported from a scratch repository).

@@ -8,8 +8,9 @@ import Testing
 ///
 /// The table is grouped by what the input is (config, contract numbers, amounts, dates, enums,
 /// field paths, records, files, documents, refs and revisions, remotes and bundles, plumbing);
-/// each group runs against its own copy of the fixture so the groups run in parallel.
-@Suite(.timeLimit(.minutes(10))) struct InputCatalogueTests {
+/// each group runs against its own copy of the fixture, one group after the other (the suite is
+/// serialized: 500 short processes in parallel would starve the other suites' time limits).
+@Suite(.serialized, .timeLimit(.minutes(10))) struct InputCatalogueTests {
     struct BadInput: CustomStringConvertible, Sendable {
         var args: [String]
         var mentions: [String]
