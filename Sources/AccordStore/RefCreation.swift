@@ -47,15 +47,13 @@ extension RefStore {
         for r in refs { packed.refs[r.name] = PackedRef(id: r.id, peeled: nil) }
         try writePacked(packed.refs, under: packedLock)
         FaultPoint.hit("refs-created")
-        for r in refs {
-            try? appendReflog(r.name, old: .zero, new: r.id, who: who, message: message, sync: false)
-        }
+        for r in refs { logCreation(r.name, r.id, who: who, message: message) }
     }
 }
 
 extension RefStore {
-    // The two places where this file meets the lock and packed-refs internals (kept here, one
-    // line each, so that a change of those internals touches nothing else).
+    // Where this file meets the internals of locks, packed-refs and reflogs (kept here, a line
+    // or two each, so that a change of those internals touches nothing else).
 
     /// `<name>.lock` as a link to the batch's seed.
     fileprivate func creationLock(_ name: String, seed: LockSeed) throws(StoreError) -> LockFile {
@@ -64,4 +62,10 @@ extension RefStore {
 
     /// packed-refs as the file holds it, read while packed-refs.lock is held.
     fileprivate func packedUnderLock() throws(StoreError) -> PackedFile { try packedFile() }
+
+    /// The reflog line of a ref just created (after packed-refs holds it; a failure to write it
+    /// does not undo the creation).
+    fileprivate func logCreation(_ name: String, _ id: ObjectID, who: Identity, message: String) {
+        try? appendReflog(name, old: .zero, new: id, who: who, message: message, sync: false)
+    }
 }
