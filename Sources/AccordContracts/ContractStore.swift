@@ -43,6 +43,9 @@ public enum ContractStoreError: Error, CustomStringConvertible {
 public struct ContractStore: Sendable {
     public let repository: Repository
     public let policy: LifecyclePolicy
+    /// Contracts written in the current batch whose refs do not exist yet, by number (an import
+    /// writes every commit first and creates all its refs at once): a renewal may name one.
+    public var pendingContracts: [String: ObjectID] = [:]
 
     public init(repository: Repository) throws(ContractStoreError) {
         self.repository = repository
@@ -187,6 +190,9 @@ public struct ContractStore: Sendable {
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
+                if let why = InputRules.attachmentNameProblem(name) {
+                    throw ContractStoreError.rule(ContractError("attachments", "'\(name.debugDescriptionForMessages)' cannot name an attachment: it \(why)"))
+                }
                 do { try Tree.validate(name: Array(name.utf8)) } catch { throw ContractStoreError.rule(ContractError("attachments", "'\(name)' cannot be a file name: \(error)")) }
                 if attachmentBlobs[name] != nil { throw ContractStoreError.rule(ContractError("attachments", "an attachment named '\(name)' already exists")) }
                 attachmentBlobs[name] = try db.write(type: .blob, payload: bytes)
@@ -343,7 +349,7 @@ public struct ContractStore: Sendable {
         // Warn when the link or the renewal's start is set or changes (dates usually come at signing).
         if let p = parent?.state.contract, p.renews == old, p.signKind == .renewal,
            p.effectiveDate == c.effectiveDate, p.signDate == c.signDate { return [] }
-        guard Invariants.validNumber(old), let head = try head(old) else {
+        guard Invariants.validNumber(old), let head = try head(old) ?? pendingContracts[old] else {
             throw .rule(ContractError("renews", "'\(old)' is not a contract in this repository", rule: "invariant 14"))
         }
         let previous = try load(commit: head).state.contract

@@ -14,7 +14,9 @@ struct Show: AccordCommand {
         let s = try ContractSession()
         let snap = try s.load(number, at: at)
         let out = Output.stdout
-        let st = snap.state, c = st.contract
+        // Hostile text (any replica may have written these fields) is shown escaped: JSON escapes
+        // it by itself; the table shows a copy whose every text is made safe for a terminal.
+        let st = json ? snap.state : Show.displayed(snap.state), c = st.contract
         if json {
             out.write(JSON.object([
                 "commit": .string(snap.commit.hex), "contract": c.json, "records": .array(st.records.map(\.json)),
@@ -25,14 +27,14 @@ struct Show: AccordCommand {
         out.line(out.paint("\(c.number)  \(c.type.label) \(c.type.code)  \(c.status.label) \(c.status.code)", "1"))
         out.line("commit \(snap.commit.hex)")
         if snap.isConflicted {
-            out.line(out.paint("conflicted: \(snap.conflicts.map(\.path).joined(separator: ", ")) (accord conflicts \(c.number))", "31"))
+            out.line(out.paint("conflicted: \(Output.oneLine(snap.conflicts.map(\.path).joined(separator: ", "))) (accord conflicts \(c.number))", "31"))
         }
         // A field with a stored conflict is marked where it is shown: the value printed is only
         // the one the document keeps until someone resolves it.
         func mark(_ fields: String...) -> String {
             let hits = snap.conflicts.filter { c in fields.contains { Conflict.overlaps(c.path, $0) } }
             guard !hits.isEmpty else { return "" }
-            return out.paint("  ‼ conflict: " + hits.map { "\($0.path) (\($0.candidates.count) values)" }.joined(separator: ", "), "31")
+            return out.paint("  ‼ conflict: " + hits.map { "\(Output.oneLine($0.path)) (\($0.candidates.count) values)" }.joined(separator: ", "), "31")
         }
         func row(_ k: String, _ v: String?, _ fields: String...) {
             let m = fields.map { mark($0) }.first { !$0.isEmpty } ?? ""
@@ -80,6 +82,28 @@ struct Show: AccordCommand {
     }
 }
 
+extension Show {
+    /// The state with every text escaped for a terminal (`Output.oneLine`); the state itself if
+    /// the copy does not read back (it always does: escaping only adds printable characters).
+    static func displayed(_ state: ContractState) -> ContractState {
+        func safe(_ j: JSON) -> JSON {
+            switch j {
+            case let .string(s): return .string(Output.oneLine(s))
+            case let .array(a): return .array(a.map(safe))
+            case let .object(o): return .object(o.mapValues(safe))
+            default: return j
+            }
+        }
+        guard let contract = try? Contract(json: Contract.droppingDerived(safe(state.contract.json))) else { return state }
+        var records: [Record] = []
+        for r in state.records {
+            guard let shown = try? Record(json: safe(r.json)) else { return state }
+            records.append(shown)
+        }
+        return ContractState(contract: contract, records: records)
+    }
+}
+
 extension String {
     /// Pads to a display width (CJK characters count as two columns).
     func padding(_ width: Int) -> String {
@@ -106,7 +130,8 @@ struct List: AccordCommand {
         }
         let today = CivilDate.today()
         let out = Output.stdout
-        let rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+        let (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
+        BadContractRef.report(unreadable)
         for row in rows {
             if let wantStatus, row.status != wantStatus { continue }
             if let office, row.office != office { continue }
@@ -124,9 +149,21 @@ struct List: AccordCommand {
                     "conflicted": .bool(row.conflicted),
                 ]).compact)
             } else {
-                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(row.buyer.padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(row.currency) \(row.office)"
+                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(Output.oneLine(row.buyer).padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(Output.oneLine(row.currency)) \(Output.oneLine(row.office))"
                          + (row.conflicted ? out.paint("  conflicted", "31") : ""))
             }
+        }
+        if !unreadable.isEmpty { throw CheckFailed() }
+    }
+}
+
+/// Contracts whose ref does not lead to a readable contract (a ref set by hand to a blob, a
+/// damaged commit): named one by one on stderr while the others are listed (exit 1).
+enum BadContractRef {
+    static func report(_ failures: [(number: String, error: ContractStoreError)]) {
+        let err = Output.stderr
+        for f in failures {
+            err.write(err.paint("error:", "31") + " \(ContractStore.refName(f.number)): not a readable contract: \(Output.escaped(f.error.description))\n")
         }
     }
 }

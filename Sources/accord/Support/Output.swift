@@ -51,6 +51,12 @@ final class Output {
         return out
     }
 
+    /// `escaped`, for text shown on one line (a field in a row, a name): newlines and tabs are
+    /// shown as escapes too, so a value cannot start a line of its own that looks like output.
+    static func oneLine(_ s: String) -> String {
+        escaped(s).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+    }
+
     func paint(_ s: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 }
 

@@ -20,13 +20,16 @@ struct Pull: AccordCommand {
     func execute() throws {
         let s = try ContractSession()
         let result = try Pull.run(remote, session: s, quiet: quiet, json: json)
-        if !result.notMerged.isEmpty || result.conflicted > 0 { throw CheckFailed() }
+        if !result.notMerged.isEmpty || result.conflicted > 0 || !result.refused.isEmpty { throw CheckFailed() }
     }
 
     /// How many merges left conflicts, and the contracts left as they were (named on stderr).
     struct Result {
         var conflicted = 0
         var notMerged: [String] = []
+        /// Refs the fetch refused other than contracts (a tag that would clobber one here, or
+        /// that names no version of its contract): named on stderr, exit 1.
+        var refused: [String] = []
     }
 
     /// Fetches, then merges each fetched contract. Every merge is computed and written first; then
@@ -45,6 +48,11 @@ struct Pull: AccordCommand {
         // named like any contract that cannot be merged, and kept out of a sync's push.
         var unmergeable: [(number: String, reason: String)] = fetched.rejected.compactMap { c in
             c.invalidContract && c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
+        }
+        // Every other refused ref is named too (a pull used to exit 0 over a refused tag).
+        let refusedRefs = fetched.rejected.filter { !$0.ref.hasPrefix(prefix) }
+        for c in refusedRefs {
+            Output.stderr.write(Output.stderr.paint("error:", "31") + " \(c.ref): not stored: \(Output.escaped(c.reason ?? "rejected"))\n")
         }
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
@@ -79,8 +87,8 @@ struct Pull: AccordCommand {
         if result.conflicted > 0, !quiet {
             err.write("\(result.conflicted) merged contract\(result.conflicted == 1 ? " has" : "s have") unresolved conflicts (accord conflicts)\n")
         }
-        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(f.reason)\n") }
-        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(f.reason)\n") }
+        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(Output.escaped(f.reason))\n") }
+        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(Output.escaped(f.reason))\n") }
         if !unmergeable.isEmpty {
             err.write("\(unmergeable.count) contract\(unmergeable.count == 1 ? "" : "s") could not be merged and \(unmergeable.count == 1 ? "was" : "were") left as \(unmergeable.count == 1 ? "it was" : "they were"); the others were merged\n")
         }
@@ -88,6 +96,7 @@ struct Pull: AccordCommand {
             err.write("\(changedHere.count) contract\(changedHere.count == 1 ? "" : "s") changed here during the pull; run accord pull again\n")
         }
         result.notMerged = (unmergeable.map(\.number) + changedHere.map(\.number)).sorted()
+        result.refused = refusedRefs.map(\.ref)
         return result
     }
 }
@@ -134,13 +143,20 @@ struct SyncCommand: AccordCommand {
                 } else if !quiet {
                     Output.stdout.line("in sync with \(remote)" + (pulled.notMerged.isEmpty ? "" : " except \(pulled.notMerged.joined(separator: ", "))"))
                 }
-                if !pulled.notMerged.isEmpty || pulled.conflicted > 0 { throw CheckFailed() }
+                if !pulled.notMerged.isEmpty || pulled.conflicted > 0 || !pulled.refused.isEmpty { throw CheckFailed() }
                 return
             }
             // A ref refused for its content will be refused again: report it, do not go round.
             let refusedContent = report.rejected.filter(\.invalidContract)
             if !refusedContent.isEmpty {
-                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(c.reason ?? "refused")\n") }
+                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(Output.escaped(c.reason ?? "refused"))\n") }
+                throw CheckFailed()
+            }
+            // Only a lost race is worth another round; anything else (a lock left in the remote,
+            // an I/O error there) would be refused again: name it and stop.
+            let stuck = report.rejected.filter { !$0.lostRace }
+            if !stuck.isEmpty {
+                for c in stuck { Output.stderr.write("error: \(c.remoteRef): refused by \(remote): \(Output.escaped(c.reason ?? "rejected"))\n") }
                 throw CheckFailed()
             }
             if !quiet && !json { Output.stderr.write("\(remote) moved during the push; pulling again (round \(round + 1))\n") }
