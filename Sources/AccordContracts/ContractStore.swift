@@ -86,6 +86,39 @@ public struct ContractStore: Sendable {
         return snap
     }
 
+    /// The blob ids of one commit's `contract.json` and `conflicts.json` (nil: none), for readers
+    /// that need only the fields (a merge reading a side's writes), without the records.
+    public func fieldBlobs(commit id: ObjectID) throws(ContractStoreError) -> (commit: Commit, contract: ObjectID, conflicts: ObjectID?) {
+        let db = repository.objects
+        do {
+            let commit = try db.readCommit(id)
+            let root = try db.readTree(commit.tree)
+            guard let cj = root.entries.first(where: { $0.nameString == "contract.json" && $0.mode == .regular }) else {
+                throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: "missing")
+            }
+            return (commit, cj.id, root.entries.first { $0.nameString == "conflicts.json" && $0.mode == .regular }?.id)
+        } catch let e as ContractStoreError { throw e }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// A `contract.json` blob as the contract's document, parsed strictly.
+    public func contractDocument(blob id: ObjectID, of commit: ObjectID) throws(ContractStoreError) -> Contract {
+        do { return try Contract(json: try JSON.parse(bytes: try repository.objects.read(id, as: .blob))) }
+        catch let e as ContractError { throw .corrupt(commit: commit, path: "contract.json", reason: e.description) }
+        catch let e as JSON.ParseError { throw .corrupt(commit: commit, path: "contract.json", reason: e.description) }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// A `conflicts.json` blob, parsed strictly.
+    public func conflictsFile(blob id: ObjectID, of commit: ObjectID) throws(ContractStoreError) -> [Conflict] {
+        do { return try Conflict.parseFile(String(decoding: try repository.objects.read(id, as: .blob), as: UTF8.self)) }
+        catch let e as ContractError { throw .corrupt(commit: commit, path: "conflicts.json", reason: e.description) }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
+    }
+
     /// Reads one commit's contract, records and attachments; every blob is parsed strictly.
     public func load(commit id: ObjectID) throws(ContractStoreError) -> Snapshot {
         let db = repository.objects

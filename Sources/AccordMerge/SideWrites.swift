@@ -27,11 +27,31 @@ public struct SideWrites: Sendable {
 
     /// Newest first (topological order).
     public var entries: [Entry]
-    /// For each entry's commit, the range commits in its ancestry.
-    public var seen: [String: Set<String>]
+    /// The range's commits by position (oldest first), and for each, the positions of the range
+    /// commits in its ancestry as a bit set.
+    let position: [String: Int]
+    let ancestors: [[UInt64]]
 
+    /// `seen`: for each commit of the range, the range commits in its ancestry.
     public init(entries: [Entry], seen: [String: Set<String>]) {
-        self.entries = entries; self.seen = seen
+        let order = seen.keys.sorted()
+        var position: [String: Int] = [:]
+        for (i, c) in order.enumerated() { position[c] = i }
+        self.init(entries: entries, position: position, ancestors: order.map { c in
+            var bits = [UInt64](repeating: 0, count: (order.count + 63) / 64)
+            for a in seen[c] ?? [] { if let i = position[a] { bits[i / 64] |= 1 << UInt64(i % 64) } }
+            return bits
+        })
+    }
+
+    init(entries: [Entry], position: [String: Int], ancestors: [[UInt64]]) {
+        self.entries = entries; self.position = position; self.ancestors = ancestors
+    }
+
+    /// Whether range commit `b` has `a` in its ancestry.
+    func saw(_ b: String, _ a: String) -> Bool {
+        guard let ib = position[b], let ia = position[a] else { return false }
+        return ancestors[ib][ia / 64] & (1 << UInt64(ia % 64)) != 0
     }
 
     func touches(_ e: Entry, _ path: String) -> Bool {
@@ -53,7 +73,7 @@ public struct SideWrites: Sendable {
 
     func maximal(_ path: String) -> [Entry] {
         let all = entries.filter { touches($0, path) }
-        return all.filter { e in !all.contains { $0.write.commit != e.write.commit && seen[$0.write.commit]?.contains(e.write.commit) == true } }
+        return all.filter { e in !all.contains { $0.write.commit != e.write.commit && saw($0.write.commit, e.write.commit) } }
     }
 
     /// The statuses this side's lifecycle moves went to, oldest first, without repeats.

@@ -12,22 +12,42 @@ import AccordContracts
 /// simply carries one side's value writes nothing: the value's writes are that side's.
 struct WriteLog {
     let store: ContractStore
-    private var snapshots: [ObjectID: Snapshot] = [:]
-    private var flattened: [ObjectID: [String: JSON]] = [:]
+
+    /// What write detection needs of a commit: its fields (derived ones dropped), flattened, the
+    /// status, and its stored conflicts; records are not read (they are not registers).
+    struct Fields {
+        var document: JSON
+        var leaves: [String: JSON]
+        var status: Status
+        var conflicts: [Conflict]
+        var trailers: [String: String]
+    }
+    private var fields: [ObjectID: Fields] = [:]
+    // Consecutive commits share blobs (a record-only commit keeps contract.json): parse each once.
+    private var documents: [ObjectID: (JSON, [String: JSON], Status)] = [:]
+    private var conflictFiles: [ObjectID: [Conflict]] = [:]
 
     init(store: ContractStore) { self.store = store }
 
-    mutating func snapshot(_ id: ObjectID) throws(ContractStoreError) -> Snapshot {
-        if let s = snapshots[id] { return s }
-        let s = try store.load(commit: id)
-        snapshots[id] = s
-        return s
-    }
-
-    mutating func leaves(_ id: ObjectID) throws(ContractStoreError) -> [String: JSON] {
-        if let f = flattened[id] { return f }
-        let f = FieldPath.flatten(Contract.droppingDerived(try snapshot(id).state.contract.json))
-        flattened[id] = f
+    mutating func fields(_ id: ObjectID) throws(ContractStoreError) -> Fields {
+        if let f = fields[id] { return f }
+        let (commit, contractBlob, conflictsBlob) = try store.fieldBlobs(commit: id)
+        let doc: (JSON, [String: JSON], Status)
+        if let d = documents[contractBlob] { doc = d } else {
+            let contract = try store.contractDocument(blob: contractBlob, of: id)
+            let json = Contract.droppingDerived(contract.json)
+            doc = (json, FieldPath.flatten(json), contract.status)
+            documents[contractBlob] = doc
+        }
+        var conflicts: [Conflict] = []
+        if let cb = conflictsBlob {
+            if let c = conflictFiles[cb] { conflicts = c } else {
+                conflicts = try store.conflictsFile(blob: cb, of: id)
+                conflictFiles[cb] = conflicts
+            }
+        }
+        let f = Fields(document: doc.0, leaves: doc.1, status: doc.2, conflicts: conflicts, trailers: Trailers.parse(commit.messageText))
+        fields[id] = f
         return f
     }
 
@@ -35,17 +55,25 @@ struct WriteLog {
     mutating func side(from tip: ObjectID, excluding shared: Set<ObjectID>, _ history: inout History) throws(ContractStoreError) -> SideWrites {
         let range: [ObjectID]
         do { range = try history.walk(from: [tip], order: .topological).filter { !shared.contains($0) } } catch { throw .store(error) }
-        let inRange = Set(range)
-        var seen: [String: Set<String>] = [:]
+        // Each range commit's range ancestors as a bit set, by position (oldest first).
+        var position: [ObjectID: Int] = [:]
+        for (i, id) in range.reversed().enumerated() { position[id] = i }
+        let words = (range.count + 63) / 64
+        var ancestors: [[UInt64]] = []
+        ancestors.reserveCapacity(range.count)
         var entries: [SideWrites.Entry] = []
         // Oldest first, so each commit's parents are done before it.
         for id in range.reversed() {
             let commit: Commit
             do { commit = try history.commit(id) } catch { throw .store(error) }
-            var mine = Set<String>()
-            for p in commit.parents where inRange.contains(p) { mine.insert(p.hex); mine.formUnion(seen[p.hex] ?? []) }
-            seen[id.hex] = mine
-            let snap = try snapshot(id)
+            var mine = [UInt64](repeating: 0, count: words)
+            for p in commit.parents {
+                guard let ip = position[p] else { continue }
+                mine[ip / 64] |= 1 << UInt64(ip % 64)
+                for w in 0..<words { mine[w] |= ancestors[ip][w] }
+            }
+            ancestors.append(mine)
+            let snap = try fields(id)
             let write = FieldWrite(commit: id.hex, author: commit.author.name, role: snap.trailers["Accord-Role"],
                                    office: snap.trailers["Accord-Office"], at: String(commit.author.seconds))
             var touched: [String] = []
@@ -53,21 +81,23 @@ struct WriteLog {
             var moved: Status?
             var deleted: [String] = []
             if commit.parents.count <= 1 {
-                let parent = try commit.parents.first.map { (p) throws(ContractStoreError) in try snapshot(p) }
-                if let p = parent { deleted = WriteLog.deletedItems(p.state.contract.json, snap.state.contract.json) }
-                touched = FieldDiff.diff(parent?.state, snap.state).map(\.path).filter { !$0.hasPrefix("records[") }
+                let parent = try commit.parents.first.map { (p) throws(ContractStoreError) in try fields(p) }
+                let before = parent?.leaves ?? [:]
+                for (path, v) in snap.leaves where before[path] != v { touched.append(path) }
+                for path in before.keys where snap.leaves[path] == nil { touched.append(path) }
+                if let p = parent { deleted = WriteLog.deletedItems(p.document, snap.document) }
                 let kept = Set(snap.conflicts.map(\.path))
                 touched += (parent?.conflicts ?? []).filter { $0.isField && !kept.contains($0.path) }.map(\.path)
-                let old = parent?.state.contract.status, new = snap.state.contract.status
+                let old = parent?.status, new = snap.status
                 if old != new {
                     moved = new
                     signs = new.isFrozen && !(old?.isFrozen ?? false)
                 }
                 if let p = parent, p.conflicts.contains(where: { $0.path == "status" }), !kept.contains("status") { moved = new }
             } else {
-                let mine = try leaves(id)
+                let mine = snap.leaves
                 var parents: [[String: JSON]] = []
-                for p in commit.parents { parents.append(try leaves(p)) }
+                for p in commit.parents { parents.append(try fields(p).leaves) }
                 let conflicted = snap.conflicts.filter(\.isField).map(\.path)
                 for path in Set(mine.keys).union(parents.flatMap(\.keys)).sorted()
                 where parents.allSatisfy({ $0[path] != mine[path] }) && !conflicted.contains(where: { Conflict.overlaps($0, path) }) {
@@ -79,7 +109,9 @@ struct WriteLog {
                 entries.append(SideWrites.Entry(write: write, touched: touched, touchesFrozen: signs, status: moved, deleted: deleted))
             }
         }
-        return SideWrites(entries: entries.reversed(), seen: seen)
+        var byHex: [String: Int] = [:]
+        for (id, i) in position { byHex[id.hex] = i }
+        return SideWrites(entries: entries.reversed(), position: byHex, ancestors: ancestors)
     }
 
     /// The keyed items (`lineItems[L2]`) `old` has and `new` no longer has.

@@ -7,8 +7,6 @@ import AccordContracts
 @testable import AccordSync
 @testable import AccordMerge
 
-enum Timing { nonisolated(unsafe) static var fetch = 0.0; nonisolated(unsafe) static var merge = 0.0 }
-
 /// One of the property test's replicas: pulls straight from any other (pairwise merges).
 final class Peer {
     let name: String
@@ -151,7 +149,7 @@ struct WriteOracle {
         let t1 = Date()
         expectClean(peers.map(\.repo))
         if ProcessInfo.processInfo.environment["REGISTER_TIMING"] != nil {
-            print("seed \(seed): fetch \(Timing.fetch) merge \(Timing.merge) \(oracle.writes.count) writes, checks \(t1.timeIntervalSince(t0)) s, fsck \(Date().timeIntervalSince(t1)) s")
+            print("seed \(seed): \(oracle.writes.count) writes, checks \(t1.timeIntervalSince(t0)) s, fsck \(Date().timeIntervalSince(t1)) s")
         }
     }
 
@@ -234,11 +232,7 @@ struct WriteOracle {
     @discardableResult
     func pull(_ p: Peer, from other: Peer, _ n: String, _ oracle: inout WriteOracle, _ pairs: inout [(ObjectID, ObjectID)]) throws -> Bool {
         if let mine = try p.store.head(n), try other.store.head(n) == mine { return false } // nothing to fetch
-        let f0 = Date()
         _ = try Transfer.fetch(into: p.repo, from: other.repo, remoteName: other.name, who: p.author())
-        Timing.fetch += Date().timeIntervalSince(f0)
-        let m0 = Date()
-        defer { Timing.merge += Date().timeIntervalSince(m0) }
         guard let theirs = try p.repo.refs.resolve("refs/remotes/\(other.name)/contracts/\(n)") else { return false }
         let ours = try p.store.head(n)
         let outcome = try MergeDriver(store: p.store).merge(n, theirs: theirs, actor: p.actor(), author: p.author())
