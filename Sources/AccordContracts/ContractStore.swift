@@ -102,10 +102,18 @@ public struct ContractStore: Sendable {
         catch { throw .store(.invalidInput("\(error)")) }
     }
 
-    /// A `contract.json` blob as the contract's document, parsed strictly.
-    public func contractDocument(blob id: ObjectID, of commit: ObjectID) throws(ContractStoreError) -> Contract {
-        do { return try Contract(json: try JSON.parse(bytes: try repository.objects.read(id, as: .blob))) }
-        catch let e as ContractError { throw .corrupt(commit: commit, path: "contract.json", reason: e.description) }
+    /// A `contract.json` blob as JSON and its status: for a reader of many commits this store
+    /// has already checked as contracts (when they were written or received), so the JSON is
+    /// parsed strictly but not checked as a contract again.
+    public func contractDocument(blob id: ObjectID, of commit: ObjectID) throws(ContractStoreError) -> (document: JSON, status: Status) {
+        do {
+            let doc = try JSON.parse(bytes: try repository.objects.read(id, as: .blob))
+            guard let status = doc["status"]?.string.flatMap(Status.init(code:)) else {
+                throw ContractStoreError.corrupt(commit: commit, path: "contract.json", reason: "no valid status")
+            }
+            return (doc, status)
+        }
+        catch let e as ContractStoreError { throw e }
         catch let e as JSON.ParseError { throw .corrupt(commit: commit, path: "contract.json", reason: e.description) }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }

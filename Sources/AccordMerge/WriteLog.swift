@@ -34,9 +34,9 @@ struct WriteLog {
         let (commit, contractBlob, conflictsBlob) = try store.fieldBlobs(commit: id)
         let doc: (JSON, [String: JSON], Status)
         if let d = documents[contractBlob] { doc = d } else {
-            let contract = try store.contractDocument(blob: contractBlob, of: id)
-            let json = Contract.droppingDerived(contract.json)
-            doc = (json, FieldPath.flatten(json), contract.status)
+            let (document, status) = try store.contractDocument(blob: contractBlob, of: id)
+            let json = Contract.droppingDerived(document)
+            doc = (json, FieldPath.flatten(json), status)
             documents[contractBlob] = doc
         }
         var conflicts: [Conflict] = []
@@ -53,8 +53,20 @@ struct WriteLog {
 
     /// The writes of the commits reachable from `tip` and not in `shared`.
     mutating func side(from tip: ObjectID, excluding shared: Set<ObjectID>, _ history: inout History) throws(ContractStoreError) -> SideWrites {
-        let range: [ObjectID]
-        do { range = try history.walk(from: [tip], order: .topological).filter { !shared.contains($0) } } catch { throw .store(error) }
+        // The range, newest first in topological order: a depth-first walk from the tip that
+        // stops at shared commits, parents listed before their children, then reversed.
+        var oldestFirst: [ObjectID] = []
+        var visited: Set<ObjectID> = []
+        var stack: [(ObjectID, Bool)] = [(tip, false)]
+        while let (id, expanded) = stack.popLast() {
+            if expanded { oldestFirst.append(id); continue }
+            guard !shared.contains(id), visited.insert(id).inserted else { continue }
+            stack.append((id, true))
+            let parents: [ObjectID]
+            do { parents = try history.commit(id).parents } catch { throw .store(error) }
+            for p in parents.reversed() where !visited.contains(p) && !shared.contains(p) { stack.append((p, false)) }
+        }
+        let range = Array(oldestFirst.reversed())
         // Each range commit's range ancestors as a bit set, by position (oldest first).
         var position: [ObjectID: Int] = [:]
         for (i, id) in range.reversed().enumerated() { position[id] = i }
