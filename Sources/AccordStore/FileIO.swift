@@ -83,30 +83,56 @@ public enum FileIO {
         if fd >= 0 { fsync(fd); close(fd) }
     }
 
-    nonisolated(unsafe) private static var tempCounter: UInt64 = 0
-
-    /// A temp-file name in `dir` that no other process will pick.
+    /// A temp-file name in `dir`: `prefix` and 12 random letters and digits, as git's
+    /// `tmp_obj_XXXXXX` (git's `prune` and `fsck` recognise its temp files by the prefix alone).
+    /// Files are created with it exclusively, so a name some other process picked is never shared.
     static func tempName(in dir: String, prefix: String) -> String {
-        tempCounter &+= 1
-        return "\(dir)/\(prefix)\(getpid())_\(tempCounter)_\(UInt32.random(in: 0...UInt32.max))"
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        var suffix = [UInt8](repeating: 0, count: 12)
+        var random = [UInt64.random(in: 0...UInt64.max), UInt64.random(in: 0...UInt64.max)] // 6 letters each
+        for i in suffix.indices {
+            suffix[i] = alphabet[Int(random[i / 6] % 62)]
+            random[i / 6] /= 62
+        }
+        return "\(dir)/\(prefix)\(String(decoding: suffix, as: UTF8.self))"
+    }
+
+    /// Creates a new file under a fresh `tempName` (exclusively), open for writing.
+    static func createTemporary(in dir: String, prefix: String, mode: mode_t) throws(StoreError) -> (path: String, fd: Int32) {
+        while true {
+            let path = tempName(in: dir, prefix: prefix)
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            if fd >= 0 { return (path, fd) }
+            if errno != EEXIST { throw .io(op: "create", path: path, errno: errno) }
+        }
+    }
+
+    /// Writes `data` to a new `tmp_*` file in `dir`, fsynced and closed, for a rename into place.
+    /// Returns its path and its identity (as `identity(_:)` gives it). On failure nothing is left.
+    static func writeTemporary(in dir: String, _ data: UnsafeRawBufferPointer, mode: mode_t = 0o644,
+                               prefix: String = "tmp_", durable: Bool = true) throws(StoreError) -> (path: String, identity: [Int]) {
+        let (tmp, fd) = try createTemporary(in: dir, prefix: prefix, mode: mode)
+        var st = stat()
+        do throws(StoreError) {
+            try writeAll(fd, data, path: tmp)
+            if durable, fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: tmp, errno: errno) }
+            if fstat(fd, &st) != 0 { throw StoreError.io(op: "stat", path: tmp, errno: errno) }
+        } catch {
+            close(fd); unlink(tmp); throw error
+        }
+        if close(fd) != 0 { let e = errno; unlink(tmp); throw .io(op: "close", path: tmp, errno: e) }
+        return (tmp, identity(of: st))
     }
 
     /// Atomically replaces `path` with `data`: temp file in the same directory, fsync, rename.
     /// A reader sees the old content or the new, never a part.
     /// With `syncDirectory: false` the caller fsyncs the directory itself later (batched writes).
+    /// `tempPrefix`: how the temp file's name starts (`tmp_obj_` for loose objects, as git names
+    /// its own).
     public static func writeAtomically(_ path: String, _ data: UnsafeRawBufferPointer, mode: mode_t = 0o644,
-                                       durable: Bool = true, syncDirectory: Bool = true) throws(StoreError) {
+                                       durable: Bool = true, syncDirectory: Bool = true, tempPrefix: String = "tmp_") throws(StoreError) {
         let dir = dirname(of: path)
-        let tmp = tempName(in: dir, prefix: "tmp_")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .io(op: "create", path: tmp, errno: errno) }
-        do throws(StoreError) {
-            try writeAll(fd, data, path: tmp)
-            if durable, fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: tmp, errno: errno) }
-            close(fd)
-        } catch {
-            close(fd); unlink(tmp); throw error
-        }
+        let (tmp, _) = try writeTemporary(in: dir, data, mode: mode, prefix: tempPrefix, durable: durable)
         if rename(tmp, path) != 0 {
             let e = errno; unlink(tmp); throw .io(op: "rename into place", path: path, errno: e)
         }
@@ -114,8 +140,10 @@ public enum FileIO {
     }
 
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true,
-                                       syncDirectory: Bool = true) throws(StoreError) {
-        try bytes.withBytes { (p) throws(StoreError) in try writeAtomically(path, p, mode: mode, durable: durable, syncDirectory: syncDirectory) }
+                                       syncDirectory: Bool = true, tempPrefix: String = "tmp_") throws(StoreError) {
+        try bytes.withBytes { (p) throws(StoreError) in
+            try writeAtomically(path, p, mode: mode, durable: durable, syncDirectory: syncDirectory, tempPrefix: tempPrefix)
+        }
     }
 
     /// Names in a directory (without `.` and `..`); empty if it does not exist.

@@ -34,6 +34,13 @@ public struct RefStore: Sendable {
 
     public init(gitDir: String) { self.gitDir = gitDir }
 
+    /// The lock of ref (or `packed-refs`, `HEAD`) `name`; its seed and temp files go into the git
+    /// directory, never among the loose refs (where they would read as refs).
+    func lock(_ name: String, linkingTo seed: LockSeed? = nil) throws(StoreError) -> LockFile {
+        if let seed { return try LockFile(path: "\(gitDir)/\(name)", linkingTo: seed, tempDirectory: gitDir) }
+        return try LockFile(path: "\(gitDir)/\(name)", tempDirectory: gitDir)
+    }
+
     // MARK: reading
 
     /// The value of one ref, without following symbolic refs; nil if it does not exist.
@@ -279,7 +286,7 @@ public struct RefStore: Sendable {
     public func delete(_ name: String, expected: RefExpectation = .any) throws(StoreError) {
         try RefName.validate(name)
         guard name != "HEAD" else { throw .invalidInput("refusing to delete HEAD") }
-        let lock = try LockFile(path: "\(gitDir)/\(name)")
+        let lock = try lock(name)
         defer { lock.rollback() }
         let current = try currentValue(name)
         guard current != nil else { throw .refNotFound(name) }
@@ -297,8 +304,7 @@ public struct RefStore: Sendable {
     /// Points a symbolic ref (HEAD) at another ref.
     public func setSymbolic(_ name: String, to target: String) throws(StoreError) {
         try RefName.validate(name); try RefName.validate(target)
-        let lock = try LockFile(path: "\(gitDir)/\(name)")
-        try lock.commit(Array("ref: \(target)\n".utf8))
+        try lock(name).commit(Array("ref: \(target)\n".utf8))
     }
 
     /// The current id of a (non-symbolic) ref, read while its lock is held; `packed`: a parse
@@ -397,8 +403,11 @@ public struct RefStore: Sendable {
         }
         for (name, id) in loose { packed[name] = PackedRef(id: id, peeled: peel(id)) }
         try writePacked(packed, under: plock)
+        guard !loose.isEmpty else { return }
+        let seed = try LockSeed(in: gitDir)
+        defer { seed.remove() }
         for (name, id) in loose {
-            guard let lock = try? LockFile(path: "\(gitDir)/\(name)") else { continue } // busy: leave it loose
+            guard let lock = try? lock(name, linkingTo: seed) else { continue } // busy: leave it loose
             if case .direct(id)? = try readLoose(name) { FileIO.remove("\(gitDir)/\(name)") }
             lock.rollback()
         }

@@ -24,7 +24,7 @@ extension RefStore {
     func lockPackedRefs() throws(StoreError) -> LockFile {
         var waited = 0
         while true {
-            do throws(StoreError) { return try LockFile(path: packedPath) } catch {
+            do throws(StoreError) { return try lock("packed-refs") } catch {
                 guard case .lockHeld = error, waited < 1000 else { throw error }
             }
             usleep(10_000); waited += 10
@@ -47,11 +47,10 @@ extension RefStore {
     public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
         struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
-        // Large batches: packed-refs.lock first; the locks of the refs going into packed-refs
-        // are then links to one seed file.
+        // Large batches: packed-refs.lock first. Every ref's lock is a link to one seed file.
         let packedLock = updates.count(where: { !$0.name.hasPrefix("refs/tags/") }) >= Self.packedBatchThreshold
             ? try lockPackedRefs() : nil
-        let seed = packedLock == nil ? nil : try LockSeed(in: gitDir)
+        let seed = try LockSeed(in: gitDir)
         var held: [Held] = []
         var targets = Set<String>()
         for (i, u) in updates.enumerated() {
@@ -60,15 +59,12 @@ extension RefStore {
                 var target = u.name // updating HEAD moves the branch it points at
                 if case .symbolic? = try readLoose(u.name) { target = try resolvedName(u.name) }
                 guard targets.insert(target).inserted else { throw .invalidInput("ref '\(target)' is updated twice in one batch") }
-                let path = "\(gitDir)/\(target)"
-                let lock: LockFile
-                if let seed, !target.hasPrefix("refs/tags/") { lock = try LockFile(path: path, linkingTo: seed) }
-                else { lock = try LockFile(path: path) }
+                let lock = try lock(target, linkingTo: seed)
                 held.append(Held(index: i, target: target, lock: lock, old: nil))
                 FaultPoint.hit("ref-locked") // killed holding the ref's lock, before anything is read or written
             } catch { results[i] = error }
         }
-        seed?.remove()
+        seed.remove()
         guard !held.isEmpty else { return results }
         // Under packed-refs.lock one parse answers for every ref held; smaller batches look each
         // ref up as a single update does (binary search, no parse of a large file).
@@ -120,26 +116,4 @@ extension RefStore {
         for d in directories { FileIO.fsyncDirectory(d) }
         return results
     }
-}
-
-/// The file the linked locks of one batch share: it holds `LockFile.marker` and stays flocked
-/// until the last lock linked to it is released (each holds a reference), so that every such lock
-/// reads as held while this process runs and as abandoned if it is killed. Its name starts with `tmp_`: `accord gc` removes one
-/// a killed process left behind.
-final class LockSeed {
-    let path: String
-    private let fd: Int32
-    init(in gitDir: String) throws(StoreError) {
-        path = FileIO.tempName(in: gitDir, prefix: "tmp_reflock_")
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(op: "create", path: path, errno: errno) }
-        self.fd = fd
-        flock(fd, LOCK_EX | LOCK_NB)
-        do throws(StoreError) {
-            try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
-        } catch { unlink(path); close(fd); throw error }
-    }
-    /// Removes the name; the locks linked to it stay held until this object goes away.
-    func remove() { FileIO.remove(path) }
-    deinit { remove(); close(fd) }
 }
