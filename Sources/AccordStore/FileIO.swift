@@ -28,6 +28,13 @@ public enum FileIO {
 
     /// Reads a whole file; `nil` if it does not exist. Refuses files above `limit` bytes.
     public static func read(_ path: String, limit: Int = 1 << 30) throws(StoreError) -> [UInt8]? {
+        try readWithIdentity(path, limit: limit)?.bytes
+    }
+
+    /// Reads a whole file with the identity (as `identity(_:)` gives it) of the very file read,
+    /// taken from the open descriptor: the two always belong together, even if the file is
+    /// replaced meanwhile. `nil` if it does not exist.
+    static func readWithIdentity(_ path: String, limit: Int = 1 << 30) throws(StoreError) -> (bytes: [UInt8], identity: [Int])? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -47,7 +54,7 @@ public enum FileIO {
             if n == 0 { buf.removeSubrange(done...); break } // shrank while reading
             done += n
         }
-        return buf
+        return (buf, identity(of: st))
     }
 
     public static func readString(_ path: String) throws(StoreError) -> String? {

@@ -132,8 +132,19 @@ public struct RefStore: Sendable {
     func packedFile() throws(StoreError) -> PackedFile {
         guard let id = FileIO.identity(packedPath) else { return PackedFile([:]) }
         if let hit = PackedRefsCache.shared.get(packedPath, id) { return hit }
-        let file = PackedFile(try parsePacked())
-        PackedRefsCache.shared.set(packedPath, id, file)
+        return try freshPackedFile()
+    }
+
+    /// packed-refs as the file holds it now, for a writer holding packed-refs.lock: every rewrite
+    /// of the file starts from this, never from a copy read before the lock was taken (which
+    /// would put back what another writer replaced meanwhile). The parse is reused only when the
+    /// file's bytes are exactly those it was parsed from: an identity (inode, size, mtime) can
+    /// repeat when an inode is reused within one clock tick.
+    func freshPackedFile() throws(StoreError) -> PackedFile {
+        guard let (bytes, id) = try FileIO.readWithIdentity(packedPath, limit: 1 << 30) else { return PackedFile([:]) }
+        if let hit = PackedRefsCache.shared.get(packedPath, bytes: bytes) { return hit }
+        let file = PackedFile(try RefStore.parsePacked(bytes))
+        PackedRefsCache.shared.set(packedPath, id, bytes, file)
         return file
     }
 
@@ -209,7 +220,11 @@ public struct RefStore: Sendable {
 
     func parsePacked() throws(StoreError) -> [String: PackedRef] {
         guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return [:] }
-        return try bytes.withBytes { (b: UnsafeRawBufferPointer) throws(StoreError) -> [String: PackedRef] in
+        return try RefStore.parsePacked(bytes)
+    }
+
+    static func parsePacked(_ bytes: [UInt8]) throws(StoreError) -> [String: PackedRef] {
+        try bytes.withBytes { (b: UnsafeRawBufferPointer) throws(StoreError) -> [String: PackedRef] in
             var refs: [String: PackedRef] = [:]
             refs.reserveCapacity(b.count / 100)
             var last: String?
@@ -283,6 +298,11 @@ public struct RefStore: Sendable {
     }
 
     /// Deletes `name` (loose and packed) if it matches `expected`; its reflog goes with it.
+    ///
+    /// Holds the ref's lock, then packed-refs.lock (always: a gc may pack the loose ref at any
+    /// moment before, and it would come back from packed-refs once the loose file is gone), reads
+    /// packed-refs again under that lock and rewrites it without the ref only if it is there, then
+    /// removes the loose file, before letting either lock go.
     public func delete(_ name: String, expected: RefExpectation = .any) throws(StoreError) {
         try RefName.validate(name)
         guard name != "HEAD" else { throw .invalidInput("refusing to delete HEAD") }
@@ -291,12 +311,10 @@ public struct RefStore: Sendable {
         let current = try currentValue(name)
         guard current != nil else { throw .refNotFound(name) }
         try check(expected, current: current, ref: name)
-        var packed = try readPacked()
-        if packed[name] != nil {
-            let plock = try lockPackedRefs()
-            packed[name] = nil
-            try writePacked(packed, under: plock)
-        }
+        let plock = try lockPackedRefs()
+        defer { plock.rollback() } // only once the loose file is gone too
+        var packed = try freshPackedFile().refs
+        if packed.removeValue(forKey: name) != nil { try installPacked(packed, under: plock) }
         if unlink("\(gitDir)/\(name)") != 0, errno != ENOENT { throw .io(op: "delete", path: "\(gitDir)/\(name)", errno: errno) }
         FileIO.remove("\(gitDir)/logs/\(name)")
     }
@@ -392,11 +410,13 @@ public struct RefStore: Sendable {
 
     // MARK: packing
 
-    /// Moves every loose ref into packed-refs (as `git pack-refs --all`), with peeled tag targets.
-    /// Each loose file is removed only if it still holds the value that was packed.
+    /// Moves every loose ref into packed-refs (as `git pack-refs --all`), with peeled tag targets,
+    /// starting from packed-refs as read under its lock. Then, as git does, with packed-refs.lock
+    /// released: each loose file is removed under its ref's lock, only if it still holds the value
+    /// that was packed (a ref that moved or went meanwhile is left as it is).
     public func packAll(peel: (ObjectID) -> ObjectID?) throws(StoreError) {
         let plock = try lockPackedRefs()
-        var packed = try readPacked()
+        var packed = try freshPackedFile().refs
         var loose: [(String, ObjectID)] = []
         for name in looseFiles(under: "refs") where !name.hasSuffix(".lock") && RefName.isValid(name) {
             if case let .direct(id)? = try readLoose(name) { loose.append((name, id)) }
@@ -413,11 +433,19 @@ public struct RefStore: Sendable {
         }
     }
 
-    /// Writes `refs` as the new packed-refs through its held lock, and keeps the parse for the
-    /// next read in this process (keyed by the identity of the file just written).
+    /// Writes `refs` as the new packed-refs through its held lock, and releases the lock.
     func writePacked(_ refs: [String: PackedRef], under lock: LockFile) throws(StoreError) {
-        let identity = try lock.commit(RefStore.encodePacked(refs))
-        PackedRefsCache.shared.set(packedPath, identity, PackedFile(refs))
+        defer { lock.rollback() }
+        try installPacked(refs, under: lock)
+    }
+
+    /// Writes `refs` as the new packed-refs through its held lock, which stays held (the caller
+    /// still has loose files to delete before another writer may read packed-refs), and keeps
+    /// the parse for the next read in this process (keyed by the identity of the file written).
+    func installPacked(_ refs: [String: PackedRef], under lock: LockFile) throws(StoreError) {
+        let bytes = RefStore.encodePacked(refs)
+        let identity = try lock.install(bytes)
+        PackedRefsCache.shared.set(packedPath, identity, bytes, PackedFile(refs))
     }
 
     static func encodePacked(_ refs: [String: PackedRef]) -> [UInt8] {
@@ -441,18 +469,22 @@ public struct RefStore: Sendable {
     }
 }
 
-/// Process-wide, per file: parsed packed-refs with the file identity they were parsed from.
+/// Process-wide, per file: parsed packed-refs with the file identity and the bytes they were
+/// parsed from (readers match the identity; writers under packed-refs.lock, the bytes).
 final class PackedRefsCache: @unchecked Sendable {
     static let shared = PackedRefsCache()
-    private var entries: [String: (key: [Int], file: RefStore.PackedFile)] = [:]
+    private var entries: [String: (key: [Int], bytes: [UInt8], file: RefStore.PackedFile)] = [:]
     private let mutex = StoreMutex()
     func get(_ path: String, _ k: [Int]) -> RefStore.PackedFile? {
         mutex.withLock { entries[path].flatMap { $0.key == k ? $0.file : nil } }
     }
-    func set(_ path: String, _ k: [Int], _ f: RefStore.PackedFile) {
+    func get(_ path: String, bytes: [UInt8]) -> RefStore.PackedFile? {
+        mutex.withLock { entries[path].flatMap { $0.bytes == bytes ? $0.file : nil } }
+    }
+    func set(_ path: String, _ k: [Int], _ bytes: [UInt8], _ f: RefStore.PackedFile) {
         mutex.withLock {
             if entries.count > 64 { entries.removeAll() } // tests open many repositories
-            entries[path] = (k, f)
+            entries[path] = (k, bytes, f)
         }
     }
 }

@@ -20,14 +20,19 @@ extension RefStore {
     public static let packedBatchThreshold = 32
 
     /// `packed-refs.lock`, waiting up to a second for another writer of packed-refs (a batch, a
-    /// gc, a deletion) to finish, as git's `core.packedRefsTimeout` does.
+    /// gc, a deletion) to finish, as git's `core.packedRefsTimeout` does, with git's backoff
+    /// (`lock_file_timeout`): waits of about 1, 4, 9, 16… ms, each randomised by ±25%.
     func lockPackedRefs() throws(StoreError) -> LockFile {
-        var waited = 0
+        var waitedMicroseconds = 0, multiplier = 1, n = 1
         while true {
             do throws(StoreError) { return try lock("packed-refs") } catch {
-                guard case .lockHeld = error, waited < 1000 else { throw error }
+                guard case .lockHeld = error, waitedMicroseconds < 1_000_000 else { throw error }
             }
-            usleep(10_000); waited += 10
+            let wait = min(Int.random(in: 750...1250) * multiplier, 1_000_000 - waitedMicroseconds)
+            usleep(UInt32(max(wait, 1)))
+            waitedMicroseconds += wait
+            multiplier = min(multiplier + 2 * n + 1, 1000)
+            n += 1
         }
     }
 
@@ -47,9 +52,11 @@ extension RefStore {
     public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
         struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
-        // Large batches: packed-refs.lock first. Every ref's lock is a link to one seed file.
+        // Large batches: packed-refs.lock first, held until the loose files packed-refs replaces
+        // are gone. Every ref's lock is a link to one seed file.
         let packedLock = updates.count(where: { !$0.name.hasPrefix("refs/tags/") }) >= Self.packedBatchThreshold
             ? try lockPackedRefs() : nil
+        defer { packedLock?.rollback() }
         let seed = try LockSeed(in: gitDir)
         var held: [Held] = []
         var targets = Set<String>()
@@ -68,7 +75,7 @@ extension RefStore {
         guard !held.isEmpty else { return results }
         // Under packed-refs.lock one parse answers for every ref held; smaller batches look each
         // ref up as a single update does (binary search, no parse of a large file).
-        let packed = packedLock != nil ? try packedFile() : nil
+        let packed = packedLock != nil ? try freshPackedFile() : nil // read under packed-refs.lock
 
         let batchDirectories = RefStore.directories(of: held.map(\.target))
         var accepted: [Held] = []
@@ -94,11 +101,11 @@ extension RefStore {
 
         var loose = accepted
         if let packedLock {
-            var refs = try packedFile().refs // re-read under packed-refs.lock
+            var refs = packed?.refs ?? [:] // as read under packed-refs.lock, held since
             let packed = accepted.filter { !$0.target.hasPrefix("refs/tags/") }
             loose = accepted.filter { $0.target.hasPrefix("refs/tags/") }
             for h in packed { refs[h.target] = PackedRef(id: updates[h.index].new, peeled: nil) }
-            try writePacked(refs, under: packedLock)
+            try installPacked(refs, under: packedLock)
             FaultPoint.hit("ref-batch-packed")
             for h in packed {
                 let path = "\(gitDir)/\(h.target)"

@@ -132,6 +132,35 @@ import Testing
         expectClean(s, repo, "delete \(point)")
     }
 
+    /// A large batch keeps packed-refs.lock until the loose files of the refs it moved into
+    /// packed-refs are deleted: killed between the two (fault point `ref-batch-packed`), the lock is
+    /// still there (abandoned), so no gc can have packed those stale loose values over the new ones
+    /// meanwhile; the next pull takes it over.
+    @Test func aBatchHoldsPackedRefsLockUntilItsStaleLooseRefsAreGone() {
+        let s = Sandbox()
+        s.ok("init", "-q", "r1")
+        let r1 = "\(s.root)/r1"
+        for (k, v) in [("user.name", "Ann Seller"), ("user.email", "ann@example.com"), ("user.role", "salesRep"), ("user.office", "SH")] {
+            s.ok("config", k, v, cwd: r1)
+        }
+        let n = 33
+        for i in 0..<n { s.ok("new", "K-\(i)", "--type", "sales", "subject=Widgets", "buyer.name=Acme", cwd: r1) }
+        s.ok("clone", "-q", r1, "r2")
+        let r2 = "\(s.root)/r2"
+        for i in 0..<n { s.ok("set", "K-\(i)", "subject=Gears", cwd: r1) }
+
+        let killed = s.accord("fetch", "-q", cwd: r2, env: ["ACCORD_TEST_FAULT": "ref-batch-packed"])
+        #expect(killed.status == 99, "\(killed.status) \(killed.err)")
+        #expect(FileManager.default.fileExists(atPath: "\(r2)/.accord/packed-refs.lock"), "the batch let packed-refs.lock go before its loose refs were gone")
+        expectOnlyAbandonedLocks(s, r2, "ref-batch-packed")
+        s.ok("fetch", "-q", cwd: r2)
+        for i in [0, n - 1] {
+            #expect(s.ok("rev-parse", "refs/remotes/origin/contracts/K-\(i)", cwd: r2) == s.ok("rev-parse", "refs/contracts/K-\(i)", cwd: r1))
+        }
+        s.ok("gc", "-q", cwd: r2)
+        expectClean(s, r2, "ref-batch-packed")
+    }
+
     /// Locks that are not Accord's own abandoned ones are never taken: git's (its ref locks hold
     /// the new value; an empty one is what git holds before writing), or one whose content is
     /// anything but the marker. fsck names each with the command to remove it.
