@@ -153,6 +153,52 @@ public enum FileIO {
         }
     }
 
+    /// Cuts a partial last line (bytes after the last newline) off the file open as `fd`, so
+    /// that the next append starts on a line boundary. Returns the file's size after.
+    static func cutPartialLastLine(_ fd: Int32, path: String) throws(StoreError) -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(op: "stat", path: path, errno: errno) }
+        let size = Int(st.st_size)
+        var end = size
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while end > 0 {
+            let want = end == size ? 1 : min(chunk.count, end) // the last byte first: almost always a newline
+            let start = end - want
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(start)) }
+            if n < 0 { if errno == EINTR { continue }; throw .io(op: "read", path: path, errno: errno) }
+            guard n == want else { throw .io(op: "read", path: path, errno: EIO) }
+            if let i = chunk[0..<n].lastIndex(of: 0x0A) {
+                let keep = start + i + 1
+                if keep == size { return size }
+                guard ftruncate(fd, off_t(keep)) == 0 else { throw .io(op: "truncate", path: path, errno: errno) }
+                return keep
+            }
+            end = start
+        }
+        if size > 0, ftruncate(fd, 0) != 0 { throw .io(op: "truncate", path: path, errno: errno) } // one partial line and nothing else
+        return 0
+    }
+
+    /// Reserves `count` bytes of disk at `offset` of the file open as `fd` without changing its
+    /// size (`fallocate` with `FALLOC_FL_KEEP_SIZE`), so that writing them later cannot fail for
+    /// lack of space: a full disk fails here instead. Does nothing where the system or the file
+    /// system cannot reserve (the later write may then still fail).
+    static func reserve(_ fd: Int32, at offset: Int, count: Int, path: String) throws(StoreError) {
+        guard let fallocate = fallocateFunction else { return }
+        while fallocate(fd, 0x01 /* FALLOC_FL_KEEP_SIZE */, off_t(offset), off_t(count)) != 0 {
+            let e = errno
+            if e == EINTR { continue }
+            if e == ENOSPC || e == EDQUOT || e == EFBIG { throw .io(op: "reserve space in", path: path, errno: e) }
+            return // EOPNOTSUPP, ENOSYS, EINVAL: not supported here
+        }
+    }
+
+    /// Linux's `fallocate`, which Glibc's Swift module does not declare (it needs _GNU_SOURCE).
+    nonisolated(unsafe) private static let fallocateFunction: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32)? = {
+        guard let symbol = dlsym(nil, "fallocate") else { return nil } // nil: RTLD_DEFAULT
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32).self)
+    }()
+
     /// Names in a directory (without `.` and `..`); empty if it does not exist.
     public static func list(_ dir: String) -> [String] { listEntries(dir).map(\.name) }
 

@@ -375,25 +375,58 @@ public struct RefStore: Sendable {
 
     // MARK: reflogs
 
-    /// Appends one line to `name`'s reflog; `sync` makes it durable before returning.
-    func appendReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String, sync: Bool = true) throws(StoreError) {
+    /// One reflog line, prepared while the ref's lock is held and appended once the ref has moved.
+    struct PendingReflog {
+        var path: String
+        var line: [UInt8]
+    }
+
+    /// Gets `name`'s reflog ready for one more line, before the ref moves: the file and its
+    /// directory exist, a partial last line (a write cut short by a kill or a full disk) is cut
+    /// off so the new line starts on a line boundary, and the line's bytes are reserved on disk,
+    /// so that a full disk refuses the update here, while nothing has changed, rather than after
+    /// the ref moved. Called with the ref's lock held: no one else appends to this reflog.
+    func prepareReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String) throws(StoreError) -> PendingReflog {
         let path = "\(gitDir)/logs/\(name)"
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         let line = Array("\(old.hex) \(new.hex) \(who)\t\(oneLine)\n".utf8)
-        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0, errno == ENOENT {
             try FileIO.makeDirectories(FileIO.dirname(of: path))
-            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         }
         guard fd >= 0 else { throw .io(op: "open reflog", path: path, errno: errno) }
         defer { close(fd) }
-        try line.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
-        if sync { fsync(fd) }
+        let size = try FileIO.cutPartialLastLine(fd, path: path)
+        try FileIO.reserve(fd, at: size, count: line.count, path: path)
+        return PendingReflog(path: path, line: line)
     }
-    /// A ref's reflog, oldest first.
+
+    /// Appends a prepared line, after the ref moved (as the last step before its lock goes):
+    /// a kill before this leaves the reflog without the update, never with one that did not
+    /// happen. `sync` makes it durable before returning. The ref has moved already, so a
+    /// failure here does not undo it: the reflog is cut back to its last whole line and the
+    /// update stands without its entry (as if killed just before).
+    func appendReflog(_ pending: PendingReflog, sync: Bool) {
+        let fd = open(pending.path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return }
+        do throws(StoreError) {
+            try pending.line.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: pending.path) }
+            if sync { fsync(fd) }
+        } catch {
+            _ = ftruncate(fd, st.st_size)
+        }
+    }
+
+    /// A ref's reflog, oldest first. A last line without its newline (a write cut short) is not
+    /// an entry and is left out, as git leaves it out.
     public func reflog(_ name: String) throws(StoreError) -> [ReflogEntry] {
         let path = "\(gitDir)/logs/\(name)"
-        guard let bytes = try FileIO.read(path) else { return [] }
+        guard var bytes = try FileIO.read(path) else { return [] }
+        if let lastNewline = bytes.lastIndex(of: 0x0A) { bytes.removeSubrange((lastNewline + 1)...) } else { bytes = [] }
         var entries: [ReflogEntry] = []
         for (n, line) in bytes.split(separator: 0x0A).enumerated() {
             let fail = StoreError.invalidInput("reflog \(path) line \(n + 1) is corrupt")

@@ -45,10 +45,15 @@ extension RefStore {
     /// every ref's lock and `packed-refs.lock`, write all new values into packed-refs (one
     /// fsync), then delete the loose files those values replace. Killed before the rename, every
     /// ref is as it was; after it, a ref whose loose file was not yet deleted still reads its old
-    /// value: each ref is old or new, never torn. Their reflog lines are written first and not
-    /// fsynced one by one (git does not fsync reflogs at all by default); the ref values are
-    /// durable. Tags are always written loose: packed-refs promises their peeled values, which
-    /// are not known here. If `packed-refs.lock` stays taken, the whole batch fails (lockHeld).
+    /// value: each ref is old or new, never torn. Tags are always written loose: packed-refs
+    /// promises their peeled values, which are not known here. If `packed-refs.lock` stays taken,
+    /// the whole batch fails (lockHeld).
+    ///
+    /// Reflog lines are prepared (space reserved, a partial last line cut off) before anything
+    /// moves, so a full disk refuses a ref while nothing changed, and appended only after the
+    /// refs moved and before their locks go: a kill leaves a reflog without an update that
+    /// happened, never with one that did not. A large batch's lines are not fsynced one by one
+    /// (git fsyncs no reflogs by default); the ref values are durable.
     public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
         struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
@@ -90,13 +95,24 @@ extension RefStore {
                 accepted.append(h)
             } catch { results[h.index] = error; h.lock.rollback() }
         }
-        let sync = packedLock == nil
-        for h in accepted {
+        // Each ref's reflog lines (HEAD's too, for an update through HEAD), ready to append.
+        var reflogs: [Int: [PendingReflog]] = [:]
+        accepted = accepted.filter { h in
             let u = updates[h.index]
-            try appendReflog(h.target, old: h.old ?? .zero, new: u.new, who: who, message: u.message, sync: sync)
-            if h.target != u.name, u.name == "HEAD" {
-                try appendReflog("HEAD", old: h.old ?? .zero, new: u.new, who: who, message: u.message, sync: sync)
-            }
+            do throws(StoreError) {
+                var lines = [try prepareReflog(h.target, old: h.old ?? .zero, new: u.new, who: who, message: u.message)]
+                if h.target != u.name, u.name == "HEAD" {
+                    lines.append(try prepareReflog("HEAD", old: h.old ?? .zero, new: u.new, who: who, message: u.message))
+                }
+                reflogs[h.index] = lines
+                return true
+            } catch { results[h.index] = error; h.lock.rollback(); return false }
+        }
+        let sync = packedLock == nil
+        /// After the ref moved: its reflog lines, then its lock goes.
+        func finish(_ h: Held) {
+            for line in reflogs[h.index] ?? [] { appendReflog(line, sync: sync) }
+            h.lock.rollback()
         }
 
         var loose = accepted
@@ -109,18 +125,25 @@ extension RefStore {
             FaultPoint.hit("ref-batch-packed")
             for h in packed {
                 let path = "\(gitDir)/\(h.target)"
-                if unlink(path) != 0, errno != ENOENT { results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno) }
-                h.lock.rollback()
+                if unlink(path) != 0, errno != ENOENT {
+                    results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno)
+                    h.lock.rollback() // it still reads its old value: no reflog line
+                    continue
+                }
+                finish(h)
             }
         }
         var directories = Set<String>()
+        var moved: [Held] = []
         for h in loose {
             do throws(StoreError) {
-                try h.lock.commit(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
+                try h.lock.install(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
                 directories.insert(FileIO.dirname(of: h.lock.path))
-            } catch { results[h.index] = error }
+                moved.append(h)
+            } catch { results[h.index] = error; h.lock.rollback() }
         }
-        for d in directories { FileIO.fsyncDirectory(d) }
+        for d in directories { FileIO.fsyncDirectory(d) } // the new values are durable before any reflog says so
+        for h in moved { finish(h) }
         return results
     }
 }

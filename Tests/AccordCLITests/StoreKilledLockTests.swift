@@ -42,7 +42,8 @@ import Testing
         let c2 = s.ok("commit-tree", tree, "-p", c1, "-m", "second", cwd: repo)
         let c3 = s.ok("commit-tree", tree, "-p", c1, "-m", "third", cwd: repo)
         s.ok("update-ref", "-m", "first", "refs/heads/main", c1, cwd: repo)
-        let refPath = "\(gitDir)/refs/heads/main", lock = refPath + ".lock"
+        let refPath = "\(gitDir)/refs/heads/main", lock = refPath + ".lock", logPath = "\(gitDir)/logs/refs/heads/main"
+        let logBefore = Self.contents(logPath) ?? []
 
         let killed = s.accord("update-ref", "-m", "killed", "refs/heads/main", c2, c1, cwd: repo, env: ["ACCORD_TEST_FAULT": "\(point)@main"])
         #expect(killed.status == 99, "\(point) not reached: \(killed.status) \(killed.err)")
@@ -56,10 +57,17 @@ import Testing
             #expect(Self.contents(lock).map { $0.text.hasPrefix("accord lock:") } == true, "\(point): \(Self.contents(lock)?.text ?? "")")
         }
         expectOnlyAbandonedLocks(s, repo, "\(point)")
+        // The reflog line is written after the ref moved: never an entry for an update that did
+        // not happen (killed before the rename), at worst none for one that did (killed after).
+        #expect(Self.contents(logPath) == logBefore, "\(point): \(Self.contents(logPath)?.text ?? "")")
 
         // The next update takes the lock over and completes; nothing needs a hand.
         s.ok("update-ref", "-m", "after the kill", "refs/heads/main", c3, now, cwd: repo)
         #expect(s.ok("rev-parse", "refs/heads/main", cwd: repo) == c3)
+        let log = (Self.contents(logPath) ?? []).text
+        #expect(log.hasPrefix(logBefore.text) && log.dropFirst(logBefore.count).hasPrefix("\(now) \(c3) ")
+                && log.hasSuffix("\tafter the kill\n") && log.split(separator: "\n").count == 2, "\(point): \(log)")
+        #expect(s.gitOK("--git-dir=\(gitDir)", "rev-parse", "refs/heads/main@{1}") == now)
         #expect(!FileManager.default.fileExists(atPath: lock))
         expectClean(s, repo, "\(point)")
         // gc removes what the kill left in the git directory once it is an hour old.
