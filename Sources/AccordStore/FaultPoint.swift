@@ -15,6 +15,8 @@ import Glibc
 ///   and checked but not yet installed (AccordSync PackTransfer.swift).
 /// - `before-ref-update`: a fetch, push or bundle unbundle has stored every object, no ref has
 ///   moved yet (AccordSync Transfer.swift, BundleFile.swift).
+/// - `temp-written`: an atomic write (a loose object, config at init, …; FileIO.writeAtomically)
+///   has its content in its temp file, not yet renamed into place; also `temp-written@<file name>`.
 /// - Every lock (refs, HEAD, packed-refs, config; LockFile.swift), each also as
 ///   `<point>@<file name>` for one file only: `lock-seeded` (the lock's seed file exists, the
 ///   lock's name does not), `lock-linked` (the lock is taken, its seed's name not yet removed),

@@ -140,6 +140,7 @@ public enum FileIO {
                                        durable: Bool = true, syncDirectory: Bool = true, tempPrefix: String = "tmp_") throws(StoreError) {
         let dir = dirname(of: path)
         let (tmp, _) = try writeTemporary(in: dir, data, mode: mode, prefix: tempPrefix, durable: durable)
+        FaultPoint.hit("temp-written", target: path) // killed with the new content in its temp file
         if rename(tmp, path) != 0 {
             let e = errno; unlink(tmp); throw .io(op: "rename into place", path: path, errno: e)
         }
@@ -223,6 +224,18 @@ public enum FileIO {
     }
 
     public static func remove(_ path: String) { unlink(path) }
+
+    /// Removes a file, or a directory with everything in it (not following symbolic links).
+    static func removeTree(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in list(path) { removeTree("\(path)/\(name)") }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
 }
 
 /// A read-only memory map of a whole file (packs and their indexes).
