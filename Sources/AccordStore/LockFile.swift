@@ -154,8 +154,12 @@ final class LockSeed {
         let (path, fd) = try FileIO.createTemporary(in: dir, prefix: "tmp_lock_", mode: 0o644)
         self.path = path
         self.fd = fd
-        flock(fd, LOCK_EX | LOCK_NB) // a new file no one else knows: this cannot fail
         do throws(StoreError) {
+            // A new file no one else knows: only a system out of locks refuses. Without the flock
+            // the lock would look abandoned while its holder runs, so that is an error.
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                if errno != EINTR { throw StoreError.io(op: "flock", path: path, errno: errno) }
+            }
             try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
         } catch { unlink(path); close(fd); throw error }
     }
