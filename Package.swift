@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordObjects", targets: ["AccordObjects"]),
         .library(name: "AccordContracts", targets: ["AccordContracts"]),
+        .library(name: "AccordMerge", targets: ["AccordMerge"]),
         .library(name: "AccordSync", targets: ["AccordSync"]),
     ],
     dependencies: [
@@ -28,11 +29,13 @@ let package = Package(
         .target(name: "AccordStore", dependencies: ["AccordObjects", "CZlib"]),
         // The contract domain: model, money, dates, lifecycle, records, invariants, tree encoding.
         .target(name: "AccordContracts", dependencies: ["AccordStore"]),
-        // Remotes, transfer of missing objects, bundles, and the field-level merge of contracts.
-        .target(name: "AccordSync", dependencies: ["AccordContracts", "AccordStore"]),
+        // The field-level merge of contracts: writes, supersession, conflicts as multi-value registers.
+        .target(name: "AccordMerge", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
+        // Remotes, transfer of missing objects, bundles.
+        .target(name: "AccordSync", dependencies: ["AccordMerge", "AccordContracts", "AccordStore"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
-            "AccordStore", "AccordContracts", "AccordSync",
+            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -44,7 +47,7 @@ let package = Package(
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore", "AccordTestSupport"],
                     resources: []),
         .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
-        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordTestSupport"]),
+        .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordMerge", "AccordTestSupport"]),
         .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -231,7 +231,11 @@ extension Contract {
                 throw ContractError(a.at("blob"), "must be a 64-digit lowercase object id")
             }
             guard let kind = try a.enumValue("kind", AttachmentKind.self) else { throw ContractError(a.at("kind"), "is required") }
-            attachments.append(Attachment(blob: blob, name: try a.requiredString("name"), kind: kind))
+            let name = try a.requiredString("name")
+            if let why = InputRules.attachmentNameProblem(name) {
+                throw ContractError(a.at("name"), "'\(name.debugDescriptionForMessages)' cannot name an attachment: it \(why)")
+            }
+            attachments.append(Attachment(blob: blob, name: name, kind: kind))
             try a.finish()
         }
         if var a = try r.nested("archive") {

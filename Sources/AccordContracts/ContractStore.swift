@@ -43,6 +43,9 @@ public enum ContractStoreError: Error, CustomStringConvertible {
 public struct ContractStore: Sendable {
     public let repository: Repository
     public let policy: LifecyclePolicy
+    /// Contracts written in the current batch whose refs do not exist yet, by number (an import
+    /// writes every commit first and creates all its refs at once): a renewal may name one.
+    public var pendingContracts: [String: ObjectID] = [:]
 
     public init(repository: Repository) throws(ContractStoreError) {
         self.repository = repository
@@ -164,7 +167,19 @@ public struct ContractStore: Sendable {
     public func write(_ change: Change, parent: Snapshot?) throws(ContractStoreError) -> (ObjectID, [String]) {
         let number = change.state.contract.number
         if parent == nil, try head(number) != nil { throw .exists(number) }
-        let conflicts = change.conflicts ?? parent?.conflicts ?? []
+        var conflicts = change.conflicts ?? parent?.conflicts ?? []
+        var summary = change.summary, details = change.details
+        if change.conflicts == nil, change.mergeParent == nil, let p = parent {
+            // Writing a conflicted field settles its conflict: the writer saw every value it held.
+            let settled = ContractStore.settled(by: p.state, change.state, conflicts)
+            if !settled.isEmpty {
+                conflicts.removeAll { settled.contains($0) }
+                summary += " (settles the conflict at \(settled.map(\.path).joined(separator: ", ")))"
+                details += settled.map { c in
+                    "settles the conflict at \(c.path): \(c.candidates.map { FieldDiff.show($0.value) }.joined(separator: " | ")) → \(FieldDiff.show(FieldPath.get(c.path, in: change.state.contract.json)))"
+                }
+            }
+        }
         var warnings: [String] = try renewalWarnings(change.state.contract, parent: parent)
         if change.mergeParent == nil {
             let claims = CommitClaims(action: change.action, actor: change.actor, changeAgreement: change.changeAgreement, conflicts: conflicts)
@@ -175,6 +190,9 @@ public struct ContractStore: Sendable {
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
+                if let why = InputRules.attachmentNameProblem(name) {
+                    throw ContractStoreError.rule(ContractError("attachments", "'\(name.debugDescriptionForMessages)' cannot name an attachment: it \(why)"))
+                }
                 do { try Tree.validate(name: Array(name.utf8)) } catch { throw ContractStoreError.rule(ContractError("attachments", "'\(name)' cannot be a file name: \(error)")) }
                 if attachmentBlobs[name] != nil { throw ContractStoreError.rule(ContractError("attachments", "an attachment named '\(name)' already exists")) }
                 attachmentBlobs[name] = try db.write(type: .blob, payload: bytes)
@@ -198,7 +216,7 @@ public struct ContractStore: Sendable {
                                                 ("Accord-Replica", change.actor.replica)]
             if let a = change.action { trailers.insert(("Accord-Action", a.code), at: 0) }
             if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
-            let message = Trailers.message(summary: change.summary, details: change.details, trailers: trailers)
+            let message = Trailers.message(summary: summary, details: details, trailers: trailers)
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
             let commit = Commit(tree: tree, parents: parents, author: change.author, committer: change.author, message: message)
             let id = try db.write(.commit(commit))
@@ -207,6 +225,15 @@ public struct ContractStore: Sendable {
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// The field conflicts a (non-merge) commit from `old` to `new` settles: those at a path it
+    /// changes, inside one, or containing one.
+    public static func settled(by old: ContractState, _ new: ContractState, _ conflicts: [Conflict]) -> [Conflict] {
+        let fields = conflicts.filter(\.isField)
+        guard !fields.isEmpty else { return [] }
+        let changed = FieldDiff.diff(old, new).map(\.path)
+        return fields.filter { c in changed.contains { Conflict.overlaps($0, c.path) } }
     }
 
     /// What a commit says about itself: from a `Change` when this replica writes it, from the
@@ -288,7 +315,7 @@ public struct ContractStore: Sendable {
         guard let action = change.action else {
             guard old != new else { return }
             let statusConflict = p.conflicts.first { $0.path == "status" }
-            let sides = [statusConflict?.base, statusConflict?.ours.value, statusConflict?.theirs.value].compactMap { $0?.string }
+            let sides = ([statusConflict?.base] + (statusConflict?.candidates.map(\.value) ?? [])).compactMap { $0?.string }
             if sides.contains(new.code) { return }
             throw refuse("changes from \(old.code) to \(new.code) only through a lifecycle command (submit, approve, reject, sign, start, complete, terminate, archive, cancel)")
         }
@@ -322,7 +349,7 @@ public struct ContractStore: Sendable {
         // Warn when the link or the renewal's start is set or changes (dates usually come at signing).
         if let p = parent?.state.contract, p.renews == old, p.signKind == .renewal,
            p.effectiveDate == c.effectiveDate, p.signDate == c.signDate { return [] }
-        guard Invariants.validNumber(old), let head = try head(old) else {
+        guard Invariants.validNumber(old), let head = try head(old) ?? pendingContracts[old] else {
             throw .rule(ContractError("renews", "'\(old)' is not a contract in this repository", rule: "invariant 14"))
         }
         let previous = try load(commit: head).state.contract

@@ -22,12 +22,12 @@ public enum Invariants {
         "owner", "office", "supervisor", "projectManager", "progressPlan", "trackingPlan", "attachments", "archive", "status",
     ]
 
-    public static let numberRule = "letters (including Chinese), digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters, no '..' and not ending in '.lock' or '.'"
+    public static let numberRule = "letters (including Chinese), digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters, no '..', not ending in '.lock' or '.', and not a name git gives a meaning (HEAD, FETCH_HEAD, …) or a 64-digit object id"
 
     /// A contract number must be usable as a ref name component as-is (no escaping needed).
     public static func validNumber(_ n: String) -> Bool {
         guard let f = n.unicodeScalars.first, !n.isEmpty, n.count <= 100, !n.contains(".."), !n.hasSuffix(".lock"), !n.hasSuffix("."),
-              f.properties.isAlphabetic || ("0"..."9").contains(f) else { return false }
+              f.properties.isAlphabetic || ("0"..."9").contains(f), !InputRules.isReservedNumber(n) else { return false }
         return n.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-" }
     }
 
@@ -59,8 +59,8 @@ public enum Invariants {
         if c.totalAmount.isNegative || (submitted && !c.totalAmount.isPositive) {
             throw fail("totalAmount", "must be greater than 0 (is \(c.totalAmount.formatted(decimals: 2)))", 3)
         }
-        guard c.currency.count == 3, c.currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
-            throw fail("currency", "'\(c.currency)' is not an ISO 4217 code such as CNY, USD, EUR", 3)
+        guard Currency.active.contains(c.currency) else {
+            throw fail("currency", "'\(c.currency)' is not an ISO 4217 currency code in use, such as CNY, USD, EUR", 3)
         }
         if let d = c.deposit, d.isNegative { throw fail("deposit", "must not be negative", 3) }
         if let t = c.taxRate, t.isNegative || t > Dec(100) { throw fail("taxRate", "must be between 0 and 100", 3) }

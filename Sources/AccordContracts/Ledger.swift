@@ -74,6 +74,15 @@ extension ContractStore {
     /// head commit: only contracts whose head moved are read again. The cache is derived data:
     /// deleting it is always safe; an unreadable one is ignored and rewritten.
     public func ledger() throws(ContractStoreError) -> [LedgerRow] {
+        let (rows, failures) = try ledgerReport()
+        if let first = failures.first { throw first.error }
+        return rows
+    }
+
+    /// Every readable contract's ledger row, and the contracts that could not be read (a ref
+    /// pointing at something that is not a contract commit), so one bad ref does not hide the
+    /// others: the caller names each failure and goes on.
+    public func ledgerReport() throws(ContractStoreError) -> (rows: [LedgerRow], failures: [(number: String, error: ContractStoreError)]) {
         let path = "\(repository.gitDir)/accord/ledger-cache"
         var cached: [String: LedgerRow] = [:]
         if let bytes = try? FileIO.read(path, limit: 1 << 30) {
@@ -91,7 +100,13 @@ extension ContractStore {
             if let row = cached[number], row.head == head { rows[i] = row } else { missing.append(i) }
         }
         let misses = missing.count
-        for (i, row) in try rowsInParallel(missing.map { heads[$0] }).enumerated() { rows[missing[i]] = row }
+        var failures: [(number: String, error: ContractStoreError)] = []
+        for (i, result) in rowsInParallel(missing.map { heads[$0] }).enumerated() {
+            switch result {
+            case let .success(row): rows[missing[i]] = row
+            case let .failure(error): failures.append((heads[missing[i]].number, error))
+            }
+        }
         let done = rows.compactMap { $0 }
         if misses > 0 || cached.count != done.count {
             var text = ContractStore.ledgerHeader + "\n"
@@ -100,37 +115,32 @@ extension ContractStore {
                 try? FileIO.writeAtomically(path, Array(text.utf8), durable: false)
             }
         }
-        return done
+        return (done, failures)
     }
 
     /// Rows of contracts not in the cache, read on every core (a cold `accord list` reads all
     /// 10,000): contracts are independent and the object database takes concurrent reads.
-    func rowsInParallel(_ heads: [(number: String, head: ObjectID)]) throws(ContractStoreError) -> [LedgerRow] {
+    /// Each contract's row, or why it could not be read.
+    func rowsInParallel(_ heads: [(number: String, head: ObjectID)]) -> [Result<LedgerRow, ContractStoreError>] {
         let workers = heads.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         let results = ParallelResults(count: heads.count)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var i = w
-            while i < heads.count, !results.failed {
+            while i < heads.count {
                 do throws(ContractStoreError) {
-                    results.set(i, LedgerRow(number: heads[i].number, snapshot: try load(commit: heads[i].head)))
-                } catch { results.fail(error) }
+                    results.set(i, .success(LedgerRow(number: heads[i].number, snapshot: try load(commit: heads[i].head))))
+                } catch { results.set(i, .failure(error)) }
                 i += workers
             }
         }
-        if let error = results.error { throw error }
-        let rows = results.rows.compactMap { $0 }
-        guard rows.count == heads.count else { throw .store(.invalidInput("ledger: a contract was not read")) }
-        return rows
+        return results.rows.map { $0 ?? .failure(.store(.invalidInput("ledger: a contract was not read"))) }
     }
 }
 
-/// Slots that workers fill in parallel, and the first error.
+/// Slots that workers fill in parallel.
 private final class ParallelResults: @unchecked Sendable {
     private let mutex = NSLock()
-    private(set) var rows: [LedgerRow?]
-    private(set) var error: ContractStoreError?
+    private(set) var rows: [Result<LedgerRow, ContractStoreError>?]
     init(count: Int) { rows = Array(repeating: nil, count: count) }
-    var failed: Bool { mutex.lock(); defer { mutex.unlock() }; return error != nil }
-    func set(_ i: Int, _ row: LedgerRow) { mutex.lock(); rows[i] = row; mutex.unlock() }
-    func fail(_ e: ContractStoreError) { mutex.lock(); if error == nil { error = e }; mutex.unlock() }
+    func set(_ i: Int, _ row: Result<LedgerRow, ContractStoreError>) { mutex.lock(); rows[i] = row; mutex.unlock() }
 }

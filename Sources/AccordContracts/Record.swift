@@ -172,9 +172,23 @@ public struct Record: Hashable, Sendable {
             guard case let .string(s) = a else { throw ContractError(r.at("attachments[\(n)]"), "must be a string") }
             atts.append(s)
         }
-        self.init(id: try r.requiredString("id"), kind: kind, author: try r.requiredString("author"), role: role,
-                  replica: try r.requiredString("replica"), createdAt: try r.requiredString("createdAt"), filedDate: filed,
-                  attachments: atts, supersedes: try r.string("supersedes"), fields: [:])
+        let id = try r.requiredString("id"), createdAt = try r.requiredString("createdAt"), supersedes = try r.string("supersedes")
+        // The id and the time become the record's file name (records/<digits>-<id>.json).
+        guard InputRules.isRecordID(id) else {
+            throw ContractError(r.at("id"), "'\(id.debugDescriptionForMessages)' is not a record id: use \(InputRules.recordIDRule)")
+        }
+        guard InputRules.isTimestamp(createdAt) else {
+            throw ContractError(r.at("createdAt"), "'\(createdAt.debugDescriptionForMessages)' is not a time: write YYYY-MM-DDTHH:MM:SSZ (UTC)")
+        }
+        if let supersedes, !InputRules.isRecordID(supersedes) {
+            throw ContractError(r.at("supersedes"), "'\(supersedes.debugDescriptionForMessages)' is not a record id")
+        }
+        for (n, a) in atts.enumerated() {
+            if let why = InputRules.attachmentNameProblem(a) { throw ContractError(r.at("attachments[\(n)]"), "'\(a.debugDescriptionForMessages)' \(why)") }
+        }
+        self.init(id: id, kind: kind, author: try r.requiredString("author"), role: role,
+                  replica: try r.requiredString("replica"), createdAt: createdAt, filedDate: filed,
+                  attachments: atts, supersedes: supersedes, fields: [:])
         for field in kind.schema {
             let value = try Record.readField(field, from: &r)
             if let value { fields[field.name] = value } else if field.required { throw ContractError(r.at(field.name), "is required for a \(kind.code) record") }

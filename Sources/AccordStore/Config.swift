@@ -16,11 +16,14 @@ public struct Config: Sendable {
     public init() {}
 
     public init(parsing text: String, path: String) throws(StoreError) {
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines end at each "\n" scalar (a Character split would take "\r\n" as one character
+        // and glue two lines together); a "\r" before it belongs to the line end, as git reads it.
+        lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
         if lines.last == "" { lines.removeLast() }
         var section: String?
         var subsection: String?
-        for (n, rawLine) in lines.enumerated() {
+        for (n, fullLine) in lines.enumerated() {
+            let rawLine = fullLine.unicodeScalars.last == "\r" ? String(String.UnicodeScalarView(fullLine.unicodeScalars.dropLast())) : fullLine
             var line = Substring(rawLine).drop(while: { $0 == " " || $0 == "\t" })
             if line.isEmpty || line.first == "#" || line.first == ";" { continue }
             if line.first == "[" {
@@ -125,7 +128,9 @@ public struct Config: Sendable {
         case "g": scale = 1 << 30; v.removeLast()
         default: break
         }
-        return Int(v).map { $0 * scale }
+        guard let n = Int(v) else { return nil }
+        let (scaled, overflow) = n.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : scaled // a value beyond Int is no number, never a trap
     }
 
     /// Sets a single-valued key: replaces the last occurrence in place, or appends it.
@@ -209,5 +214,101 @@ extension String {
             rest = rest[r.upperBound...]
         }
         return out + rest
+    }
+}
+
+// MARK: validation of what `accord config` writes
+
+extension Config {
+    /// Settings that define the repository's format: changing them makes it unreadable (to
+    /// Accord, and often to git), so they are never set through `accord config`.
+    public static func isFormatKey(_ name: String) -> Bool {
+        let (section, subsection, key) = split(name)
+        let s = section.lowercased(), k = key.lowercased()
+        return (s == "core" && subsection == nil && k == "repositoryformatversion") || s == "extensions"
+    }
+
+    /// The range `accord.maxObjectSize` may take: below 1 MiB sound contract objects (scanned
+    /// attachments) would be refused as too large; above 64 GiB no object fits in memory anyway.
+    public static let maxObjectSizeRange: ClosedRange<Int> = (1 << 20)...(64 << 30)
+
+    /// Checks a variable name as `git config` does (config.c, git_config_parse_key): a section of
+    /// ASCII letters, digits and '-'; an optional subsection (anything but a newline, a carriage
+    /// return or NUL: git refuses the newline, Accord the carriage return too, since its files are
+    /// line-based); a key of ASCII letters, digits and '-' starting with a letter.
+    public static func validateName(_ name: String) throws(StoreError) {
+        func refuse(_ why: String) -> StoreError {
+            .invalidInput("'\(name.debugDescriptionForMessages)' is not a valid setting name: \(why) (write section.key or section.subsection.key, such as user.name)")
+        }
+        guard let first = name.firstIndex(of: "."), let last = name.lastIndex(of: "."), first != name.startIndex else {
+            throw refuse("it has no section")
+        }
+        guard name.index(after: last) != name.endIndex else { throw refuse("it has no key after the last '.'") }
+        let section = name[..<first], key = name[name.index(after: last)...]
+        func isKeyChar(_ u: Unicode.Scalar) -> Bool { u.isASCII && (u.properties.isAlphabetic || ("0"..."9").contains(u) || u == "-") }
+        guard section.unicodeScalars.allSatisfy(isKeyChar) else {
+            throw refuse("the section '\(section)' may hold only ASCII letters, digits and '-'")
+        }
+        guard let k = key.unicodeScalars.first, k.isASCII, k.properties.isAlphabetic, key.unicodeScalars.allSatisfy(isKeyChar) else {
+            throw refuse("the key '\(key.debugDescriptionForMessages)' must start with an ASCII letter and hold only ASCII letters, digits and '-'")
+        }
+        if first != last {
+            let sub = name[name.index(after: first)..<last]
+            guard !sub.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) else {
+                throw refuse("the subsection contains a newline, a carriage return or NUL")
+            }
+        }
+    }
+
+    /// Checks a value before it is written for `name`: no carriage return or NUL (they would
+    /// split or end a line of the file), the format keys refused, and the settings Accord reads
+    /// well-formed (sizes in range, booleans as git spells them).
+    public static func validateValue(_ value: String, for name: String) throws(StoreError) {
+        if isFormatKey(name) {
+            throw .invalidInput("\(name) is part of the repository format (git SHA-256, format version 1) and cannot be changed with accord config")
+        }
+        if value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\0" }) {
+            throw .invalidInput("the value for \(name) contains a carriage return or NUL, which a config file cannot hold")
+        }
+        let (section, subsection, key) = split(name)
+        guard subsection == nil else { return }
+        switch (section.lowercased(), key.lowercased()) {
+        case ("accord", "maxobjectsize"):
+            var probe = Config(); probe.set("accord.maxObjectSize", value)
+            if case let .invalid(why) = probe.maxObjectSize() { throw .invalidInput("accord.maxObjectSize: \(why)") }
+        case ("accord", "fsyncobjectfiles"), ("core", "bare"), ("core", "filemode"), ("core", "logallrefupdates"):
+            var probe = Config(); probe.set(name, value)
+            if probe.bool(name) == nil { throw .invalidInput("\(name) is a boolean: true or false (yes/no, on/off, 1/0), not '\(value)'") }
+        default: break
+        }
+    }
+
+    public enum SizeSetting: Equatable, Sendable {
+        case unset
+        case valid(Int)
+        case invalid(String)
+    }
+
+    /// `accord.maxObjectSize` as set: unset, a valid size, or why it is not one (not a number,
+    /// beyond Int, or outside `maxObjectSizeRange`).
+    public func maxObjectSize() -> SizeSetting {
+        guard let raw = get("accord.maxObjectSize") else { return .unset }
+        let range = "\(Config.maxObjectSizeRange.lowerBound >> 20)m to \(Config.maxObjectSizeRange.upperBound >> 30)g"
+        guard let n = int("accord.maxObjectSize") else {
+            return .invalid("'\(raw.debugDescriptionForMessages)' is not a size (a whole number of bytes, optionally with k, m or g, from \(range))")
+        }
+        guard Config.maxObjectSizeRange.contains(n) else { return .invalid("'\(raw)' is outside the allowed range, \(range)") }
+        return .valid(n)
+    }
+}
+
+extension StringProtocol {
+    /// The text with control characters escaped, for error messages that quote input.
+    public var debugDescriptionForMessages: String {
+        var out = ""
+        for u in unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F { out += "\\u{\(String(u.value, radix: 16, uppercase: true))}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
     }
 }

@@ -12,6 +12,8 @@ public final class Repository: @unchecked Sendable {
     public let refs: RefStore
 
     public static let defaultMaxObjectSize = 256 << 20
+    /// Settings in the config that could not be used as written (each replaced by its default).
+    public let configWarnings: [String]
 
     public var isBare: Bool { config.bool("core.bare") ?? false }
     public var replicaID: String? { config.get("accord.replicaid") }
@@ -27,8 +29,21 @@ public final class Repository: @unchecked Sendable {
         try Repository.checkFormat(config)
         self.gitDir = dir
         self.config = config
-        let maxSize = config.int("accord.maxObjectSize") ?? Repository.defaultMaxObjectSize
+        // A setting Accord cannot use is reported and replaced by its default, never fatal: the
+        // `accord config` that corrects it must still run.
+        var warnings: [String] = []
+        var maxSize = Repository.defaultMaxObjectSize
+        switch config.maxObjectSize() {
+        case .unset: break
+        case let .valid(n): maxSize = n
+        case let .invalid(why):
+            warnings.append("accord.maxObjectSize in \(configPath): \(why); using the default, 256m (set it with: accord config accord.maxObjectSize 256m)")
+        }
         let durable = config.bool("accord.fsyncObjectFiles") ?? true
+        if config.get("accord.fsyncObjectFiles") != nil, config.bool("accord.fsyncObjectFiles") == nil {
+            warnings.append("accord.fsyncObjectFiles in \(configPath) is not a boolean; using the default, true")
+        }
+        self.configWarnings = warnings
         self.objects = ObjectDatabase(objectsDir: "\(dir)/objects", maxObjectSize: maxSize, durable: durable)
         self.refs = RefStore(gitDir: dir)
     }
@@ -91,6 +106,8 @@ public final class Repository: @unchecked Sendable {
 
     /// Sets a config value, rewriting the file atomically under `config.lock`.
     public func setConfig(_ name: String, _ value: String) throws(StoreError) {
+        try Config.validateName(name)
+        try Config.validateValue(value, for: name)
         let path = "\(gitDir)/config"
         let lock = try LockFile(path: path)
         var fresh = try Config(parsing: try FileIO.readString(path) ?? "", path: path)

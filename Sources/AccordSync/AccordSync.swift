@@ -1,3 +1,3 @@
-/// Replicas meeting: remotes (paths and bundle files), object transfer as packs, and the
-/// structured three-way merge of contracts (domain.md §5).
+/// Replicas meeting: remotes (paths and bundle files) and object transfer as packs. The merge of
+/// what arrives is `AccordMerge`'s.
 public enum AccordSync {}

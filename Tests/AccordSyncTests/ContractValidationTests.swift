@@ -4,6 +4,7 @@ import AccordObjects
 import AccordStore
 import AccordContracts
 @testable import AccordSync
+@testable import AccordMerge
 
 /// The receiver of a push, fetch or unbundle checks every contract commit the transfer adds
 /// before a `refs/contracts/*` ref (or its tracking ref) moves.
@@ -171,7 +172,7 @@ import AccordContracts
         #expect(try Sim.push(seed, hub: hub).rejected.isEmpty)
         let merges = try Sim.pull(b, hub: hub)
         var conflicted: [String: Int] = [:]
-        for m in merges { if case let .merged(_, n, _) = m.outcome { conflicted[m.number] = n } }
+        for m in merges { if case let .merged(_, n, _, _) = m.outcome { conflicted[m.number] = n } }
         #expect(conflicted["HT-7"] ?? 0 > 0 && conflicted["HT-8"] ?? 0 > 0, "\(merges)")
         #expect(try b.store.load("HT-8").conflicts.contains { $0.path == "invariant 5" })
 

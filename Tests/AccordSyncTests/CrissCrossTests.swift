@@ -2,6 +2,7 @@ import AccordTestSupport
 import Testing
 import Foundation
 @testable import AccordSync
+@testable import AccordMerge
 import AccordContracts
 import AccordStore
 import AccordObjects
@@ -63,7 +64,7 @@ import AccordObjects
     }
 
     func checkMerged(_ outcome: MergeDriver.Outcome, _ store: ContractStore) throws {
-        guard case let .merged(id, conflicts, _) = outcome else { Issue.record("expected a merge, got \(outcome)"); return }
+        guard case let .merged(id, conflicts, _, _) = outcome else { Issue.record("expected a merge, got \(outcome)"); return }
         #expect(conflicts == 0, "edits settled by both earlier merges must not conflict again")
         let merged = try store.load(commit: id).state.contract
         #expect(merged.buyer.phone == "021-BBBB")

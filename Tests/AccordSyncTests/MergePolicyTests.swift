@@ -2,6 +2,7 @@ import AccordTestSupport
 import Testing
 import Foundation
 @testable import AccordSync
+@testable import AccordMerge
 import AccordContracts
 import AccordStore
 import AccordObjects
@@ -53,7 +54,7 @@ import AccordObjects
         let driver = try MergeDriver(store: store)
         let outcome = try driver.merge("HT-P1", theirs: theirs, actor: Actor(name: "HQ", email: "h@x", role: .contractAdmin, office: "HQ", replica: "r1"),
                                        author: who("HQ", 1_795_000_300))
-        guard case let .merged(id, conflicts, notes) = outcome else { Issue.record("expected a merge, got \(outcome)"); return }
+        guard case let .merged(id, conflicts, _, notes) = outcome else { Issue.record("expected a merge, got \(outcome)"); return }
         #expect(conflicts == 0)
         #expect(notes.contains { $0.contains("policy headOffice") && $0.contains("breachLiability") })
         let merged = try store.load(commit: id)
@@ -65,7 +66,7 @@ import AccordObjects
         let (store, _, theirs, _) = try diverged(policy: nil, leftRole: .legal, rightRole: .salesRep)
         let outcome = try MergeDriver(store: store).merge("HT-P1", theirs: theirs, actor: Actor(name: "HQ", email: "h@x", role: .contractAdmin, office: "HQ", replica: "r1"),
                                                          author: who("HQ", 1_795_000_300))
-        guard case let .merged(id, conflicts, _) = outcome else { Issue.record("expected a merge"); return }
+        guard case let .merged(id, conflicts, _, _) = outcome else { Issue.record("expected a merge"); return }
         #expect(conflicts == 1)
         #expect(try store.load(commit: id).conflicts.map(\.path) == ["breachLiability"])
     }
@@ -74,7 +75,7 @@ import AccordObjects
         let (store, _, theirs, _) = try diverged(policy: "headOffice", leftRole: .legal, rightRole: .management)
         let outcome = try MergeDriver(store: store).merge("HT-P1", theirs: theirs, actor: Actor(name: "HQ", email: "h@x", role: .contractAdmin, office: "HQ", replica: "r1"),
                                                          author: who("HQ", 1_795_000_300))
-        guard case let .merged(_, conflicts, notes) = outcome else { Issue.record("expected a merge"); return }
+        guard case let .merged(_, conflicts, _, notes) = outcome else { Issue.record("expected a merge"); return }
         #expect(conflicts == 1)
         #expect(notes.isEmpty)
     }

@@ -5,6 +5,7 @@ import AccordObjects
 import AccordStore
 import AccordContracts
 @testable import AccordSync
+@testable import AccordMerge
 
 /// A conflict one replica resolved stays resolved when it meets a replica that still carries it
 /// (docs/merge.md, "Conflicts are data"): the merge drops a conflict the base had and one side no
@@ -31,7 +32,7 @@ import AccordContracts
         #expect(try Sim.push(r1, hub: hub).rejected.isEmpty)
         try Sim.clash(r2, n, round: 1)
         let merged = try Sim.pull(r2, hub: hub)
-        guard case let .merged(_, conflicts, _)? = merged.first(where: { $0.number == n })?.outcome else {
+        guard case let .merged(_, conflicts, _, _)? = merged.first(where: { $0.number == n })?.outcome else {
             Issue.record("r2 did not merge: \(merged)"); return
         }
         #expect(conflicts == 1)
@@ -40,7 +41,7 @@ import AccordContracts
 
         // r1 takes the conflicted merge and resolves it; r2 meanwhile edits another field.
         #expect(try Sim.pull(r1, hub: hub).first?.outcome == .fastForward(try #require(try r2.store.head(n))))
-        #expect(try Sim.resolveAllOurs(r1, n) == 1)
+        #expect(try Sim.resolveAll(r1, n) == 1)
         let resolvedPhone = try r1.store.load(n).state.contract.buyer.phone
         var edited = try r2.store.load(n)
         edited.state.contract.supervisor = "督办 R2"
@@ -49,7 +50,7 @@ import AccordContracts
         let (first, second) = resolverMergesFirst ? (r2, r1) : (r1, r2)
         #expect(try Sim.push(first, hub: hub).rejected.isEmpty)
         let outcome = try Sim.pull(second, hub: hub).first { $0.number == n }?.outcome
-        guard case let .merged(_, c, _)? = outcome else { Issue.record("expected a merge, got \(String(describing: outcome))"); return }
+        guard case let .merged(_, c, _, _)? = outcome else { Issue.record("expected a merge, got \(String(describing: outcome))"); return }
         #expect(c == 0, "the conflict r1 resolved came back")
         try Sim.syncUntilQuiescent([r1, r2], hub: hub)
         for r in [r1, r2] {
@@ -91,7 +92,7 @@ import AccordContracts
         for (ours, theirs) in [(a2, b2), (b2, a2)] {
             try repo.refs.update(ContractStore.refName("HT-X2"), to: ours, expected: .any, who: cc.who(8), message: "test")
             let outcome = try MergeDriver(store: store).merge("HT-X2", theirs: theirs, actor: cc.actor, author: cc.who(9))
-            guard case let .merged(id, conflicts, _) = outcome else { Issue.record("expected a merge, got \(outcome)"); continue }
+            guard case let .merged(id, conflicts, _, _) = outcome else { Issue.record("expected a merge, got \(outcome)"); continue }
             #expect(conflicts == 0, "the conflict A resolved came back")
             let merged = try store.load(commit: id).state.contract
             #expect(merged.buyer.phone == "021-1111" && merged.deliveryMethod == "自提" && merged.supervisor == "督办 B")

@@ -36,6 +36,8 @@ public struct BundleFile: Sendable, Equatable {
     public static let maxHeaderSize = 16 << 20
     public static let maxLineLength = 4096
     public static let maxRefs = 1_000_000
+    /// Names of the temporary directories bundles are built in, beside the target file.
+    public static let tempPrefix = ".tmp_bundle_"
 
     // MARK: parsing
 
@@ -138,7 +140,7 @@ public struct BundleFile: Sendable, Equatable {
     /// Reads and parses a bundle file.
     public static func load(_ path: String) throws -> (bundle: BundleFile, bytes: [UInt8]) {
         let read: [UInt8]?
-        do throws(StoreError) { read = try FileIO.read(path, limit: 1 << 40) } catch {
+        do throws(StoreError) { read = try FileIO.readRegularFile(path, limit: 1 << 40, what: "a bundle") } catch {
             throw TransportError.badBundle("cannot read '\(path)': \(error.description)")
         }
         guard let data = read else { throw TransportError.badBundle("'\(path)' does not exist") }
@@ -212,13 +214,18 @@ public struct BundleFile: Sendable, Equatable {
         for r in kept { header += "\(r.id.hex) \(r.name)\n" }
         header += "\n"
 
-        let dir = FileIO.dirname(of: Remote.absolutePath(path))
-        let stage = PackTransfer.tempName(dir, ".tmp_bundle_")
-        try FileIO.makeDirectories(stage)
-        defer { PackTransfer.removeTree(stage) }
-        let written = try PackWriter.write(selection.objects, from: repo.objects, to: stage, progress: progress)
+        // Built in a temporary directory beside the target (the pack, then the bundle file),
+        // renamed into place when complete; removed on failure, and by the next bundle create
+        // in that directory if a kill left it (TempSibling).
+        let target = Remote.absolutePath(path)
+        let dir = FileIO.dirname(of: target)
+        if !FileIO.isDirectory(dir) { try FileIO.makeDirectories(dir) }
+        TempSibling.sweep(dir, prefix: tempPrefix)
+        let temp = try TempSibling(in: dir, prefix: tempPrefix)
+        defer { temp.remove() }
+        let written = try PackWriter.write(selection.objects, from: repo.objects, to: temp.path, progress: progress)
         let pack = try MappedFile(path: written.packPath)
-        let tmp = PackTransfer.tempName(dir, ".tmp_bundle_file_")
+        let tmp = "\(temp.path)/bundle"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.io(op: "create", path: tmp, errno: errno) }
         do {
@@ -227,11 +234,10 @@ public struct BundleFile: Sendable, Equatable {
             guard fsync(fd) == 0 else { throw StoreError.io(op: "fsync", path: tmp, errno: errno) }
             close(fd)
         } catch {
-            close(fd); FileIO.remove(tmp); throw error
+            close(fd); throw error
         }
-        guard rename(tmp, path) == 0 else {
-            let e = errno; FileIO.remove(tmp); throw StoreError.io(op: "rename into place", path: path, errno: e)
-        }
+        FaultPoint.hit("bundle-written")
+        guard rename(tmp, target) == 0 else { throw StoreError.io(op: "rename into place", path: path, errno: errno) }
         FileIO.fsyncDirectory(dir)
         return (BundleFile(prerequisites: prereqs, refs: kept, packOffset: header.utf8.count), written.count)
     }

@@ -113,6 +113,10 @@ public struct RefChange: Sendable, Equatable {
     /// Rejected because the commits it would add are not valid contracts here (`ContractCheck`):
     /// unlike a lost race, trying again will not help until the sender fixes them.
     public var invalidContract = false
+    /// Rejected because the other side moved meanwhile (the ref changed under the transfer, or
+    /// it is no longer a fast-forward): fetching and trying again can succeed. A ref refused for
+    /// any other reason (a lock held there, an I/O error) is not, and is reported as is.
+    public var lostRace = false
 
     public init(remoteRef: String, ref: String, old: ObjectID?, new: ObjectID?, status: Status, reason: String? = nil) {
         self.remoteRef = remoteRef; self.ref = ref; self.old = old; self.new = new; self.status = status; self.reason = reason

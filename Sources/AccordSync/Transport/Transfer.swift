@@ -1,5 +1,11 @@
 import AccordObjects
 import AccordStore
+import AccordContracts
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public typealias TransferProgress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
@@ -85,7 +91,11 @@ public enum Transfer {
         var history = History(objects: local.objects)
         var contracts: ContractCheck?
         var own: [String: ObjectID] = [:]
-        for p in plan {
+        // Contracts first, then tags: a tag is checked against its contract's history as this
+        // transfer leaves it (with the contract's update only if that was accepted).
+        let ordered = plan.filter { !$0.ref.hasPrefix("refs/tags/") } + plan.filter { $0.ref.hasPrefix("refs/tags/") }
+        var tags = TagCheck(local: local, remoteName: remoteName)
+        for p in ordered {
             var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
             if p.old == p.new {
                 change.status = .upToDate
@@ -105,6 +115,12 @@ public enum Transfer {
                 let trusted = [p.old, own[p.remoteRef]].compactMap { $0 }
                 if let why = contracts?.refusal(number: number, new: p.new, trusted: trusted) {
                     change.status = .rejected; change.reason = why; change.invalidContract = true
+                }
+            }
+            if change.status == .new, p.ref.hasPrefix("refs/tags/") {
+                let accepted = changes.filter { $0.status == .new || $0.status == .fastForward || $0.status == .forced || $0.status == .upToDate }
+                if let why = tags.refusal(p.ref, p.new, accepted: accepted, history: &history) {
+                    change.status = .rejected; change.reason = why
                 }
             }
             changes.append(change)
@@ -171,11 +187,11 @@ public enum Transfer {
             if let old {
                 if old == id { change.status = .upToDate; report.changes.append(change); continue }
                 if !local.objects.contains(old) {
-                    change.status = .rejected; change.reason = "fetch first: the remote has commits this repository does not"
+                    change.status = .rejected; change.reason = "fetch first: the remote has commits this repository does not"; change.lostRace = true
                     report.changes.append(change); continue
                 }
                 guard try history.isAncestor(old, of: id) else {
-                    change.status = .rejected; change.reason = "non-fast-forward: fetch and merge first"
+                    change.status = .rejected; change.reason = "non-fast-forward: fetch and merge first"; change.lostRace = true
                     report.changes.append(change); continue
                 }
                 change.status = .fastForward
@@ -222,6 +238,7 @@ public enum Transfer {
                 change.status = .rejected
                 if case .staleValue = refused {
                     change.reason = "the remote ref changed during the push (lost a race): fetch and try again"
+                    change.lostRace = true
                 } else {
                     change.reason = refused.description
                 }
@@ -237,38 +254,121 @@ public enum Transfer {
 
     // MARK: clone
 
+    /// Names of the temporary directories clones are built in, beside their target.
+    public static let cloneTempPrefix = ".tmp_clone_"
+
     /// Creates a repository at `dir` with remote `origin` pointing at `source`, fetches
-    /// everything, and creates `refs/contracts/*` from the remote's. On failure the new
-    /// repository is removed.
+    /// everything, and creates `refs/contracts/*` from the remote's.
+    ///
+    /// The repository is built in a temporary directory beside `dir` (`.tmp_clone_<pid>_…`) and
+    /// moved into place only once complete: one rename of the whole directory, or of its
+    /// `.accord` into an existing empty `dir`. A failure removes the temporary directory; a kill
+    /// leaves only it, never a `dir` that looks like a finished clone, and the next clone in the
+    /// same place removes what a killed one left.
     public static func clone(from source: String, to dir: String, bare: Bool, who: Identity,
                              progress: TransferProgress? = nil) throws -> (Repository, TransferReport) {
         let url = Remote.absolutePath(source)
         let isBundle = Remote.isBundlePath(url)
         let remote: Repository? = isBundle ? nil : try Remote.openRepository(at: url)
-        let existed = FileIO.isDirectory(dir)
-        if existed, !FileIO.list(dir).isEmpty { throw StoreError.alreadyExists(dir) }
-        let repo = try Repository.create(at: dir, bare: bare)
+        let target = Remote.absolutePath(dir)
+        let existed = FileIO.isDirectory(target)
+        if existed ? !FileIO.list(target).isEmpty : FileIO.exists(target) { throw StoreError.alreadyExists(dir) }
+        let parent = FileIO.dirname(of: target)
+        if !FileIO.isDirectory(parent) { try FileIO.makeDirectories(parent) }
+        TempSibling.sweep(parent, prefix: cloneTempPrefix)
+        let temp = try TempSibling(in: parent, prefix: cloneTempPrefix)
+        var installed = false
+        defer { if !installed { temp.remove() } }
+        let repo = try Repository.create(at: temp.path, bare: bare)
+        try repo.setConfig("remote.origin.url", url)
+        var report: TransferReport
+        if let remote {
+            report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
+        } else {
+            report = try BundleFile.unbundle(try BundleFile.load(url).bytes, into: repo, remoteName: "origin", who: who, progress: progress)
+        }
+        if let refused = report.changes.first(where: { $0.status == .rejected }) {
+            throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
+        }
+        let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
+            RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")
+        }
+        if let refused = try repo.refs.apply(heads, who: who).compactMap({ $0 }).first { throw refused }
+        report.changes.sort { $0.ref < $1.ref }
+        FaultPoint.hit("clone-built")
+        // Complete: move it into place. Into an existing empty directory (perhaps the current
+        // one) only the git directory moves, so the directory itself stays where it is.
+        if existed && !bare {
+            guard rename("\(temp.path)/.accord", "\(target)/.accord") == 0 else {
+                throw StoreError.io(op: "move the new repository to", path: "\(target)/.accord", errno: errno)
+            }
+        } else {
+            guard rename(temp.path, target) == 0 else {
+                let e = errno
+                if e == EEXIST || e == ENOTEMPTY { throw StoreError.alreadyExists(dir) }
+                throw StoreError.io(op: "move the new repository to", path: target, errno: e)
+            }
+            installed = true // the temporary name is gone: nothing left to remove
+        }
+        FileIO.fsyncDirectory(existed && !bare ? target : parent)
+        let gitDir = bare ? target : "\(target)/.accord"
+        return (try Repository(gitDir: gitDir), report)
+    }
+}
+
+/// What a receiver checks before it creates a tag it received (fetch, unbundle, clone). A tag
+/// under `refs/tags/<number>/` names a version of contract <number>: it must peel to a commit
+/// in that contract's history as received (the tracking ref this transfer moves it to, if that
+/// move was accepted, the tracking ref's old value, or the local contract). A tag named just
+/// `refs/tags/<number>` of a contract known here would block every tag of that contract
+/// (`refs/tags/<number>/…` could not be created), so it is refused too. Other tags are stored.
+struct TagCheck {
+    let local: Repository
+    let remoteName: String
+    private var reachable: [String: Set<ObjectID>] = [:]
+
+    init(local: Repository, remoteName: String) { self.local = local; self.remoteName = remoteName }
+
+    /// The commits of contract `number` as this transfer leaves them.
+    private mutating func history(of number: String, accepted: [RefChange], history: inout History) throws -> Set<ObjectID> {
+        if let known = reachable[number] { return known }
+        let tracking = "refs/remotes/\(remoteName)/contracts/\(number)"
+        var tips: [ObjectID] = []
+        if let c = accepted.first(where: { $0.ref == tracking }), let new = c.new { tips.append(new) }
+        if let old = try local.refs.resolve(tracking) { tips.append(old) }
+        if let mine = try local.refs.resolve("refs/contracts/\(number)") { tips.append(mine) }
+        let commits = tips.isEmpty ? [] : Set(try history.walk(from: tips.filter { local.objects.contains($0) }))
+        reachable[number] = commits
+        return commits
+    }
+
+    mutating func refusal(_ ref: String, _ id: ObjectID, accepted: [RefChange], history: inout History) -> String? {
+        let name = ref.dropFirst("refs/tags/".count)
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard let first = parts.first.map(String.init), Invariants.validNumber(first) else { return nil }
         do {
-            try repo.setConfig("remote.origin.url", url)
-            var report: TransferReport
-            if let remote {
-                report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
-            } else {
-                report = try BundleFile.unbundle(FileIO.read(url, limit: 1 << 40) ?? [], into: repo, remoteName: "origin", who: who, progress: progress)
+            if parts.count == 1 {
+                return try self.history(of: first, accepted: accepted, history: &history).isEmpty ? nil
+                    : "a tag named like contract \(first) would block its tags (refs/tags/\(first)/…)"
             }
-            if let refused = report.changes.first(where: { $0.status == .rejected }) {
-                throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
+            var target = id
+            var type = try local.objects.header(target).type
+            for _ in 0..<16 where type == .tag {
+                target = try local.objects.readTag(target).object
+                type = try local.objects.header(target).type
             }
-            let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
-                RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")
+            guard type == .commit else {
+                return "points at a \(type), not at a commit of contract \(first): a contract's tags name its versions"
             }
-            if let refused = try repo.refs.apply(heads, who: who).compactMap({ $0 }).first { throw refused }
-            report.changes.sort { $0.ref < $1.ref }
-            return (repo, report)
+            let commits = try self.history(of: first, accepted: accepted, history: &history)
+            guard !commits.isEmpty else { return "there is no contract \(first) here or in this transfer for it to name a version of" }
+            guard commits.contains(target) else {
+                return "points at commit \(target.hex.prefix(12)), which is not in the history of contract \(first)"
+            }
+            return nil
         } catch {
-            PackTransfer.removeTree(bare ? dir : "\(dir)/.accord")
-            if !existed { PackTransfer.removeTree(dir) }
-            throw error
+            return "cannot be checked: \(error)"
         }
     }
 }
+

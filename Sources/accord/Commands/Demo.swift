@@ -73,7 +73,7 @@ struct Demo: AccordCommand {
         say("Rep North sends a bundle; head office pulls it: the deadlines clash")
         run(north, nil, "bundle create ../from-north.bundle --all")
         run(hq, nil, "remote add north ../from-north.bundle")
-        run(hq, nil, "pull ../from-north.bundle")
+        run(hq, nil, "pull ../from-north.bundle", expect: 1) // a merge left a conflict
         run(hq, nil, "status")
         run(hq, nil, "conflicts HT-2026-024")
         run(hq, nil, "diff HT-2026-024 HEAD^1 HEAD")

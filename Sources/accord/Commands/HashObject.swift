@@ -40,7 +40,7 @@ struct HashObject: AccordCommand {
             out.write(line)
         }
         func file(_ path: String) throws -> [UInt8] {
-            guard let data = try FileIO.read(path, limit: limit) else {
+            guard let data = try FileIO.readRegularFile(path, limit: limit, what: "the file to hash") else {
                 throw StoreError.invalidInput("could not open '\(path)' for reading: no such file")
             }
             return data

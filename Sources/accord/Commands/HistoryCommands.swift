@@ -67,7 +67,10 @@ struct Log: AccordCommand {
             }
             shown += 1
             let trailers = Trailers.parse(c.messageText)
-            let role = trailers["Accord-Role"].map { r in " (" + ([r, trailers["Accord-Office"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")) + ")" } ?? ""
+            let role = trailers["Accord-Role"].map { r in " (" + Output.oneLine([r, trailers["Accord-Office"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")) + ")" } ?? ""
+            // Names and messages come from whoever made the commit (another replica, a bundle):
+            // shown escaped, never as terminal control sequences.
+            let authorName = Output.oneLine(c.author.name), authorEmail = Output.oneLine(c.author.email)
             if json {
                 var fields: [(String, JSONText)] = [
                     ("id", .string(id.hex)), ("tree", .string(c.tree.hex)), ("parents", .array(c.parents.map { .string($0.hex) })),
@@ -78,15 +81,15 @@ struct Log: AccordCommand {
                 if !trailers.isEmpty { fields.append(("trailers", .object(trailers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
                 out.line(JSONText.object(fields).rendered)
             } else if oneline {
-                out.line(out.paint(String(id.hex.prefix(12)), "33") + (contractMode ? " \(day) \(c.author.name)\(role)" : "") + " " + c.summary)
+                out.line(out.paint(String(id.hex.prefix(12)), "33") + (contractMode ? " \(day) \(authorName)\(role)" : "") + " " + Output.oneLine(String(c.summary)))
             } else {
                 out.line(out.paint("commit \(id.hex)", "33"))
                 if c.parents.count > 1 { out.line("Merge: " + c.parents.map { String($0.hex.prefix(12)) }.joined(separator: " ")) }
-                out.line("Author: \(c.author.name) <\(c.author.email)>\(role)")
+                out.line("Author: \(authorName) <\(authorEmail)>\(role)")
                 out.line("Date:   \(DateText.git(c.author))")
                 out.line("")
                 for l in c.messageText.split(separator: "\n", omittingEmptySubsequences: false).dropLast(c.messageText.hasSuffix("\n") ? 1 : 0) {
-                    out.line("    \(l)")
+                    out.line("    \(Output.escaped(String(l)))")
                 }
                 out.line("")
             }
@@ -146,7 +149,7 @@ struct FsckCommand: AccordCommand {
                 })),
             ]).rendered)
         } else {
-            for p in problems { Output.stdout.line(Output.stdout.paint(p.kind.rawValue, "31") + ": " + (p.id.map { "\($0.hex): " } ?? "") + p.message) }
+            for p in problems { Output.stdout.line(Output.stdout.paint(p.kind.rawValue, "31") + ": " + (p.id.map { "\($0.hex): " } ?? "") + Output.escaped(p.message)) }
         }
         if !problems.isEmpty { throw CheckFailed() }
     }

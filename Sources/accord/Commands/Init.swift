@@ -44,16 +44,12 @@ struct ConfigCommand: AccordCommand {
         if list {
             for e in repo.config.entries {
                 let name = [e.section, e.subsection, e.key].compactMap { $0 }.joined(separator: ".")
-                Output.stdout.line("\(name)=\(e.value)")
+                Output.stdout.line(Output.escaped("\(name)=\(e.value)"))
             }
             return
         }
         guard let key else { throw ValidationError("name a setting, such as user.name, or use --list") }
-        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty }),
-              parts.last!.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
-            throw StoreError.invalidInput("'\(key)' is not a setting name: use section.key, such as user.name")
-        }
+        try Config.validateName(key) // as git config does; values are checked when set
         if let value {
             try repo.setConfig(key, value)
         } else {

@@ -55,6 +55,14 @@ struct UpdateRef: AccordCommand {
         }
         let new = try resolver.resolve(args[1])
         guard repo.objects.contains(new) else { throw StoreError.objectNotFound(new) }
+        // A contract ref (or its remote-tracking copy) names a version of a contract: a commit.
+        let parts = ref.split(separator: "/")
+        if ref.hasPrefix("refs/contracts/") || (parts.count >= 4 && parts[0] == "refs" && parts[1] == "remotes" && parts[3] == "contracts") {
+            let type = try repo.objects.header(new).type
+            guard type == .commit else {
+                throw StoreError.invalidInput("\(ref) must point at a commit (a version of the contract), but \(new.hex) is a \(type)")
+            }
+        }
         try repo.refs.update(ref, to: new, expected: try expectation(args.count > 2 ? args[2] : nil),
                              who: try Session.identity("COMMITTER", repository: repo, required: false), message: message)
     }
@@ -101,7 +109,12 @@ struct Reflog: AccordCommand {
             name = RevisionResolver.searchPath.dropFirst().map { $0.replacingOccurrences(of: "%s", with: ref) }
                 .first { (try? repo.refs.read($0)) != nil } ?? ref
         }
-        for (n, e) in try repo.refs.reflog(name).reversed().enumerated() {
+        let entries = try repo.refs.reflog(name)
+        // No reflog and no ref: a misspelt name, not an empty history (git fails here too).
+        if entries.isEmpty, try repo.refs.resolve(name) == nil {
+            throw StoreError.invalidInput("no reflog for '\(ref)': there is no such ref (see accord show-ref)")
+        }
+        for (n, e) in entries.reversed().enumerated() {
             if json {
                 Output.stdout.line(JSONText.object([
                     ("ref", .string(name)), ("old", .string(e.old.hex)), ("new", .string(e.new.hex)),
@@ -109,7 +122,7 @@ struct Reflog: AccordCommand {
                     ("message", .string(e.message)),
                 ]).rendered)
             } else {
-                Output.stdout.line("\(e.new.hex.prefix(12)) \(name)@{\(n)}: \(e.message)")
+                Output.stdout.line("\(e.new.hex.prefix(12)) \(name)@{\(n)}: \(Output.oneLine(e.message))")
             }
         }
     }

@@ -25,8 +25,8 @@ struct RemoteList: AccordCommand {
         let repo = try Session.repository()
         for r in Remote.all(in: repo) {
             if verbose {
-                Output.stdout.line("\(r.name)\t\(r.url) (fetch)")
-                Output.stdout.line("\(r.name)\t\(r.url) (push)")
+                Output.stdout.line("\(r.name)\t\(Output.oneLine(r.url)) (fetch)")
+                Output.stdout.line("\(r.name)\t\(Output.oneLine(r.url)) (push)")
             } else {
                 Output.stdout.line(r.name)
             }
@@ -80,7 +80,7 @@ enum TransferText {
             }
             var line = " \(flag) \((summary.count >= 17 ? summary : summary + String(repeating: " ", count: 17 - summary.count))) \(shortName(c.remoteRef)) -> \(shortName(c.ref))"
             if c.status == .forced { line += "  (forced update)" }
-            if let r = c.reason { line += "  (\(r))" }
+            if let r = c.reason { line += "  (\(Output.oneLine(String(r.split(separator: "\n").first ?? ""))))" } // the first line; errors give the rest
             out.append(line)
         }
         return out
@@ -117,7 +117,7 @@ enum TransferText {
 func transport<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as TransportError {
         Output.stdout.flush()
-        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + e.description + "\n")
+        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + Output.escaped(e.description) + "\n")
         throw ExitCode(128)
     }
 }

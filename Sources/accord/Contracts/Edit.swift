@@ -6,7 +6,7 @@ import AccordContracts
 /// Shared by commands that read a contract document from a file (JSON, or YAML's JSON subset).
 enum DocumentInput {
     static func read(_ path: String) throws -> JSON {
-        guard let bytes = try FileIO.read(path, limit: 16 << 20) else { throw StoreError.invalidInput("cannot read '\(path)': no such file") }
+        guard let bytes = try FileIO.readRegularFile(path, limit: 16 << 20, what: "a contract file") else { throw StoreError.invalidInput("cannot read '\(path)': no such file") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw StoreError.invalidInput("'\(path)' is not UTF-8 text") }
         do {
             if path.hasSuffix(".yaml") || path.hasSuffix(".yml") { return try YAMLSubset.parse(text) }
@@ -61,7 +61,10 @@ struct New: AccordCommand {
         let (actor, who) = try s.actor()
         var doc: JSON = .object([:])
         var assignments = args
-        if let file { doc = try DocumentInput.read(file) }
+        if let file {
+            doc = try DocumentInput.read(file)
+            guard doc.object != nil else { throw ContractFailure("\(file): must hold one contract (a JSON object or YAML mapping), not a list or a single value") }
+        }
         if let first = assignments.first, !first.contains("=") {
             doc = try DocumentInput.apply(["number=\(first)"], to: doc)
             assignments.removeFirst()

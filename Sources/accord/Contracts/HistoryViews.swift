@@ -3,6 +3,7 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 import AccordSync
+import AccordMerge
 
 struct Diff: AccordCommand {
     static let configuration = CommandConfiguration(
@@ -43,19 +44,23 @@ struct Diff: AccordCommand {
             }).canonical)
             return
         }
+        // Paths and values are any replica's text: shown escaped (Output.oneLine / escaped).
+        func show(_ v: JSON?) -> String { Output.oneLine(FieldDiff.show(v)) }
         for c in changes {
+            let path = Output.oneLine(c.path)
             switch c.kind {
             case .changed:
                 if let o = c.old?.string, let n = c.new?.string, o.contains("\n") || n.contains("\n") {
-                    out.line("\(c.path):")
+                    out.line("\(path):")
                     for (op, line) in TextMerge.lineDiff(o, n) {
-                        out.line(op == " " ? "    \(line)" : out.paint("  \(op) \(line)", op == "-" ? "31" : "32"))
+                        let l = Output.oneLine(String(line))
+                        out.line(op == " " ? "    \(l)" : out.paint("  \(op) \(l)", op == "-" ? "31" : "32"))
                     }
                 } else {
-                    out.line("\(c.path): \(out.paint(FieldDiff.show(c.old), "31")) → \(out.paint(FieldDiff.show(c.new), "32"))")
+                    out.line("\(path): \(out.paint(show(c.old), "31")) → \(out.paint(show(c.new), "32"))")
                 }
-            case .added: out.line(out.paint("+ \(c.path): \(FieldDiff.show(c.new))", "32"))
-            case .removed: out.line(out.paint("- \(c.path): \(FieldDiff.show(c.old))", "31"))
+            case .added: out.line(out.paint("+ \(path): \(show(c.new))", "32"))
+            case .removed: out.line(out.paint("- \(path): \(show(c.old))", "31"))
             }
         }
     }
@@ -84,8 +89,8 @@ struct Blame: AccordCommand {
             return
         }
         for l in result.lines {
-            let who = "\(l.step.author.name) (\(l.step.trailers["Accord-Role"] ?? "?"))"
-            out.line("\(out.paint(String(l.step.commit.hex.prefix(12)), "33")) \(who.padding(24)) \(DateText.iso(l.step.author).prefix(10))  \(l.path) = \(FieldDiff.show(l.value))")
+            let who = Output.oneLine("\(l.step.author.name) (\(l.step.trailers["Accord-Role"] ?? "?"))")
+            out.line("\(out.paint(String(l.step.commit.hex.prefix(12)), "33")) \(who.padding(24)) \(DateText.iso(l.step.author).prefix(10))  \(Output.oneLine(l.path)) = \(Output.oneLine(FieldDiff.show(l.value)))")
         }
     }
 }

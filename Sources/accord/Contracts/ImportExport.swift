@@ -52,6 +52,7 @@ struct Import: AccordCommand {
                     throw ContractError("files.\(extra)", "is not an attachment of the contract")
                 }
                 var records: [Record] = []
+                if let r = entry["records"], r.array == nil { throw ContractError("records", "must be a list of records") }
                 for (i, r) in (entry["records"]?.array ?? []).enumerated() { records.append(try Record(json: r, path: "records[\(i)]")) }
                 let state = ContractState(contract: contract, records: records)
                 try Invariants.check(state, previous: nil, policy: s.store.policy)
@@ -68,20 +69,49 @@ struct Import: AccordCommand {
                 throw ContractFailure("\(where_): \(e) (nothing imported)")
             }
         }
-        // Everything is valid: write. A failure now (disk full, a racing writer) removes what this
-        // import created, so the repository is left as it was.
-        var created: [(String, ObjectID)] = []
-        for (state, bytes) in zip(states, files) {
-            var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
-            change.newAttachments = bytes
-            change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
-            do {
-                let (id, _) = try s.store.commit(change, parent: nil)
-                created.append((state.contract.number, id))
-            } catch {
-                for (number, id) in created { try? s.repository.refs.delete(ContractStore.refName(number), expected: .value(id)) }
-                throw ContractFailure("importing \(state.contract.number): \(error) (nothing imported)")
+        // Everything is valid: write every commit first (objects only, durable), then create
+        // every contract ref in one all-or-nothing batch. A failure or a kill before that batch
+        // takes effect leaves no contract (only unreferenced objects); after it, all of them.
+        var created: [(name: String, id: ObjectID)] = []
+        var written: [String: ObjectID] = [:]
+        var pending = Array(zip(states, files))
+        while !pending.isEmpty {
+            // A renewal is written after the contract it renews when both are in the file.
+            let ready = pending.indices.filter { i in
+                let c = pending[i].0.contract
+                guard c.signKind == .renewal, let old = c.renews, batchNumbers.contains(old) else { return true }
+                return written[old] != nil
             }
+            guard !ready.isEmpty else {
+                throw ContractFailure("\(file): the renewals \(pending.map(\.0.contract.number).joined(separator: ", ")) renew each other in a cycle (nothing imported)")
+            }
+            for i in ready {
+                let (state, bytes) = pending[i]
+                var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
+                change.newAttachments = bytes
+                change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
+                var store = s.store
+                store.pendingContracts = written
+                do {
+                    let (id, warnings) = try store.write(change, parent: nil)
+                    for w in warnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(w)\n") }
+                    created.append((ContractStore.refName(state.contract.number), id))
+                    written[state.contract.number] = id
+                } catch {
+                    throw ContractFailure("importing \(state.contract.number): \(error) (nothing imported)")
+                }
+            }
+            let done = Set(ready)
+            pending = pending.indices.filter { !done.contains($0) }.map { pending[$0] }
+        }
+        FaultPoint.hit("import-written")
+        do {
+            try s.repository.refs.createAll(created, who: who, message: message ?? "import")
+        } catch {
+            if case let .staleValue(ref, _, _) = error {
+                throw ContractFailure("\(file): contract '\(ref.dropFirst("refs/contracts/".count))' was created meanwhile by another command (nothing imported)")
+            }
+            throw ContractFailure("\(file): \(error.description) (nothing imported)")
         }
         Output.stdout.line("imported \(created.count) contract\(created.count == 1 ? "" : "s")")
     }
@@ -100,20 +130,29 @@ struct Export: AccordCommand {
     func execute() throws {
         let s = try ContractSession()
         if format == "csv" {
-            var rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+            var (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
+            if !numbers.isEmpty { unreadable = unreadable.filter { numbers.contains($0.number) } }
+            BadContractRef.report(unreadable)
             if !numbers.isEmpty {
-                for n in numbers where !rows.contains(where: { $0.number == n }) { _ = try s.load(n) } // precise error for unknown numbers
+                for n in numbers where !rows.contains(where: { $0.number == n }) && !unreadable.contains(where: { $0.number == n }) {
+                    _ = try s.load(n) // precise error for unknown numbers
+                }
                 rows = rows.filter { numbers.contains($0.number) }
             }
             let bytes = Ledger.csv(rows)
             if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
+            if !unreadable.isEmpty { throw CheckFailed() }
             return
         }
         var snaps: [Snapshot] = []
+        var unreadable: [(number: String, error: ContractStoreError)] = []
         if numbers.isEmpty {
             let all: [(number: String, head: ObjectID)]
             do { all = try s.store.all() } catch { throw ContractFailure(error) }
-            for (_, head) in all { do { snaps.append(try s.store.load(commit: head)) } catch { throw ContractFailure(error) } }
+            for (number, head) in all {
+                do { snaps.append(try s.store.load(commit: head)) } catch { unreadable.append((number, error)) }
+            }
+            BadContractRef.report(unreadable)
         } else {
             for n in numbers { snaps.append(try s.load(n)) }
         }
@@ -132,6 +171,7 @@ struct Export: AccordCommand {
             bytes = Array(JSON.array(entries).canonical.utf8)
         }
         if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
+        if !unreadable.isEmpty { throw CheckFailed() }
     }
 }
 

@@ -85,9 +85,10 @@ struct Attach: AccordCommand {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
         let snap = try s.load(number)
-        guard let bytes = try FileIO.read(file, limit: s.repository.objects.loose.maxObjectSize) else {
+        guard let bytes = try FileIO.readRegularFile(file, limit: s.repository.objects.loose.maxObjectSize, what: "an attachment") else {
             throw StoreError.invalidInput("cannot read '\(file)': no such file")
         }
+        guard !bytes.isEmpty else { throw StoreError.invalidInput("'\(file)' is empty (0 bytes): there is nothing to attach") }
         let stored = name ?? String(file.split(separator: "/").last ?? Substring(file))
         var c = snap.state.contract
         c.attachments.append(Attachment(blob: ObjectHasher.id(type: .blob, payload: bytes).hex, name: stored, kind: k))

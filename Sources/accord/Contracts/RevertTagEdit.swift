@@ -110,9 +110,9 @@ struct EditCommand: AccordCommand {
             let header = (problem.map { "# error: \($0.replacingOccurrences(of: "\n", with: "\n# "))\n" } ?? "")
                 + "# Editing \(number). Lines starting with '#' are ignored. Save unchanged or empty to abort.\n"
             try FileIO.writeAtomically(path, Array((header + text).utf8))
-            let rc = system("\(editor) '\(path)'")
+            let rc = EditCommand.runEditor(editor, path)
             guard rc == 0 else { FileIO.remove(path); throw ContractFailure("the editor '\(editor)' failed (exit \(rc)); nothing changed") }
-            guard let bytes = try FileIO.read(path) else { throw ContractFailure("the edited file disappeared; nothing changed") }
+            guard let bytes = try FileIO.readRegularFile(path, limit: 16 << 20, what: "the edited contract") else { throw ContractFailure("the edited file disappeared; nothing changed") }
             let before = text
             text = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
@@ -135,5 +135,24 @@ struct EditCommand: AccordCommand {
             catch let e as ContractError { problem = e.description }
             catch let e as ContractFailure { problem = e.description }
         }
+    }
+}
+
+extension EditCommand {
+    /// Runs the editor on `path` as git does: `sh -c '<editor> "$@"' <editor> <path>`, so
+    /// $EDITOR may hold arguments (`code --wait`) and the path is passed as an argument, never
+    /// pasted into the command line (a path with a quote or a `$` in it stays one argument).
+    /// Returns the editor's exit status (128 + the signal if it was killed; -1 if it could not start).
+    static func runEditor(_ editor: String, _ path: String) -> Int32 {
+        let args = ["sh", "-c", "\(editor) \"$@\"", editor, path]
+        let argv = args.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        Output.stdout.flush()
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return -1 } }
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 }

@@ -14,7 +14,9 @@ struct Show: AccordCommand {
         let s = try ContractSession()
         let snap = try s.load(number, at: at)
         let out = Output.stdout
-        let st = snap.state, c = st.contract
+        // Hostile text (any replica may have written these fields) is shown escaped: JSON escapes
+        // it by itself; the table shows a copy whose every text is made safe for a terminal.
+        let st = json ? snap.state : Show.displayed(snap.state), c = st.contract
         if json {
             out.write(JSON.object([
                 "commit": .string(snap.commit.hex), "contract": c.json, "records": .array(st.records.map(\.json)),
@@ -25,30 +27,45 @@ struct Show: AccordCommand {
         out.line(out.paint("\(c.number)  \(c.type.label) \(c.type.code)  \(c.status.label) \(c.status.code)", "1"))
         out.line("commit \(snap.commit.hex)")
         if snap.isConflicted {
-            out.line(out.paint("conflicted: \(snap.conflicts.map(\.path).joined(separator: ", ")) (accord conflicts \(c.number))", "31"))
+            out.line(out.paint("conflicted: \(Output.oneLine(snap.conflicts.map(\.path).joined(separator: ", "))) (accord conflicts \(c.number))", "31"))
         }
-        func row(_ k: String, _ v: String?) { if let v, !v.isEmpty { out.line("  \(k.padding(18))\(v)") } }
-        row("subject 标的", c.subject)
-        row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "))
-        row("buyer 买方", [c.buyer.name, c.buyer.contact, c.buyer.phone].filter { !$0.isEmpty }.joined(separator: ", "))
-        row("owner 负责人", c.owner)
-        row("office 办事处", c.office)
-        row("total 合同金额", "\(c.totalAmount.formatted(decimals: 2)) \(c.currency)")
-        row("payment 付款方式", c.paymentMethod)
-        row("delivery 交货", [c.deliveryMethod, c.deliveryDeadline?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", by "))
-        row("signed 签订", c.signDate?.description)
-        row("effective 生效", c.effectiveDate?.description)
-        row("expires 到期", c.expiryDate?.description)
+        // A field with a stored conflict is marked where it is shown: the value printed is only
+        // the one the document keeps until someone resolves it.
+        func mark(_ fields: String...) -> String {
+            let hits = snap.conflicts.filter { c in fields.contains { Conflict.overlaps(c.path, $0) } }
+            guard !hits.isEmpty else { return "" }
+            return out.paint("  ‼ conflict: " + hits.map { "\(Output.oneLine($0.path)) (\($0.candidates.count) values)" }.joined(separator: ", "), "31")
+        }
+        func row(_ k: String, _ v: String?, _ fields: String...) {
+            let m = fields.map { mark($0) }.first { !$0.isEmpty } ?? ""
+            if let v, !v.isEmpty || !m.isEmpty { out.line("  \(k.padding(18))\(v)\(m)") }
+        }
+        row("subject 标的", c.subject, "subject")
+        row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "), "seller")
+        row("buyer 买方", [c.buyer.name, c.buyer.contact, c.buyer.phone].filter { !$0.isEmpty }.joined(separator: ", "), "buyer")
+        row("owner 负责人", c.owner, "owner")
+        row("office 办事处", c.office, "office")
+        row("supervisor 监督人", c.supervisor ?? "", "supervisor")
+        row("total 合同金额", "\(c.totalAmount.formatted(decimals: 2)) \(c.currency)", "totalAmount", "currency")
+        row("payment 付款方式", c.paymentMethod, "paymentMethod")
+        row("delivery 交货", [c.deliveryMethod, c.deliveryDeadline?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", by "),
+            "deliveryMethod", "deliveryDeadline")
+        row("signed 签订", c.signDate?.description, "signDate")
+        row("effective 生效", c.effectiveDate?.description, "effectiveDate")
+        row("expires 到期", c.expiryDate?.description, "expiryDate")
+        if !snap.conflicts.isEmpty, !mark("status").isEmpty { out.line("  status 状态       \(c.status.code)\(mark("status"))") }
         if !c.lineItems.isEmpty {
             out.line("  line items 产品明细:")
             for i in c.lineItems {
-                out.line("    \(i.id.padding(6)) \(i.name) \(i.spec)  \(i.quantity) \(i.unit) × \(i.unitPrice.formatted(decimals: 2)) = \(i.lineAmount.formatted(decimals: 2))")
+                out.line("    \(i.id.padding(6)) \(i.name) \(i.spec)  \(i.quantity) \(i.unit) × \(i.unitPrice.formatted(decimals: 2)) = \(i.lineAmount.formatted(decimals: 2))"
+                         + mark("lineItems[\(i.id)]"))
             }
         }
         if !c.paymentMilestones.isEmpty {
             out.line("  milestones 付款节点:")
             for m in c.paymentMilestones {
-                out.line("    \(m.id.padding(6)) \(m.kind.label) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(m.due?.description ?? m.trigger ?? "")")
+                out.line("    \(m.id.padding(6)) \(m.kind.label) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(m.due?.description ?? m.trigger ?? "")"
+                         + mark("paymentMilestones[\(m.id)]"))
             }
         }
         if !st.records.isEmpty {
@@ -62,6 +79,28 @@ struct Show: AccordCommand {
             out.line("  attachments 附件:")
             for a in c.attachments { out.line("    \(a.name) (\(a.kind.label)) \(a.blob.prefix(12))") }
         }
+    }
+}
+
+extension Show {
+    /// The state with every text escaped for a terminal (`Output.oneLine`); the state itself if
+    /// the copy does not read back (it always does: escaping only adds printable characters).
+    static func displayed(_ state: ContractState) -> ContractState {
+        func safe(_ j: JSON) -> JSON {
+            switch j {
+            case let .string(s): return .string(Output.oneLine(s))
+            case let .array(a): return .array(a.map(safe))
+            case let .object(o): return .object(o.mapValues(safe))
+            default: return j
+            }
+        }
+        guard let contract = try? Contract(json: Contract.droppingDerived(safe(state.contract.json))) else { return state }
+        var records: [Record] = []
+        for r in state.records {
+            guard let shown = try? Record(json: safe(r.json)) else { return state }
+            records.append(shown)
+        }
+        return ContractState(contract: contract, records: records)
     }
 }
 
@@ -91,7 +130,8 @@ struct List: AccordCommand {
         }
         let today = CivilDate.today()
         let out = Output.stdout
-        let rows = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledger() }
+        let (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
+        BadContractRef.report(unreadable)
         for row in rows {
             if let wantStatus, row.status != wantStatus { continue }
             if let office, row.office != office { continue }
@@ -109,9 +149,21 @@ struct List: AccordCommand {
                     "conflicted": .bool(row.conflicted),
                 ]).compact)
             } else {
-                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(row.buyer.padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(row.currency) \(row.office)"
+                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(Output.oneLine(row.buyer).padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(Output.oneLine(row.currency)) \(Output.oneLine(row.office))"
                          + (row.conflicted ? out.paint("  conflicted", "31") : ""))
             }
+        }
+        if !unreadable.isEmpty { throw CheckFailed() }
+    }
+}
+
+/// Contracts whose ref does not lead to a readable contract (a ref set by hand to a blob, a
+/// damaged commit): named one by one on stderr while the others are listed (exit 1).
+enum BadContractRef {
+    static func report(_ failures: [(number: String, error: ContractStoreError)]) {
+        let err = Output.stderr
+        for f in failures {
+            err.write(err.paint("error:", "31") + " \(ContractStore.refName(f.number)): not a readable contract: \(Output.escaped(f.error.description))\n")
         }
     }
 }

@@ -32,7 +32,7 @@ extension AccordCommand {
 
     func fail(_ message: String) -> Never {
         Output.stdout.flush()
-        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + message + "\n")
+        Output.stderr.write(Output.stderr.paint("fatal:", "31") + " " + Output.escaped(message) + "\n")
         Glibc.exit(128)
     }
 }
@@ -57,7 +57,9 @@ enum Session {
     }
 
     static func repository() throws -> Repository {
-        try Repository.discover(from: cwd(), environment: environment)
+        let repo = try Repository.discover(from: cwd(), environment: environment)
+        for w in repo.configWarnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(w)\n") }
+        return repo
     }
 
     /// Who is acting: `ACCORD_<ROLE>_NAME/EMAIL/DATE` (ROLE = AUTHOR or COMMITTER) override

@@ -36,7 +36,7 @@ struct ContractSession {
     func commit(_ change: ContractStore.Change, parent: Snapshot?) throws -> ObjectID {
         do {
             let (id, warnings) = try store.commit(change, parent: parent)
-            for w in warnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(w)\n") }
+            for w in warnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(Output.escaped(w))\n") }
             return id
         } catch { throw ContractFailure(error) }
     }

@@ -33,4 +33,13 @@ enum DateText {
         return "\(y)-\(two(Int64(m)))-\(two(Int64(d)))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))"
             + "\(tz.prefix(3)):\(tz.suffix(2))"
     }
+
+    /// A time in seconds since the epoch as UTC ISO 8601 ("2026-11-22T08:00:59Z").
+    static func utc(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secs = seconds - days * 86_400
+        let (y, m, d) = civil(days)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(Int64(m)))-\(two(Int64(d)))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+    }
 }

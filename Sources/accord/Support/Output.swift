@@ -38,6 +38,25 @@ final class Output {
     /// Color only for a terminal, and never when NO_COLOR is set (https://no-color.org).
     var useColor: Bool { isatty(fd) == 1 && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true) }
 
+    /// Text from another replica made safe for a terminal: control characters (escape sequences,
+    /// carriage returns, backspaces) shown as `\u{1B}`-style escapes; tabs and newlines kept.
+    static func escaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            let v = u.value
+            if (v < 0x20 && v != 0x09 && v != 0x0A) || v == 0x7F || (0x80...0x9F).contains(v) {
+                out += "\\u{\(String(v, radix: 16, uppercase: true))}"
+            } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    /// `escaped`, for text shown on one line (a field in a row, a name): newlines and tabs are
+    /// shown as escapes too, so a value cannot start a line of its own that looks like output.
+    static func oneLine(_ s: String) -> String {
+        escaped(s).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+    }
+
     func paint(_ s: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 }
 

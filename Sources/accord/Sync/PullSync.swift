@@ -3,6 +3,7 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 import AccordSync
+import AccordMerge
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ import Glibc
 struct Pull: AccordCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch from a remote (or bundle), then merge every contract that changed there into yours.",
-        discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data (exit 0; see accord conflicts). A contract that cannot be merged is named (error: NUMBER: …) and left as it was; the others are merged (exit 1).")
+        discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data and a merge that leaves any exits 1 (see accord conflicts). A contract that cannot be merged is named (error: NUMBER: …) and left as it was; the others are merged (exit 1).")
 
     @Argument(help: "Remote name or bundle file (default: origin).") var remote = "origin"
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
@@ -18,13 +19,17 @@ struct Pull: AccordCommand {
 
     func execute() throws {
         let s = try ContractSession()
-        if !(try Pull.run(remote, session: s, quiet: quiet, json: json)).notMerged.isEmpty { throw CheckFailed() }
+        let result = try Pull.run(remote, session: s, quiet: quiet, json: json)
+        if !result.notMerged.isEmpty || result.conflicted > 0 || !result.refused.isEmpty { throw CheckFailed() }
     }
 
     /// How many merges left conflicts, and the contracts left as they were (named on stderr).
     struct Result {
         var conflicted = 0
         var notMerged: [String] = []
+        /// Refs the fetch refused other than contracts (a tag that would clobber one here, or
+        /// that names no version of its contract): named on stderr, exit 1.
+        var refused: [String] = []
     }
 
     /// Fetches, then merges each fetched contract. Every merge is computed and written first; then
@@ -43,6 +48,11 @@ struct Pull: AccordCommand {
         // named like any contract that cannot be merged, and kept out of a sync's push.
         var unmergeable: [(number: String, reason: String)] = fetched.rejected.compactMap { c in
             c.invalidContract && c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
+        }
+        // Every other refused ref is named too (a pull used to exit 0 over a refused tag).
+        let refusedRefs = fetched.rejected.filter { !$0.ref.hasPrefix(prefix) }
+        for c in refusedRefs {
+            Output.stderr.write(Output.stderr.paint("error:", "31") + " \(c.ref): not stored: \(Output.escaped(c.reason ?? "rejected"))\n")
         }
         for (ref, theirs) in try s.repository.refs.list(prefix: prefix) {
             let number = String(ref.dropFirst(prefix.count))
@@ -69,13 +79,16 @@ struct Pull: AccordCommand {
         }
         var result = Result()
         for (i, p) in planned.enumerated() where !notMoved.contains(i) {
-            if case let .merged(_, c, _) = p.outcome, c > 0 { result.conflicted += 1 }
+            if case let .merged(_, c, _, _) = p.outcome, c > 0 { result.conflicted += 1 }
             if p.outcome != .upToDate || json { if !quiet || json { MergeReport.print(p.number, p.outcome, json: json) } }
         }
         // The others are merged; these are left as they were (exit 1, as git's failed ref updates).
         let err = Output.stderr
-        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(f.reason)\n") }
-        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(f.reason)\n") }
+        if result.conflicted > 0, !quiet {
+            err.write("\(result.conflicted) merged contract\(result.conflicted == 1 ? " has" : "s have") unresolved conflicts (accord conflicts)\n")
+        }
+        for f in unmergeable { err.write(err.paint("error:", "31") + " \(f.number): cannot merge: \(Output.escaped(f.reason))\n") }
+        for f in changedHere { err.write(err.paint("error:", "31") + " \(f.number): not merged: \(Output.escaped(f.reason))\n") }
         if !unmergeable.isEmpty {
             err.write("\(unmergeable.count) contract\(unmergeable.count == 1 ? "" : "s") could not be merged and \(unmergeable.count == 1 ? "was" : "were") left as \(unmergeable.count == 1 ? "it was" : "they were"); the others were merged\n")
         }
@@ -83,6 +96,7 @@ struct Pull: AccordCommand {
             err.write("\(changedHere.count) contract\(changedHere.count == 1 ? "" : "s") changed here during the pull; run accord pull again\n")
         }
         result.notMerged = (unmergeable.map(\.number) + changedHere.map(\.number)).sorted()
+        result.refused = refusedRefs.map(\.ref)
         return result
     }
 }
@@ -91,7 +105,7 @@ struct SyncCommand: AccordCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Pull, then push; if the remote moved meanwhile, pull and push again (up to 5 rounds).",
-        discussion: "Afterwards both sides hold the same heads for every contract this replica has, unless a push is still refused or a contract could not be merged: that one is named, not pushed, and the others are (exit 1).")
+        discussion: "Afterwards both sides hold the same heads for every contract this replica has, unless a push is still refused or a contract could not be merged: that one is named, not pushed, and the others are (exit 1). A merge that leaves conflicts is pushed too (conflicts are data), and sync exits 1.")
 
     @Argument(help: "Remote name (default: origin).") var remote = "origin"
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false
@@ -129,13 +143,20 @@ struct SyncCommand: AccordCommand {
                 } else if !quiet {
                     Output.stdout.line("in sync with \(remote)" + (pulled.notMerged.isEmpty ? "" : " except \(pulled.notMerged.joined(separator: ", "))"))
                 }
-                if !pulled.notMerged.isEmpty { throw CheckFailed() }
+                if !pulled.notMerged.isEmpty || pulled.conflicted > 0 || !pulled.refused.isEmpty { throw CheckFailed() }
                 return
             }
             // A ref refused for its content will be refused again: report it, do not go round.
             let refusedContent = report.rejected.filter(\.invalidContract)
             if !refusedContent.isEmpty {
-                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(c.reason ?? "refused")\n") }
+                for c in refusedContent { Output.stderr.write("error: \(c.remoteRef): \(Output.escaped(c.reason ?? "refused"))\n") }
+                throw CheckFailed()
+            }
+            // Only a lost race is worth another round; anything else (a lock left in the remote,
+            // an I/O error there) would be refused again: name it and stop.
+            let stuck = report.rejected.filter { !$0.lostRace }
+            if !stuck.isEmpty {
+                for c in stuck { Output.stderr.write("error: \(c.remoteRef): refused by \(remote): \(Output.escaped(c.reason ?? "rejected"))\n") }
                 throw CheckFailed()
             }
             if !quiet && !json { Output.stderr.write("\(remote) moved during the push; pulling again (round \(round + 1))\n") }

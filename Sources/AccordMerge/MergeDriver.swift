@@ -19,7 +19,9 @@ public struct MergeDriver {
     public enum Outcome: Equatable, Sendable {
         case upToDate
         case fastForward(ObjectID)
-        case merged(ObjectID, conflicts: Int, notes: [String])
+        /// `conflicts`: all the merged contract holds; `new`: those this merge recorded (the others
+        /// were stored on a side already and travel on).
+        case merged(ObjectID, conflicts: Int, new: Int, notes: [String])
     }
 
     /// Brings `theirs` into the contract `number` (whose local head is `ours`, or none).
@@ -58,33 +60,36 @@ public struct MergeDriver {
 
         let oursSnap = try store.load(commit: ours), theirsSnap = try store.load(commit: theirs)
         let base = try virtualBase(bases, &history)
-        let basePoint = bases
-        let oursSide = try sideInfo(from: ours, excluding: basePoint, &history)
-        let theirsSide = try sideInfo(from: theirs, excluding: basePoint, &history)
-        let engine = ContractMerge(policy: policy, lifecycle: store.policy) { side, path in
-            let steps = side == .ours ? oursSide.steps : theirsSide.steps
-            for s in steps where s.changes.contains(where: { $0.path == path || $0.path.hasPrefix(path + ".") || $0.path.hasPrefix(path + "[") }) {
-                return ChangeInfo(commit: s.commit.hex, author: s.author.name, role: s.trailers["Accord-Role"] ?? "",
-                                  office: s.trailers["Accord-Office"] ?? "", at: String(s.author.seconds))
-            }
-            return nil
-        }
+        // Everything the bases reach is what both sides share; each side's writes are its own
+        // commits beyond that.
+        let shared: Set<ObjectID>
+        do { shared = Set(try history.walk(from: bases)) } catch { throw .store(error) }
+        var log = WriteLog(store: store)
+        let oursWrites = try log.side(from: ours, excluding: shared, &history)
+        let theirsWrites = try log.side(from: theirs, excluding: shared, &history)
+        let ancestry = Ancestry(objects: store.repository.objects)
+        let engine = ContractMerge(policy: policy, lifecycle: store.policy) { ancestry.isAncestor($0, $1) }
         let result: MergeResult
         do {
             result = try engine.merge(base: base.map { MergeInput(state: $0.state, conflicts: $0.conflicts) },
-                                      ours: MergeInput(state: oursSnap.state, conflicts: oursSnap.conflicts, statusPath: oursSide.statuses),
-                                      theirs: MergeInput(state: theirsSnap.state, conflicts: theirsSnap.conflicts, statusPath: theirsSide.statuses))
+                                      ours: MergeInput(state: oursSnap.state, conflicts: oursSnap.conflicts, writes: oursWrites),
+                                      theirs: MergeInput(state: theirsSnap.state, conflicts: theirsSnap.conflicts, writes: theirsWrites))
         } catch { throw .rule(ContractError("", error.description, rule: "merge")) }
+        let known = Set((oursSnap.conflicts + theirsSnap.conflicts).map(\.json.canonical))
+        let new = result.conflicts.filter { !known.contains($0.json.canonical) }
         var change = ContractStore.Change(state: result.state,
                                           summary: "Merge \(theirs.hex.prefix(12)) into \(number)"
                                               + (result.conflicts.isEmpty ? "" : ": \(result.conflicts.count) conflict\(result.conflicts.count == 1 ? "" : "s")"),
                                           actor: actor, author: author)
-        change.details = result.notes + result.conflicts.map { "conflict: \($0.path): \($0.reason)" }
+        change.details = result.notes + result.conflicts.map { c in
+            "conflict: \(c.path): \(c.reason)" + (c.candidates.isEmpty ? "" : " (\(c.candidates.map { FieldDiff.show($0.value) }.joined(separator: " | ")))")
+                + (known.contains(c.json.canonical) ? " [carried]" : "")
+        }
         change.conflicts = result.conflicts
         change.mergeParent = theirs
         change.existingAttachmentBlobs = theirsSnap.attachmentBlobs
         let (id, _) = try store.write(change, parent: oursSnap)
-        return (.merged(id, conflicts: result.conflicts.count, notes: result.notes),
+        return (.merged(id, conflicts: result.conflicts.count, new: new.count, notes: result.notes),
                 RefUpdate(ref, to: id, expected: .value(ours), message: change.summary))
     }
 
@@ -112,28 +117,5 @@ public struct MergeDriver {
             acc = next
         }
         return (accState, accConflicts)
-    }
-
-    struct Side { var statuses: [Status]; var steps: [HistoryStep] }
-
-    /// A side's commits since the base(s), newest first, and the statuses it went through.
-    func sideInfo(from tip: ObjectID, excluding bases: [ObjectID], _ history: inout History) throws(ContractStoreError) -> Side {
-        // Everything the bases reach, in one walk of commit headers; only the side's own
-        // commits are then loaded as contracts.
-        let inBase: Set<ObjectID>
-        do { inBase = Set(try history.walk(from: bases)) } catch { throw .store(error) }
-        let steps = try store.history(from: tip, excluding: inBase)
-        // Statuses along the first-parent chain, oldest first, without repeats.
-        var chain: [Status] = []
-        var cur: ObjectID? = tip
-        var seen = 0
-        while let c = cur, !inBase.contains(c), seen < 100_000 {
-            seen += 1
-            chain.append(try store.load(commit: c).state.contract.status)
-            do { cur = try history.commit(c).parents.first } catch { throw .store(error) }
-        }
-        var statuses: [Status] = []
-        for s in chain.reversed() where statuses.last != s { statuses.append(s) }
-        return Side(statuses: statuses, steps: steps)
     }
 }
