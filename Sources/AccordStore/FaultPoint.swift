@@ -15,6 +15,13 @@ import Glibc
 ///   and checked but not yet installed (AccordSync PackTransfer.swift).
 /// - `before-ref-update`: a fetch, push or bundle unbundle has stored every object, no ref has
 ///   moved yet (AccordSync Transfer.swift, BundleFile.swift).
+/// - `temp-written`: an atomic write (a loose object, config at init, …; FileIO.writeAtomically)
+///   has its content in its temp file, not yet renamed into place; also `temp-written@<file name>`.
+/// - Every lock (refs, HEAD, packed-refs, config; LockFile.swift), each also as
+///   `<point>@<file name>` for one file only: `lock-seeded` (the lock's seed file exists, the
+///   lock's name does not), `lock-linked` (the lock is taken, its seed's name not yet removed),
+///   `lock-temp-written` (the new content is in its fsynced temp file, not yet renamed over the
+///   target), `lock-installed` (the new content is in place, the lock not yet released).
 public enum FaultPoint {
     static let point: String? = {
         guard let p = getenv("ACCORD_TEST_FAULT") else { return nil }
@@ -23,5 +30,15 @@ public enum FaultPoint {
 
     public static func hit(_ name: String) {
         if point == name { _exit(99) }
+    }
+
+    /// A point reached for a file: `<point>` fires at the first file that reaches it,
+    /// `<point>@<file name>` only for that file (`lock-linked@packed-refs`, `lock-installed@config`,
+    /// `lock-temp-written@main` for `refs/heads/main`).
+    public static func hit(_ name: String, target: String) {
+        guard let point, point.hasPrefix(name) else { return }
+        if point == name { _exit(99) }
+        let file = target.split(separator: "/").last.map(String.init) ?? target
+        if point == "\(name)@\(file)" { _exit(99) }
     }
 }

@@ -28,6 +28,13 @@ public enum FileIO {
 
     /// Reads a whole file; `nil` if it does not exist. Refuses files above `limit` bytes.
     public static func read(_ path: String, limit: Int = 1 << 30) throws(StoreError) -> [UInt8]? {
+        try readWithIdentity(path, limit: limit)?.bytes
+    }
+
+    /// Reads a whole file with the identity (as `identity(_:)` gives it) of the very file read,
+    /// taken from the open descriptor: the two always belong together, even if the file is
+    /// replaced meanwhile. `nil` if it does not exist.
+    static func readWithIdentity(_ path: String, limit: Int = 1 << 30) throws(StoreError) -> (bytes: [UInt8], identity: [Int])? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -47,7 +54,7 @@ public enum FileIO {
             if n == 0 { buf.removeSubrange(done...); break } // shrank while reading
             done += n
         }
-        return buf
+        return (buf, identity(of: st))
     }
 
     public static func readString(_ path: String) throws(StoreError) -> String? {
@@ -83,30 +90,57 @@ public enum FileIO {
         if fd >= 0 { fsync(fd); close(fd) }
     }
 
-    nonisolated(unsafe) private static var tempCounter: UInt64 = 0
-
-    /// A temp-file name in `dir` that no other process will pick.
+    /// A temp-file name in `dir`: `prefix` and 12 random letters and digits, as git's
+    /// `tmp_obj_XXXXXX` (git's `prune` and `fsck` recognise its temp files by the prefix alone).
+    /// Files are created with it exclusively, so a name some other process picked is never shared.
     static func tempName(in dir: String, prefix: String) -> String {
-        tempCounter &+= 1
-        return "\(dir)/\(prefix)\(getpid())_\(tempCounter)_\(UInt32.random(in: 0...UInt32.max))"
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        var suffix = [UInt8](repeating: 0, count: 12)
+        var random = [UInt64.random(in: 0...UInt64.max), UInt64.random(in: 0...UInt64.max)] // 6 letters each
+        for i in suffix.indices {
+            suffix[i] = alphabet[Int(random[i / 6] % 62)]
+            random[i / 6] /= 62
+        }
+        return "\(dir)/\(prefix)\(String(decoding: suffix, as: UTF8.self))"
+    }
+
+    /// Creates a new file under a fresh `tempName` (exclusively), open for writing.
+    static func createTemporary(in dir: String, prefix: String, mode: mode_t) throws(StoreError) -> (path: String, fd: Int32) {
+        while true {
+            let path = tempName(in: dir, prefix: prefix)
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            if fd >= 0 { return (path, fd) }
+            if errno != EEXIST { throw .io(op: "create", path: path, errno: errno) }
+        }
+    }
+
+    /// Writes `data` to a new `tmp_*` file in `dir`, fsynced and closed, for a rename into place.
+    /// Returns its path and its identity (as `identity(_:)` gives it). On failure nothing is left.
+    static func writeTemporary(in dir: String, _ data: UnsafeRawBufferPointer, mode: mode_t = 0o644,
+                               prefix: String = "tmp_", durable: Bool = true) throws(StoreError) -> (path: String, identity: [Int]) {
+        let (tmp, fd) = try createTemporary(in: dir, prefix: prefix, mode: mode)
+        var st = stat()
+        do throws(StoreError) {
+            try writeAll(fd, data, path: tmp)
+            if durable, fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: tmp, errno: errno) }
+            if fstat(fd, &st) != 0 { throw StoreError.io(op: "stat", path: tmp, errno: errno) }
+        } catch {
+            close(fd); unlink(tmp); throw error
+        }
+        if close(fd) != 0 { let e = errno; unlink(tmp); throw .io(op: "close", path: tmp, errno: e) }
+        return (tmp, identity(of: st))
     }
 
     /// Atomically replaces `path` with `data`: temp file in the same directory, fsync, rename.
     /// A reader sees the old content or the new, never a part.
     /// With `syncDirectory: false` the caller fsyncs the directory itself later (batched writes).
+    /// `tempPrefix`: how the temp file's name starts (`tmp_obj_` for loose objects, as git names
+    /// its own).
     public static func writeAtomically(_ path: String, _ data: UnsafeRawBufferPointer, mode: mode_t = 0o644,
-                                       durable: Bool = true, syncDirectory: Bool = true) throws(StoreError) {
+                                       durable: Bool = true, syncDirectory: Bool = true, tempPrefix: String = "tmp_") throws(StoreError) {
         let dir = dirname(of: path)
-        let tmp = tempName(in: dir, prefix: "tmp_")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .io(op: "create", path: tmp, errno: errno) }
-        do throws(StoreError) {
-            try writeAll(fd, data, path: tmp)
-            if durable, fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: tmp, errno: errno) }
-            close(fd)
-        } catch {
-            close(fd); unlink(tmp); throw error
-        }
+        let (tmp, _) = try writeTemporary(in: dir, data, mode: mode, prefix: tempPrefix, durable: durable)
+        FaultPoint.hit("temp-written", target: path) // killed with the new content in its temp file
         if rename(tmp, path) != 0 {
             let e = errno; unlink(tmp); throw .io(op: "rename into place", path: path, errno: e)
         }
@@ -114,9 +148,57 @@ public enum FileIO {
     }
 
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true,
-                                       syncDirectory: Bool = true) throws(StoreError) {
-        try bytes.withBytes { (p) throws(StoreError) in try writeAtomically(path, p, mode: mode, durable: durable, syncDirectory: syncDirectory) }
+                                       syncDirectory: Bool = true, tempPrefix: String = "tmp_") throws(StoreError) {
+        try bytes.withBytes { (p) throws(StoreError) in
+            try writeAtomically(path, p, mode: mode, durable: durable, syncDirectory: syncDirectory, tempPrefix: tempPrefix)
+        }
     }
+
+    /// Cuts a partial last line (bytes after the last newline) off the file open as `fd`, so
+    /// that the next append starts on a line boundary. Returns the file's size after.
+    static func cutPartialLastLine(_ fd: Int32, path: String) throws(StoreError) -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io(op: "stat", path: path, errno: errno) }
+        let size = Int(st.st_size)
+        var end = size
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while end > 0 {
+            let want = end == size ? 1 : min(chunk.count, end) // the last byte first: almost always a newline
+            let start = end - want
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(start)) }
+            if n < 0 { if errno == EINTR { continue }; throw .io(op: "read", path: path, errno: errno) }
+            guard n == want else { throw .io(op: "read", path: path, errno: EIO) }
+            if let i = chunk[0..<n].lastIndex(of: 0x0A) {
+                let keep = start + i + 1
+                if keep == size { return size }
+                guard ftruncate(fd, off_t(keep)) == 0 else { throw .io(op: "truncate", path: path, errno: errno) }
+                return keep
+            }
+            end = start
+        }
+        if size > 0, ftruncate(fd, 0) != 0 { throw .io(op: "truncate", path: path, errno: errno) } // one partial line and nothing else
+        return 0
+    }
+
+    /// Reserves `count` bytes of disk at `offset` of the file open as `fd` without changing its
+    /// size (`fallocate` with `FALLOC_FL_KEEP_SIZE`), so that writing them later cannot fail for
+    /// lack of space: a full disk fails here instead. Does nothing where the system or the file
+    /// system cannot reserve (the later write may then still fail).
+    static func reserve(_ fd: Int32, at offset: Int, count: Int, path: String) throws(StoreError) {
+        guard let fallocate = fallocateFunction else { return }
+        while fallocate(fd, 0x01 /* FALLOC_FL_KEEP_SIZE */, off_t(offset), off_t(count)) != 0 {
+            let e = errno
+            if e == EINTR { continue }
+            if e == ENOSPC || e == EDQUOT || e == EFBIG { throw .io(op: "reserve space in", path: path, errno: e) }
+            return // EOPNOTSUPP, ENOSYS, EINVAL: not supported here
+        }
+    }
+
+    /// Linux's `fallocate`, which Glibc's Swift module does not declare (it needs _GNU_SOURCE).
+    nonisolated(unsafe) private static let fallocateFunction: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32)? = {
+        guard let symbol = dlsym(nil, "fallocate") else { return nil } // nil: RTLD_DEFAULT
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, off_t, off_t) -> Int32).self)
+    }()
 
     /// Names in a directory (without `.` and `..`); empty if it does not exist.
     public static func list(_ dir: String) -> [String] { listEntries(dir).map(\.name) }
@@ -142,6 +224,18 @@ public enum FileIO {
     }
 
     public static func remove(_ path: String) { unlink(path) }
+
+    /// Removes a file, or a directory with everything in it (not following symbolic links).
+    static func removeTree(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in list(path) { removeTree("\(path)/\(name)") }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
 }
 
 /// A read-only memory map of a whole file (packs and their indexes).

@@ -5,7 +5,13 @@ import Glibc
 
 /// One thing `fsck` found wrong, with the object or file it is about.
 public struct FsckProblem: Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case corrupt, missing, badLink = "broken-link", badRef = "bad-ref", lock = "stale-lock", pack }
+    public enum Kind: String, Sendable {
+        case corrupt, missing, badLink = "broken-link", badRef = "bad-ref", lock = "stale-lock", pack
+        /// A warning, not damage: a temp file of an interrupted write (`Fsck.warnings`).
+        case temporary = "temp-file"
+    }
+    /// Warnings are reported but are no damage: `fsck` stays successful.
+    public var isWarning: Bool { kind == .temporary }
     public var kind: Kind
     public var id: ObjectID?
     public var message: String
@@ -87,6 +93,18 @@ public struct Fsck {
             problems.append(FsckProblem(kind: .badRef, id: nil, message: "\(error)"))
         }
         return problems
+    }
+
+    /// What is worth telling but is no damage: temp files of interrupted writes (git's `fsck`
+    /// ignores its own `tmp_obj_*`, and Accord's are named the same way), each with its age and
+    /// what removes it. Not part of `run()`: a repository with only these is sound.
+    public func warnings() -> [FsckProblem] {
+        GarbageCollector.temporaryFiles(repository).map { path, age in
+            let what = age > GarbageCollector.temporaryExpiry
+                ? "left by an interrupted write; accord gc removes it"
+                : "a write in progress, or left by an interrupted one; accord gc removes it once it is an hour old"
+            return FsckProblem(kind: .temporary, id: nil, message: "\(path) (\(age)s old): temporary file \(what)")
+        }
     }
 
     func checkLocks() -> [FsckProblem] {

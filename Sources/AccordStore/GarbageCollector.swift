@@ -15,6 +15,8 @@ public struct GarbageCollector {
         public var objects: Int
         public var removedLoose: Int
         public var removedPacks: Int
+        /// Temp files (and staging directories) of killed writes, removed once an hour old.
+        public var removedTemporaries: Int = 0
     }
 
     public var options: PackWriter.Options
@@ -32,6 +34,9 @@ public struct GarbageCollector {
         if let d = db.packs.damaged.first {
             throw .corruptPack(path: d.packPath, "cannot be read (\(d.error)); gc would delete it, so nothing was changed. Run accord fsck, then restore the pack from another replica or move it aside")
         }
+        // What killed writes left, an hour old or more: the fan-out directories they kept are
+        // then removed with the loose objects below.
+        let removedTemporaries = Self.removeStaleTemporaries(repo)
         let oldPacks = FileIO.list(packDir).filter { $0.hasPrefix("pack-") && $0.hasSuffix(".idx") }.map { String($0.dropLast(4)) }
         let looseBefore = db.loose.allIDs()
         let all = Set(db.packs.allIDs()).union(looseBefore)
@@ -48,7 +53,7 @@ public struct GarbageCollector {
         for id in all.sorted() where included.insert(id).inserted { inputs.append(PackWriter.Input(id: id)) }
         included = []
 
-        var report = Report(pack: nil, objects: inputs.count, removedLoose: 0, removedPacks: 0)
+        var report = Report(pack: nil, objects: inputs.count, removedLoose: 0, removedPacks: 0, removedTemporaries: removedTemporaries)
         if !inputs.isEmpty {
             let result = try PackWriter.write(inputs, from: db, to: packDir, options: options, progress: progress)
             report.pack = result
@@ -76,34 +81,52 @@ public struct GarbageCollector {
             }
             _ = db.packs.reloadIfChanged()
         }
-        Self.removeStaleTemporaries(packDir, prefixes: ["tmp_pack_", "tmp_idx_"])
-        Self.removeStaleTemporaries(repo.gitDir, prefixes: ["tmp_"]) // atomic writes, batch lock seeds
         for lock in repo.refs.lockFiles() { _ = LockFile.takeOverIfAbandoned(lock) } // only killed accord processes' locks
         try repo.refs.packAll(peel: { id in Self.peel(id, db) })
         return report
     }
 
-    /// Temp files written by killed processes (older than an hour, like git's grace period).
-    static func removeStaleTemporaries(_ packDir: String, prefixes: [String]) {
-        let now = time(nil)
-        for name in FileIO.list(packDir) where prefixes.contains(where: { name.hasPrefix($0) }) {
-            var st = stat()
-            guard stat("\(packDir)/\(name)", &st) == 0 else { continue }
-            #if canImport(Darwin)
-            let mtime = st.st_mtimespec.tv_sec
-            #else
-            let mtime = st.st_mtim.tv_sec
-            #endif
-            guard now - mtime > 3600 else { continue }
-            let path = "\(packDir)/\(name)"
-            if FileIO.isDirectory(path) {
-                // A staging directory of an interrupted transfer (AccordSync): its files, then itself.
-                for f in FileIO.list(path) { FileIO.remove("\(path)/\(f)") }
-                rmdir(path)
-            } else {
-                FileIO.remove(path)
+    /// How old a temp file must be before gc removes it: an hour, longer than any write of
+    /// Accord's takes. (`git gc` waits `gc.pruneExpire`, two weeks by default, for its own;
+    /// `git prune` run alone removes them whatever their age.)
+    public static let temporaryExpiry = 3600
+
+    /// Temp files of atomic writes and staging directories of transfers, with their age in
+    /// seconds: every `tmp_*` name where Accord (and git) make them: the git directory (lock
+    /// seeds, new ref values, config), `accord/` (the ledger cache), `objects/` and its fan-out
+    /// directories (`tmp_obj_*`, loose objects), `objects/pack/` (`tmp_pack_*`, `tmp_idx_*`).
+    public static func temporaryFiles(_ repo: Repository) -> [(path: String, age: Int)] {
+        let objects = repo.objects.directory
+        var dirs = [repo.gitDir, "\(repo.gitDir)/accord", objects, "\(objects)/pack"]
+        for dir in FileIO.list(objects) where dir.utf8.count == 2 && dir.utf8.allSatisfy({ ObjectID.hexValue($0) != nil }) {
+            dirs.append("\(objects)/\(dir)")
+        }
+        let now = Int(time(nil))
+        var found: [(String, Int)] = []
+        for dir in dirs {
+            for name in FileIO.list(dir) where name.hasPrefix("tmp_") {
+                var st = stat()
+                let path = "\(dir)/\(name)"
+                guard lstat(path, &st) == 0 else { continue }
+                #if canImport(Darwin)
+                let mtime = Int(st.st_mtimespec.tv_sec)
+                #else
+                let mtime = Int(st.st_mtim.tv_sec)
+                #endif
+                found.append((path, max(0, now - mtime)))
             }
         }
+        return found.sorted { $0.0 < $1.0 }
+    }
+
+    /// Removes the temp files killed processes left (older than `temporaryExpiry`); the count.
+    static func removeStaleTemporaries(_ repo: Repository) -> Int {
+        var removed = 0
+        for (path, age) in temporaryFiles(repo) where age > temporaryExpiry {
+            FileIO.removeTree(path) // a staging directory of an interrupted transfer goes whole
+            removed += 1
+        }
+        return removed
     }
 
     /// The id a tag finally points at (following tags of tags); nil for non-tags.

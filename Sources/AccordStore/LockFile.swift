@@ -3,56 +3,61 @@ import AccordObjects
 import Glibc
 #endif
 
-/// git's lock protocol: create `<path>.lock` exclusively, write the new content into it, then
-/// rename it over `<path>`. Whoever holds the lock is the only writer; a crash leaves the old file
-/// intact and a stale `.lock`.
+/// git's lock protocol: whoever creates `<path>.lock` (the name must not exist) is the only
+/// writer of `<path>` until the lock's name is gone again; the new content replaces `<path>`
+/// with one rename. A crash leaves the old file or the new one intact, and a stale `.lock`.
 ///
-/// Stale locks of Accord's own killed processes are taken over, safely: until it is committed, an
-/// Accord lock holds `marker` and its holder keeps an advisory `flock` on it, which the kernel
-/// drops when the holder dies. A lock that holds the marker and can be flocked is therefore
-/// abandoned. Anything else (git's locks, a lock being committed, a live holder) is never
-/// touched and is reported as held.
+/// Stale locks of Accord's own killed processes are taken over, safely, because an Accord lock
+/// is never without its marker, at any moment a kill can stop its holder:
+///
+/// - The lock's name is made with `link` from a seed file (`tmp_lock_*` in `tempDirectory`) that
+///   already holds `marker` and is already flocked: the name appears with its marker and its
+///   flock, or not at all (`link` fails on an existing name exactly as `O_CREAT|O_EXCL` does).
+/// - The lock file is never written again. New content goes into a temp file of its own
+///   (`tmp_*` in `tempDirectory`), fsynced, and renamed over `<path>` while the lock is still
+///   held (`install`); only then is the lock's name removed (`commit`, `rollback`).
+///
+/// The kernel drops the flock when its holder dies, so a `.lock` that holds the marker and can
+/// be flocked is abandoned: `<path>` holds either the old content or the new, complete, and the
+/// lock can go. Any other `.lock` (git's, which has no marker; one whose holder is alive) is never
+/// touched and is reported as held. Left-over seeds and temp files are `tmp_*` files, which gc
+/// removes after an hour.
+///
+/// `tempDirectory` must be on the file system of `<path>` (for `link` and `rename`) and must not
+/// be a directory of loose refs, where a temp file would read as a ref: for refs it is the git
+/// directory; by default it is the directory of `<path>` (config, HEAD, packed-refs).
 public final class LockFile {
     public let path: String
     public let lockPath: String
-    /// The content of an Accord lock until it is committed.
+    /// Where this lock's seed and its new content's temp file are made.
+    let tempDirectory: String
+    /// The content of every Accord lock, from the moment its name exists.
     static let marker: [UInt8] = Array("accord lock: held while this process runs\n".utf8)
-    /// True from taking the lock until it is committed or released: only then is the name ours
-    /// to remove (an init that fails must never unlink someone else's lock).
+    /// True from taking the lock until its name is removed: only then is the name ours to remove
+    /// (an init that fails must never unlink someone else's lock).
     private var held = false
-    /// Open and flocked for a lock of its own; -1 for a lock linked to a batch's seed (the seed is flocked).
-    private var fd: Int32 = -1
-    /// A linked lock's seed, kept alive (and so flocked) until this lock's name is gone.
+    /// The flocked file this lock's name is a link to, kept (and so flocked) until the name is gone.
     private var seed: LockSeed?
 
-    public init(path: String) throws(StoreError) {
-        self.path = path
-        self.lockPath = path + ".lock"
-        var created: Int32 = -1
-        try LockFile.take(lockPath) { lockPath in
-            created = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            return created >= 0
-        }
-        fd = created
-        held = true
-        flock(fd, LOCK_EX | LOCK_NB) // a new file: no one else can hold it
-        do throws(StoreError) {
-            try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: lockPath) }
-        } catch {
-            rollback(); throw error
-        }
+    /// Takes `<path>.lock` with a seed of its own.
+    public convenience init(path: String, tempDirectory: String? = nil) throws(StoreError) {
+        let dir = tempDirectory ?? FileIO.dirname(of: path)
+        let seed = try LockSeed(in: dir)
+        defer { seed.remove() } // the lock's name keeps the file (and the seed object, the flock)
+        try self.init(path: path, linkingTo: seed, tempDirectory: dir)
     }
 
-    /// Takes the lock as a hard link to `seed` (a batch's flocked marker file): for locks that
-    /// are only ever released, never committed (the refs of a batch written into packed-refs).
-    /// `link` fails on an existing name exactly as an exclusive create does, but allocates no
-    /// inode, which on some file systems costs more than everything else a 2,000-ref batch does.
-    init(path: String, linkingTo seed: LockSeed) throws(StoreError) {
+    /// Takes `<path>.lock` as a hard link to `seed`, a flocked file holding the marker: a batch
+    /// links all its locks to one seed, which costs no inode per lock.
+    init(path: String, linkingTo seed: LockSeed, tempDirectory: String) throws(StoreError) {
         self.path = path
         self.lockPath = path + ".lock"
+        self.tempDirectory = tempDirectory
+        FaultPoint.hit("lock-seeded", target: path) // killed with only a seed: a tmp_lock_* file
         try LockFile.take(lockPath) { link(seed.path, $0) == 0 }
         self.seed = seed
         held = true
+        FaultPoint.hit("lock-linked", target: path) // killed holding the lock, its seed's name still there
     }
 
     /// Creates the lock's name with `create` (which fails on an existing name), taking over an
@@ -82,7 +87,7 @@ public final class LockFile {
 
     /// Checks (and with `remove`, unlinks) an abandoned lock; nil if there is no file.
     private static func withAbandoned(_ lockPath: String, remove: Bool) -> Bool? {
-        let fd = open(lockPath, O_RDONLY | O_CLOEXEC)
+        let fd = open(lockPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return errno == ENOENT ? nil : false }
         defer { close(fd) } // releases the flock only after the name is gone
         var buf = [UInt8](repeating: 0, count: marker.count + 1)
@@ -91,47 +96,74 @@ public final class LockFile {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false } // its holder is alive
         // Still the file at that name? Another process may have taken it over and locked anew.
         var mine = stat(), named = stat()
-        guard fstat(fd, &mine) == 0, stat(lockPath, &named) == 0, mine.st_ino == named.st_ino, mine.st_dev == named.st_dev else {
+        guard fstat(fd, &mine) == 0, lstat(lockPath, &named) == 0, mine.st_ino == named.st_ino, mine.st_dev == named.st_dev else {
             return false
         }
         return remove ? unlink(lockPath) == 0 : true
     }
 
-    /// Writes `bytes` as the new content, makes it durable, and renames it into place. Returns
-    /// the written file's identity (as `FileIO.identity` gives it), taken before the rename so
-    /// that it is this content's even if another writer replaces the file right after.
-    /// `syncDirectory: false`: the caller fsyncs the directory once for many locks.
+    /// Replaces the target with `bytes`, durably, keeping the lock: a temp file in
+    /// `tempDirectory`, fsynced, renamed over the target. Returns the written file's identity
+    /// (as `FileIO.identity` gives it), taken before the rename so that it is this content's even
+    /// if another writer replaces the file right after. The lock stays held until `rollback`
+    /// (the caller may still have to finish what the lock protects, as a batch deleting the loose
+    /// refs packed-refs now holds). `syncDirectory: false`: the caller fsyncs the directory once
+    /// for many targets.
     @discardableResult
-    public func commit(_ bytes: [UInt8], syncDirectory: Bool = true) throws(StoreError) -> [Int] {
+    public func install(_ bytes: [UInt8], syncDirectory: Bool = true) throws(StoreError) -> [Int] {
         precondition(held, "lock already released")
-        precondition(fd >= 0, "a linked lock cannot be committed")
-        held = false
-        var st = stat()
-        do throws(StoreError) {
-            // The marker goes first: from here on the lock is never taken over.
-            guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw StoreError.io(op: "truncate", path: lockPath, errno: errno) }
-            try bytes.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: lockPath) }
-            if fsync(fd) != 0 { throw StoreError.io(op: "fsync", path: lockPath, errno: errno) }
-            if fstat(fd, &st) != 0 { throw StoreError.io(op: "stat", path: lockPath, errno: errno) }
-        } catch {
-            unlink(lockPath); close(fd); throw error
+        let (tmp, identity) = try bytes.withBytes { (p) throws(StoreError) in try FileIO.writeTemporary(in: tempDirectory, p) }
+        FaultPoint.hit("lock-temp-written", target: path) // killed with the new content in a temp file
+        if rename(tmp, path) != 0 {
+            let e = errno; unlink(tmp); throw .io(op: "rename into place", path: path, errno: e)
         }
-        if rename(lockPath, path) != 0 {
-            let e = errno; unlink(lockPath); close(fd); throw .io(op: "rename into place", path: path, errno: e)
-        }
-        close(fd)
         if syncDirectory { FileIO.fsyncDirectory(FileIO.dirname(of: path)) }
-        return FileIO.identity(of: st)
+        FaultPoint.hit("lock-installed", target: path) // killed after the new content is in place, still holding the lock
+        return identity
     }
 
-    /// Gives up the lock, leaving the target untouched.
+    /// `install`, then releases the lock. On failure the lock is released and the target is
+    /// as it was.
+    @discardableResult
+    public func commit(_ bytes: [UInt8], syncDirectory: Bool = true) throws(StoreError) -> [Int] {
+        defer { rollback() }
+        return try install(bytes, syncDirectory: syncDirectory)
+    }
+
+    /// Releases the lock: removes its name, then lets the flock go. After `install` this is the
+    /// end of a successful update; without it, the target is untouched.
     public func rollback() {
         guard held else { return }
         held = false
-        unlink(lockPath) // before the flock goes (with the close, or with the seed): no one takes over a live name
-        if fd >= 0 { close(fd) }
+        unlink(lockPath) // before the flock goes (with the seed): no one takes over a live name
         seed = nil
     }
 
     deinit { rollback() }
+}
+
+/// The flocked file that Accord locks are hard links to: it holds `LockFile.marker` before any
+/// lock's name links to it and stays flocked until the last lock linked to it is released (each
+/// holds a reference), so that every such lock reads as held while this process runs and as
+/// abandoned once it is killed. Its own name (`tmp_lock_*`) is removed as soon as the locks are
+/// taken; one a killed process left behind is removed by gc after an hour.
+final class LockSeed {
+    let path: String
+    private let fd: Int32
+    init(in dir: String) throws(StoreError) {
+        let (path, fd) = try FileIO.createTemporary(in: dir, prefix: "tmp_lock_", mode: 0o644)
+        self.path = path
+        self.fd = fd
+        do throws(StoreError) {
+            // A new file no one else knows: only a system out of locks refuses. Without the flock
+            // the lock would look abandoned while its holder runs, so that is an error.
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                if errno != EINTR { throw StoreError.io(op: "flock", path: path, errno: errno) }
+            }
+            try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
+        } catch { unlink(path); close(fd); throw error }
+    }
+    /// Removes the name; the locks linked to it stay held until this object goes away.
+    func remove() { FileIO.remove(path) }
+    deinit { remove(); close(fd) }
 }

@@ -118,8 +118,9 @@ public struct LooseObjects: Sendable {
             unsynced.insert(directory) // the new fan-out directory's own entry
         }
         // Objects are immutable: read-only like git's. A concurrent writer of the same id wins the
-        // rename race harmlessly, since both files have the same content.
-        try FileIO.writeAtomically(final, compressed, mode: 0o444, durable: durable, syncDirectory: false)
+        // rename race harmlessly, since both files have the same content. The temp file is named
+        // as git names its own (objects/xx/tmp_obj_*): git fsck ignores it, git prune removes it.
+        try FileIO.writeAtomically(final, compressed, mode: 0o444, durable: durable, syncDirectory: false, tempPrefix: "tmp_obj_")
         unsynced.insert(dir)
         return id
     }

@@ -57,15 +57,16 @@ extension RefStore {
 
     /// `<name>.lock` as a link to the batch's seed.
     fileprivate func creationLock(_ name: String, seed: LockSeed) throws(StoreError) -> LockFile {
-        try LockFile(path: "\(gitDir)/\(name)", linkingTo: seed)
+        try lock(name, linkingTo: seed)
     }
 
     /// packed-refs as the file holds it, read while packed-refs.lock is held.
-    fileprivate func packedUnderLock() throws(StoreError) -> PackedFile { try packedFile() }
+    fileprivate func packedUnderLock() throws(StoreError) -> PackedFile { try freshPackedFile() }
 
     /// The reflog line of a ref just created (after packed-refs holds it; a failure to write it
     /// does not undo the creation).
     fileprivate func logCreation(_ name: String, _ id: ObjectID, who: Identity, message: String) {
-        try? appendReflog(name, old: .zero, new: id, who: who, message: message, sync: false)
+        guard let line = try? prepareReflog(name, old: .zero, new: id, who: who, message: message) else { return }
+        appendReflog(line, sync: false)
     }
 }

@@ -34,6 +34,13 @@ public struct RefStore: Sendable {
 
     public init(gitDir: String) { self.gitDir = gitDir }
 
+    /// The lock of ref (or `packed-refs`, `HEAD`) `name`; its seed and temp files go into the git
+    /// directory, never among the loose refs (where they would read as refs).
+    func lock(_ name: String, linkingTo seed: LockSeed? = nil) throws(StoreError) -> LockFile {
+        if let seed { return try LockFile(path: "\(gitDir)/\(name)", linkingTo: seed, tempDirectory: gitDir) }
+        return try LockFile(path: "\(gitDir)/\(name)", tempDirectory: gitDir)
+    }
+
     // MARK: reading
 
     /// The value of one ref, without following symbolic refs; nil if it does not exist.
@@ -125,8 +132,19 @@ public struct RefStore: Sendable {
     func packedFile() throws(StoreError) -> PackedFile {
         guard let id = FileIO.identity(packedPath) else { return PackedFile([:]) }
         if let hit = PackedRefsCache.shared.get(packedPath, id) { return hit }
-        let file = PackedFile(try parsePacked())
-        PackedRefsCache.shared.set(packedPath, id, file)
+        return try freshPackedFile()
+    }
+
+    /// packed-refs as the file holds it now, for a writer holding packed-refs.lock: every rewrite
+    /// of the file starts from this, never from a copy read before the lock was taken (which
+    /// would put back what another writer replaced meanwhile). The parse is reused only when the
+    /// file's bytes are exactly those it was parsed from: an identity (inode, size, mtime) can
+    /// repeat when an inode is reused within one clock tick.
+    func freshPackedFile() throws(StoreError) -> PackedFile {
+        guard let (bytes, id) = try FileIO.readWithIdentity(packedPath, limit: 1 << 30) else { return PackedFile([:]) }
+        if let hit = PackedRefsCache.shared.get(packedPath, bytes: bytes) { return hit }
+        let file = PackedFile(try RefStore.parsePacked(bytes))
+        PackedRefsCache.shared.set(packedPath, id, bytes, file)
         return file
     }
 
@@ -202,7 +220,11 @@ public struct RefStore: Sendable {
 
     func parsePacked() throws(StoreError) -> [String: PackedRef] {
         guard let bytes = try FileIO.read(packedPath, limit: 1 << 30) else { return [:] }
-        return try bytes.withBytes { (b: UnsafeRawBufferPointer) throws(StoreError) -> [String: PackedRef] in
+        return try RefStore.parsePacked(bytes)
+    }
+
+    static func parsePacked(_ bytes: [UInt8]) throws(StoreError) -> [String: PackedRef] {
+        try bytes.withBytes { (b: UnsafeRawBufferPointer) throws(StoreError) -> [String: PackedRef] in
             var refs: [String: PackedRef] = [:]
             refs.reserveCapacity(b.count / 100)
             var last: String?
@@ -276,20 +298,23 @@ public struct RefStore: Sendable {
     }
 
     /// Deletes `name` (loose and packed) if it matches `expected`; its reflog goes with it.
+    ///
+    /// Holds the ref's lock, then packed-refs.lock (always: a gc may pack the loose ref at any
+    /// moment before, and it would come back from packed-refs once the loose file is gone), reads
+    /// packed-refs again under that lock and rewrites it without the ref only if it is there, then
+    /// removes the loose file, before letting either lock go.
     public func delete(_ name: String, expected: RefExpectation = .any) throws(StoreError) {
         try RefName.validate(name)
         guard name != "HEAD" else { throw .invalidInput("refusing to delete HEAD") }
-        let lock = try LockFile(path: "\(gitDir)/\(name)")
+        let lock = try lock(name)
         defer { lock.rollback() }
         let current = try currentValue(name)
         guard current != nil else { throw .refNotFound(name) }
         try check(expected, current: current, ref: name)
-        var packed = try readPacked()
-        if packed[name] != nil {
-            let plock = try lockPackedRefs()
-            packed[name] = nil
-            try writePacked(packed, under: plock)
-        }
+        let plock = try lockPackedRefs()
+        defer { plock.rollback() } // only once the loose file is gone too
+        var packed = try freshPackedFile().refs
+        if packed.removeValue(forKey: name) != nil { try installPacked(packed, under: plock) }
         if unlink("\(gitDir)/\(name)") != 0, errno != ENOENT { throw .io(op: "delete", path: "\(gitDir)/\(name)", errno: errno) }
         FileIO.remove("\(gitDir)/logs/\(name)")
     }
@@ -297,8 +322,7 @@ public struct RefStore: Sendable {
     /// Points a symbolic ref (HEAD) at another ref.
     public func setSymbolic(_ name: String, to target: String) throws(StoreError) {
         try RefName.validate(name); try RefName.validate(target)
-        let lock = try LockFile(path: "\(gitDir)/\(name)")
-        try lock.commit(Array("ref: \(target)\n".utf8))
+        try lock(name).commit(Array("ref: \(target)\n".utf8))
     }
 
     /// The current id of a (non-symbolic) ref, read while its lock is held; `packed`: a parse
@@ -351,25 +375,58 @@ public struct RefStore: Sendable {
 
     // MARK: reflogs
 
-    /// Appends one line to `name`'s reflog; `sync` makes it durable before returning.
-    func appendReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String, sync: Bool = true) throws(StoreError) {
+    /// One reflog line, prepared while the ref's lock is held and appended once the ref has moved.
+    struct PendingReflog {
+        var path: String
+        var line: [UInt8]
+    }
+
+    /// Gets `name`'s reflog ready for one more line, before the ref moves: the file and its
+    /// directory exist, a partial last line (a write cut short by a kill or a full disk) is cut
+    /// off so the new line starts on a line boundary, and the line's bytes are reserved on disk,
+    /// so that a full disk refuses the update here, while nothing has changed, rather than after
+    /// the ref moved. Called with the ref's lock held: no one else appends to this reflog.
+    func prepareReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String) throws(StoreError) -> PendingReflog {
         let path = "\(gitDir)/logs/\(name)"
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         let line = Array("\(old.hex) \(new.hex) \(who)\t\(oneLine)\n".utf8)
-        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0, errno == ENOENT {
             try FileIO.makeDirectories(FileIO.dirname(of: path))
-            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         }
         guard fd >= 0 else { throw .io(op: "open reflog", path: path, errno: errno) }
         defer { close(fd) }
-        try line.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
-        if sync { fsync(fd) }
+        let size = try FileIO.cutPartialLastLine(fd, path: path)
+        try FileIO.reserve(fd, at: size, count: line.count, path: path)
+        return PendingReflog(path: path, line: line)
     }
-    /// A ref's reflog, oldest first.
+
+    /// Appends a prepared line, after the ref moved (as the last step before its lock goes):
+    /// a kill before this leaves the reflog without the update, never with one that did not
+    /// happen. `sync` makes it durable before returning. The ref has moved already, so a
+    /// failure here does not undo it: the reflog is cut back to its last whole line and the
+    /// update stands without its entry (as if killed just before).
+    func appendReflog(_ pending: PendingReflog, sync: Bool) {
+        let fd = open(pending.path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return }
+        do throws(StoreError) {
+            try pending.line.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: pending.path) }
+            if sync { fsync(fd) }
+        } catch {
+            _ = ftruncate(fd, st.st_size)
+        }
+    }
+
+    /// A ref's reflog, oldest first. A last line without its newline (a write cut short) is not
+    /// an entry and is left out, as git leaves it out.
     public func reflog(_ name: String) throws(StoreError) -> [ReflogEntry] {
         let path = "\(gitDir)/logs/\(name)"
-        guard let bytes = try FileIO.read(path) else { return [] }
+        guard var bytes = try FileIO.read(path) else { return [] }
+        if let lastNewline = bytes.lastIndex(of: 0x0A) { bytes.removeSubrange((lastNewline + 1)...) } else { bytes = [] }
         var entries: [ReflogEntry] = []
         for (n, line) in bytes.split(separator: 0x0A).enumerated() {
             let fail = StoreError.invalidInput("reflog \(path) line \(n + 1) is corrupt")
@@ -386,29 +443,42 @@ public struct RefStore: Sendable {
 
     // MARK: packing
 
-    /// Moves every loose ref into packed-refs (as `git pack-refs --all`), with peeled tag targets.
-    /// Each loose file is removed only if it still holds the value that was packed.
+    /// Moves every loose ref into packed-refs (as `git pack-refs --all`), with peeled tag targets,
+    /// starting from packed-refs as read under its lock. Then, as git does, with packed-refs.lock
+    /// released: each loose file is removed under its ref's lock, only if it still holds the value
+    /// that was packed (a ref that moved or went meanwhile is left as it is).
     public func packAll(peel: (ObjectID) -> ObjectID?) throws(StoreError) {
         let plock = try lockPackedRefs()
-        var packed = try readPacked()
+        var packed = try freshPackedFile().refs
         var loose: [(String, ObjectID)] = []
         for name in looseFiles(under: "refs") where !name.hasSuffix(".lock") && RefName.isValid(name) {
             if case let .direct(id)? = try readLoose(name) { loose.append((name, id)) }
         }
         for (name, id) in loose { packed[name] = PackedRef(id: id, peeled: peel(id)) }
         try writePacked(packed, under: plock)
+        guard !loose.isEmpty else { return }
+        let seed = try LockSeed(in: gitDir)
+        defer { seed.remove() }
         for (name, id) in loose {
-            guard let lock = try? LockFile(path: "\(gitDir)/\(name)") else { continue } // busy: leave it loose
+            guard let lock = try? lock(name, linkingTo: seed) else { continue } // busy: leave it loose
             if case .direct(id)? = try readLoose(name) { FileIO.remove("\(gitDir)/\(name)") }
             lock.rollback()
         }
     }
 
-    /// Writes `refs` as the new packed-refs through its held lock, and keeps the parse for the
-    /// next read in this process (keyed by the identity of the file just written).
+    /// Writes `refs` as the new packed-refs through its held lock, and releases the lock.
     func writePacked(_ refs: [String: PackedRef], under lock: LockFile) throws(StoreError) {
-        let identity = try lock.commit(RefStore.encodePacked(refs))
-        PackedRefsCache.shared.set(packedPath, identity, PackedFile(refs))
+        defer { lock.rollback() }
+        try installPacked(refs, under: lock)
+    }
+
+    /// Writes `refs` as the new packed-refs through its held lock, which stays held (the caller
+    /// still has loose files to delete before another writer may read packed-refs), and keeps
+    /// the parse for the next read in this process (keyed by the identity of the file written).
+    func installPacked(_ refs: [String: PackedRef], under lock: LockFile) throws(StoreError) {
+        let bytes = RefStore.encodePacked(refs)
+        let identity = try lock.install(bytes)
+        PackedRefsCache.shared.set(packedPath, identity, bytes, PackedFile(refs))
     }
 
     static func encodePacked(_ refs: [String: PackedRef]) -> [UInt8] {
@@ -432,18 +502,22 @@ public struct RefStore: Sendable {
     }
 }
 
-/// Process-wide, per file: parsed packed-refs with the file identity they were parsed from.
+/// Process-wide, per file: parsed packed-refs with the file identity and the bytes they were
+/// parsed from (readers match the identity; writers under packed-refs.lock, the bytes).
 final class PackedRefsCache: @unchecked Sendable {
     static let shared = PackedRefsCache()
-    private var entries: [String: (key: [Int], file: RefStore.PackedFile)] = [:]
+    private var entries: [String: (key: [Int], bytes: [UInt8], file: RefStore.PackedFile)] = [:]
     private let mutex = StoreMutex()
     func get(_ path: String, _ k: [Int]) -> RefStore.PackedFile? {
         mutex.withLock { entries[path].flatMap { $0.key == k ? $0.file : nil } }
     }
-    func set(_ path: String, _ k: [Int], _ f: RefStore.PackedFile) {
+    func get(_ path: String, bytes: [UInt8]) -> RefStore.PackedFile? {
+        mutex.withLock { entries[path].flatMap { $0.bytes == bytes ? $0.file : nil } }
+    }
+    func set(_ path: String, _ k: [Int], _ bytes: [UInt8], _ f: RefStore.PackedFile) {
         mutex.withLock {
             if entries.count > 64 { entries.removeAll() } // tests open many repositories
-            entries[path] = (k, f)
+            entries[path] = (k, bytes, f)
         }
     }
 }

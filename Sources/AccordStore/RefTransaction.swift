@@ -20,14 +20,19 @@ extension RefStore {
     public static let packedBatchThreshold = 32
 
     /// `packed-refs.lock`, waiting up to a second for another writer of packed-refs (a batch, a
-    /// gc, a deletion) to finish, as git's `core.packedRefsTimeout` does.
+    /// gc, a deletion) to finish, as git's `core.packedRefsTimeout` does, with git's backoff
+    /// (`lock_file_timeout`): waits of about 1, 4, 9, 16… ms, each randomised by ±25%.
     func lockPackedRefs() throws(StoreError) -> LockFile {
-        var waited = 0
+        var waitedMicroseconds = 0, multiplier = 1, n = 1
         while true {
-            do throws(StoreError) { return try LockFile(path: packedPath) } catch {
-                guard case .lockHeld = error, waited < 1000 else { throw error }
+            do throws(StoreError) { return try lock("packed-refs") } catch {
+                guard case .lockHeld = error, waitedMicroseconds < 1_000_000 else { throw error }
             }
-            usleep(10_000); waited += 10
+            let wait = min(Int.random(in: 750...1250) * multiplier, 1_000_000 - waitedMicroseconds)
+            usleep(UInt32(max(wait, 1)))
+            waitedMicroseconds += wait
+            multiplier = min(multiplier + 2 * n + 1, 1000)
+            n += 1
         }
     }
 
@@ -40,18 +45,24 @@ extension RefStore {
     /// every ref's lock and `packed-refs.lock`, write all new values into packed-refs (one
     /// fsync), then delete the loose files those values replace. Killed before the rename, every
     /// ref is as it was; after it, a ref whose loose file was not yet deleted still reads its old
-    /// value: each ref is old or new, never torn. Their reflog lines are written first and not
-    /// fsynced one by one (git does not fsync reflogs at all by default); the ref values are
-    /// durable. Tags are always written loose: packed-refs promises their peeled values, which
-    /// are not known here. If `packed-refs.lock` stays taken, the whole batch fails (lockHeld).
+    /// value: each ref is old or new, never torn. Tags are always written loose: packed-refs
+    /// promises their peeled values, which are not known here. If `packed-refs.lock` stays taken,
+    /// the whole batch fails (lockHeld).
+    ///
+    /// Reflog lines are prepared (space reserved, a partial last line cut off) before anything
+    /// moves, so a full disk refuses a ref while nothing changed, and appended only after the
+    /// refs moved and before their locks go: a kill leaves a reflog without an update that
+    /// happened, never with one that did not. A large batch's lines are not fsynced one by one
+    /// (git fsyncs no reflogs by default); the ref values are durable.
     public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
         struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
-        // Large batches: packed-refs.lock first; the locks of the refs going into packed-refs
-        // are then links to one seed file.
+        // Large batches: packed-refs.lock first, held until the loose files packed-refs replaces
+        // are gone. Every ref's lock is a link to one seed file.
         let packedLock = updates.count(where: { !$0.name.hasPrefix("refs/tags/") }) >= Self.packedBatchThreshold
             ? try lockPackedRefs() : nil
-        let seed = packedLock == nil ? nil : try LockSeed(in: gitDir)
+        defer { packedLock?.rollback() }
+        let seed = try LockSeed(in: gitDir)
         var held: [Held] = []
         var targets = Set<String>()
         for (i, u) in updates.enumerated() {
@@ -60,19 +71,16 @@ extension RefStore {
                 var target = u.name // updating HEAD moves the branch it points at
                 if case .symbolic? = try readLoose(u.name) { target = try resolvedName(u.name) }
                 guard targets.insert(target).inserted else { throw .invalidInput("ref '\(target)' is updated twice in one batch") }
-                let path = "\(gitDir)/\(target)"
-                let lock: LockFile
-                if let seed, !target.hasPrefix("refs/tags/") { lock = try LockFile(path: path, linkingTo: seed) }
-                else { lock = try LockFile(path: path) }
+                let lock = try lock(target, linkingTo: seed)
                 held.append(Held(index: i, target: target, lock: lock, old: nil))
                 FaultPoint.hit("ref-locked") // killed holding the ref's lock, before anything is read or written
             } catch { results[i] = error }
         }
-        seed?.remove()
+        seed.remove()
         guard !held.isEmpty else { return results }
         // Under packed-refs.lock one parse answers for every ref held; smaller batches look each
         // ref up as a single update does (binary search, no parse of a large file).
-        let packed = packedLock != nil ? try packedFile() : nil
+        let packed = packedLock != nil ? try freshPackedFile() : nil // read under packed-refs.lock
 
         let batchDirectories = RefStore.directories(of: held.map(\.target))
         var accepted: [Held] = []
@@ -87,59 +95,55 @@ extension RefStore {
                 accepted.append(h)
             } catch { results[h.index] = error; h.lock.rollback() }
         }
-        let sync = packedLock == nil
-        for h in accepted {
+        // Each ref's reflog lines (HEAD's too, for an update through HEAD), ready to append.
+        var reflogs: [Int: [PendingReflog]] = [:]
+        accepted = accepted.filter { h in
             let u = updates[h.index]
-            try appendReflog(h.target, old: h.old ?? .zero, new: u.new, who: who, message: u.message, sync: sync)
-            if h.target != u.name, u.name == "HEAD" {
-                try appendReflog("HEAD", old: h.old ?? .zero, new: u.new, who: who, message: u.message, sync: sync)
-            }
+            do throws(StoreError) {
+                var lines = [try prepareReflog(h.target, old: h.old ?? .zero, new: u.new, who: who, message: u.message)]
+                if h.target != u.name, u.name == "HEAD" {
+                    lines.append(try prepareReflog("HEAD", old: h.old ?? .zero, new: u.new, who: who, message: u.message))
+                }
+                reflogs[h.index] = lines
+                return true
+            } catch { results[h.index] = error; h.lock.rollback(); return false }
+        }
+        let sync = packedLock == nil
+        /// After the ref moved: its reflog lines, then its lock goes.
+        func finish(_ h: Held) {
+            for line in reflogs[h.index] ?? [] { appendReflog(line, sync: sync) }
+            h.lock.rollback()
         }
 
         var loose = accepted
         if let packedLock {
-            var refs = try packedFile().refs // re-read under packed-refs.lock
+            var refs = packed?.refs ?? [:] // as read under packed-refs.lock, held since
             let packed = accepted.filter { !$0.target.hasPrefix("refs/tags/") }
             loose = accepted.filter { $0.target.hasPrefix("refs/tags/") }
             for h in packed { refs[h.target] = PackedRef(id: updates[h.index].new, peeled: nil) }
-            try writePacked(refs, under: packedLock)
+            try installPacked(refs, under: packedLock)
             FaultPoint.hit("ref-batch-packed")
             for h in packed {
                 let path = "\(gitDir)/\(h.target)"
-                if unlink(path) != 0, errno != ENOENT { results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno) }
-                h.lock.rollback()
+                if unlink(path) != 0, errno != ENOENT {
+                    results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno)
+                    h.lock.rollback() // it still reads its old value: no reflog line
+                    continue
+                }
+                finish(h)
             }
         }
         var directories = Set<String>()
+        var moved: [Held] = []
         for h in loose {
             do throws(StoreError) {
-                try h.lock.commit(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
+                try h.lock.install(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
                 directories.insert(FileIO.dirname(of: h.lock.path))
-            } catch { results[h.index] = error }
+                moved.append(h)
+            } catch { results[h.index] = error; h.lock.rollback() }
         }
-        for d in directories { FileIO.fsyncDirectory(d) }
+        for d in directories { FileIO.fsyncDirectory(d) } // the new values are durable before any reflog says so
+        for h in moved { finish(h) }
         return results
     }
-}
-
-/// The file the linked locks of one batch share: it holds `LockFile.marker` and stays flocked
-/// until the last lock linked to it is released (each holds a reference), so that every such lock
-/// reads as held while this process runs and as abandoned if it is killed. Its name starts with `tmp_`: `accord gc` removes one
-/// a killed process left behind.
-final class LockSeed {
-    let path: String
-    private let fd: Int32
-    init(in gitDir: String) throws(StoreError) {
-        path = FileIO.tempName(in: gitDir, prefix: "tmp_reflock_")
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(op: "create", path: path, errno: errno) }
-        self.fd = fd
-        flock(fd, LOCK_EX | LOCK_NB)
-        do throws(StoreError) {
-            try LockFile.marker.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: path) }
-        } catch { unlink(path); close(fd); throw error }
-    }
-    /// Removes the name; the locks linked to it stay held until this object goes away.
-    func remove() { FileIO.remove(path) }
-    deinit { remove(); close(fd) }
 }

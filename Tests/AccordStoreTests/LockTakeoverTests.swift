@@ -35,6 +35,34 @@ import AccordObjects
         #expect(try repo.refs.resolve("refs/contracts/A") == b)
     }
 
+    /// The lock's name holds the marker from the moment it exists; `install` puts the new content
+    /// in place through a temp file and keeps the lock (held, never abandoned) until it is released.
+    @Test func aLockHoldsItsMarkerUntilReleasedAndInstallKeepsItHeld() throws {
+        let dir = StoreTempDir()
+        let repo = try newRepo(dir)
+        let path = "\(repo.gitDir)/config"
+        let before = try #require(FileManager.default.contents(atPath: path))
+        let lock = try LockFile(path: path)
+        #expect(FileManager.default.contents(atPath: lock.lockPath) == Data(LockFile.marker))
+        #expect(!LockFile.isAbandoned(lock.lockPath))
+        #expect(FileManager.default.contents(atPath: path) == before)
+        try lock.install(Array("[core]\n\tbare = false\n".utf8))
+        #expect(FileManager.default.contents(atPath: path) == Data("[core]\n\tbare = false\n".utf8))
+        #expect(FileManager.default.contents(atPath: lock.lockPath) == Data(LockFile.marker)) // never rewritten
+        #expect(!LockFile.isAbandoned(lock.lockPath))
+        #expect(throws: StoreError.lockHeld(path: lock.lockPath)) { try LockFile(path: path) }
+        lock.rollback()
+        #expect(!FileManager.default.fileExists(atPath: lock.lockPath))
+        #expect(FileManager.default.contents(atPath: path) == Data("[core]\n\tbare = false\n".utf8))
+        #expect(FileIO.list(repo.gitDir).filter { $0.hasPrefix("tmp_") }.isEmpty, "\(FileIO.list(repo.gitDir))")
+        // A commit that cannot rename leaves the target as it was and releases the lock.
+        let blocked = try LockFile(path: "\(repo.gitDir)/refs/heads")  // a directory: rename over it fails
+        #expect(throws: StoreError.self) { try blocked.commit(Array("x\n".utf8)) }
+        #expect(FileIO.isDirectory("\(repo.gitDir)/refs/heads"))
+        #expect(!FileManager.default.fileExists(atPath: "\(repo.gitDir)/refs/heads.lock"))
+        #expect(FileIO.list("\(repo.gitDir)/refs").filter { $0.hasPrefix("tmp_") }.isEmpty)
+    }
+
     @Test func aBatchLockIsHeldWhileItsSeedLivesAndAbandonedAfter() throws {
         let dir = StoreTempDir()
         let repo = try newRepo(dir)

@@ -7,8 +7,9 @@ import AccordObjects
 /// A fresh directory under the system temp directory, removed when released.
 final class StoreTempDir: @unchecked Sendable {
     let path: String
-    init(_ label: String = "accord-store") {
-        path = FileManager.default.temporaryDirectory.path + "/\(label)-\(UUID().uuidString)"
+    /// `base`: the directory to make it in (the system temp directory by default).
+    init(_ label: String = "accord-store", base: String? = nil) {
+        path = (base ?? FileManager.default.temporaryDirectory.path) + "/\(label)-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -151,8 +151,9 @@ public struct PackWriter {
             // 3. The index, then both files into place: pack first, so an idx never names a missing pack.
             let idx = PackFormat.buildIndex(entries, packChecksum: checksum)
             let base = "\(directory)/pack-\(checksum.hex)"
-            let idxTmp = FileIO.tempName(in: directory, prefix: "tmp_idx_")
-            try FileIO.writeAtomically(idxTmp, idx, mode: 0o444)
+            let (idxTmp, _) = try idx.withBytes { (p) throws(StoreError) in
+                try FileIO.writeTemporary(in: directory, p, mode: 0o444, prefix: "tmp_idx_")
+            }
             if rename(out.tempPath, base + ".pack") != 0 {
                 let e = errno; FileIO.remove(idxTmp); throw .io(op: "rename into place", path: base + ".pack", errno: e)
             }
@@ -200,9 +201,7 @@ final class PackFileWriter {
     private var closed = false
 
     init(directory: String, prefix: String) throws(StoreError) {
-        tempPath = FileIO.tempName(in: directory, prefix: prefix)
-        fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw .io(op: "create", path: tempPath, errno: errno) }
+        (tempPath, fd) = try FileIO.createTemporary(in: directory, prefix: prefix, mode: 0o444)
         buffer.reserveCapacity(1 << 20)
     }
 
