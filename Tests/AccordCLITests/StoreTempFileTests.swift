@@ -24,7 +24,10 @@ import AccordStore
         #expect(gitFsck.status == 0 && !gitFsck.err.contains("bad sha1 file"), "\(gitFsck.err)")
         #expect(s.git("--git-dir=\(gitDir)", "prune", "-n").out.contains("Removing stale temporary file"))
         // accord: a warning, no damage.
-        #expect(s.accord("fsck", cwd: repo).status == 0)
+        let fsck = s.accord("fsck", cwd: repo)
+        #expect(fsck.status == 0 && fsck.err.contains("warning: ") && fsck.err.contains("tmp_obj_") && fsck.err.contains("temporary file"), "\(fsck.err)")
+        let fsckJSON = jsonObject(s.ok("fsck", "--json", cwd: repo))
+        #expect(fsckJSON["ok"] as? Bool == true && (fsckJSON["warnings"] as? [[String: Any]])?.first?["kind"] as? String == "temp-file", "\(fsckJSON)")
         let warnings = Fsck(repository: try Repository(gitDir: gitDir)).warnings()
         #expect(warnings.count == 1 && warnings[0].kind == .temporary && warnings[0].message.contains("tmp_obj_"), "\(warnings)")
 

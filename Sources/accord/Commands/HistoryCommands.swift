@@ -140,16 +140,20 @@ struct FsckCommand: AccordCommand {
     func execute() throws {
         let repo = try Session.repository()
         let progress = Progress(title: "Checking objects")
-        let problems = Fsck(repository: repo).run(progress: json ? { _, _ in } : progress.update)
+        let fsck = Fsck(repository: repo)
+        let problems = fsck.run(progress: json ? { _, _ in } : progress.update)
+        // Temp files of interrupted writes are reported, but are not damage (exit status unchanged).
+        let warnings = fsck.warnings()
+        func rows(_ list: [FsckProblem]) -> JSONText {
+            .array(list.map { p in
+                .object([("kind", .string(p.kind.rawValue)), ("id", p.id.map { .string($0.hex) } ?? .null), ("message", .string(p.message))])
+            })
+        }
         if json {
-            Output.stdout.line(JSONText.object([
-                ("ok", .bool(problems.isEmpty)),
-                ("problems", .array(problems.map { p in
-                    .object([("kind", .string(p.kind.rawValue)), ("id", p.id.map { .string($0.hex) } ?? .null), ("message", .string(p.message))])
-                })),
-            ]).rendered)
+            Output.stdout.line(JSONText.object([("ok", .bool(problems.isEmpty)), ("problems", rows(problems)), ("warnings", rows(warnings))]).rendered)
         } else {
             for p in problems { Output.stdout.line(Output.stdout.paint(p.kind.rawValue, "31") + ": " + (p.id.map { "\($0.hex): " } ?? "") + Output.escaped(p.message)) }
+            for w in warnings { Output.stderr.write("warning: \(Output.escaped(w.message))\n") }
         }
         if !problems.isEmpty { throw CheckFailed() }
     }
