@@ -98,7 +98,29 @@ struct WriteOracle {
         return env["REGISTER_SEEDS"].flatMap { Int($0) }.map { Array(seeds.prefix($0)) } ?? seeds
     }
 
-    @Test(arguments: chosenSeeds) func nothingTypedIsLost(seed: UInt64) throws {
+    /// What one seed's history held, so a test can show the generator reaches every case.
+    struct Coverage {
+        var crissCross = 0, threeValues = 0, itemDeletions = 0, statusConflicts = 0, lifecycleMoves = 0, resolutions = 0
+        static func + (a: Coverage, b: Coverage) -> Coverage {
+            Coverage(crissCross: a.crissCross + b.crissCross, threeValues: a.threeValues + b.threeValues, itemDeletions: a.itemDeletions + b.itemDeletions,
+                     statusConflicts: a.statusConflicts + b.statusConflicts, lifecycleMoves: a.lifecycleMoves + b.lifecycleMoves,
+                     resolutions: a.resolutions + b.resolutions)
+        }
+    }
+
+    @Test(arguments: chosenSeeds) func nothingTypedIsLost(seed: UInt64) throws { _ = try run(seed) }
+
+    /// The histories are the ones the issue asks for: criss-cross merges, conflicts of three values
+    /// or more, item deletions against edits, status conflicts, lifecycle moves and resolutions
+    /// all occur (the properties above would hold trivially on histories without them).
+    @Test func theHistoriesReachEveryCase() throws {
+        var total = Coverage()
+        for seed in Self.seeds.prefix(12) { total = total + (try run(seed)) }
+        #expect(total.crissCross > 0 && total.threeValues > 0 && total.itemDeletions > 0 && total.statusConflicts > 0
+                && total.lifecycleMoves > 0 && total.resolutions > 0, "\(total)")
+    }
+
+    func run(_ seed: UInt64) throws -> Coverage {
         var rng = SeededRNG(state: seed &* 2_654_435_761 &+ 17)
         let tmp = SyncTempDir()
         let number = "HT-P\(seed)"
@@ -144,13 +166,16 @@ struct WriteOracle {
         let t0 = Date()
         let heads = try peers.map { try #require(try $0.store.head(number)) }
         #expect(Set(heads).count == 1, "seed \(seed): (a) the replicas did not converge after \(passes) passes")
-        try check(hq, number, oracle, seed: seed)
+        var coverage = try check(hq, number, oracle, seed: seed)
         try symmetric(hq, number, pairs, seed: seed)
+        var history = History(objects: hq.repo.objects)
+        for (a, b) in pairs where try history.mergeBases(a, b).count > 1 { coverage.crissCross += 1 }
         let t1 = Date()
         expectClean(peers.map(\.repo))
         if ProcessInfo.processInfo.environment["REGISTER_TIMING"] != nil {
-            print("seed \(seed): \(oracle.writes.count) writes, checks \(t1.timeIntervalSince(t0)) s, fsck \(Date().timeIntervalSince(t1)) s")
+            print("seed \(seed): \(oracle.writes.count) writes, checks \(t1.timeIntervalSince(t0)) s, fsck \(Date().timeIntervalSince(t1)) s, \(coverage)")
         }
+        return coverage
     }
 
     // MARK: operations
@@ -250,7 +275,8 @@ struct WriteOracle {
 
     // MARK: properties
 
-    func check(_ r: Peer, _ n: String, _ oracle: WriteOracle, seed: UInt64) throws {
+    func check(_ r: Peer, _ n: String, _ oracle: WriteOracle, seed: UInt64) throws -> Coverage {
+        var coverage = Coverage()
         let head = try #require(try r.store.head(n))
         var history = History(objects: r.repo.objects)
         let topo = try history.walk(from: [head], order: .topological)
@@ -284,6 +310,15 @@ struct WriteOracle {
         var lost: [String] = [], spurious: [String] = []
         for c in topo {
             let snap = try r.store.load(commit: c)
+            let commit = try history.commit(c)
+            let trailers = Trailers.parse(commit.messageText)
+            if trailers["Accord-Action"] != nil { coverage.lifecycleMoves += 1 }
+            if commit.summary.hasPrefix("Resolve ") { coverage.resolutions += 1 }
+            for k in snap.conflicts where k.isField {
+                if k.candidates.count >= 3 { coverage.threeValues += 1 }
+                if Merger.isItem(k.path), k.candidates.contains(where: { $0.value == nil }) { coverage.itemDeletions += 1 }
+                if k.path == "status" { coverage.statusConflicts += 1 }
+            }
             let doc = Contract.droppingDerived(snap.state.contract.json)
             guard let seen = anc[c] else { continue }
             // (b) nothing lost.
@@ -336,6 +371,7 @@ struct WriteOracle {
         }
         #expect(lost.isEmpty, "seed \(seed): (b) \(lost.count) values lost, e.g. \(lost.prefix(5))")
         #expect(spurious.isEmpty, "seed \(seed): (c) \(spurious.count) spurious, e.g. \(spurious.prefix(5))")
+        return coverage
     }
 
     /// (d) merge(a, b) and merge(b, a) give the same document and the same conflicts.
