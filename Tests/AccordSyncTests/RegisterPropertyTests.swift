@@ -87,7 +87,10 @@ struct WriteOracle {
 /// field's value or a candidate of a stored conflict; (c) a conflict's candidates are distinct
 /// values of pairwise concurrent writes, none superseded; (d) merge(a, b) = merge(b, a);
 /// `git fsck --strict` clean on every replica.
-@Suite struct RegisterPropertyTests {
+///
+/// Serialized: its 300 cases would otherwise hold both of a 2-core machine's test threads for
+/// minutes and push other suites past their time limits.
+@Suite(.serialized) struct RegisterPropertyTests {
     static let seeds: [UInt64] = Array(1...300)
     static let rounds = 6
 
