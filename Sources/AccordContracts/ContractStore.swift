@@ -159,8 +159,7 @@ public struct ContractStore: Sendable {
             }
             var conflicts: [Conflict] = []
             if let cf = root.entries.first(where: { $0.nameString == "conflicts.json" && $0.mode == .regular }) {
-                do { conflicts = try Conflict.parseFile(String(decoding: try db.read(cf.id, as: .blob), as: UTF8.self)) }
-                catch let e as ContractError { throw ContractStoreError.corrupt(commit: id, path: "conflicts.json", reason: e.description) }
+                conflicts = try conflictsFile(blob: cf.id, of: id)
             }
             return Snapshot(commit: id, state: ContractState(contract: contract, records: records), attachmentBlobs: blobs,
                             trailers: Trailers.parse(commit.messageText), conflicts: conflicts)
