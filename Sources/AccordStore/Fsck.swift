@@ -7,11 +7,12 @@ import Glibc
 public struct FsckProblem: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case corrupt, missing, badLink = "broken-link", badRef = "bad-ref", lock = "stale-lock", pack
-        /// A warning, not damage: a temp file of an interrupted write (`Fsck.warnings`).
-        case temporary = "temp-file"
+        /// Warnings, not damage (`Fsck.warnings`): a temp file of an interrupted write, and a
+        /// lock a killed Accord process left, which the next writer takes over by itself.
+        case temporary = "temp-file", abandonedLock = "abandoned-lock"
     }
     /// Warnings are reported but are no damage: `fsck` stays successful.
-    public var isWarning: Bool { kind == .temporary }
+    public var isWarning: Bool { kind == .temporary || kind == .abandonedLock }
     public var kind: Kind
     public var id: ObjectID?
     public var message: String
@@ -96,10 +97,11 @@ public struct Fsck {
     }
 
     /// What is worth telling but is no damage: temp files of interrupted writes (git's `fsck`
-    /// ignores its own `tmp_obj_*`, and Accord's are named the same way), each with its age and
-    /// what removes it. Not part of `run()`: a repository with only these is sound.
+    /// ignores its own `tmp_obj_*`, and Accord's are named the same way) and locks left by killed
+    /// Accord processes (taken over by the next update), each with its age and what removes it.
+    /// Not part of `run()`: a repository with only these is sound and needs no repair.
     public func warnings() -> [FsckProblem] {
-        GarbageCollector.temporaryFiles(repository).map { path, age in
+        lockFiles(abandoned: true) + GarbageCollector.temporaryFiles(repository).map { path, age in
             let what = age > GarbageCollector.temporaryExpiry
                 ? "left by an interrupted write; accord gc removes it"
                 : "a write in progress, or left by an interrupted one; accord gc removes it once it is an hour old"
@@ -107,12 +109,16 @@ public struct Fsck {
         }
     }
 
-    func checkLocks() -> [FsckProblem] {
-        repository.refs.lockFiles().map { path in
+    /// Locks that block updates until someone removes them (git's, or one whose holder is alive).
+    func checkLocks() -> [FsckProblem] { lockFiles(abandoned: false) }
+
+    private func lockFiles(abandoned: Bool) -> [FsckProblem] {
+        repository.refs.lockFiles().compactMap { path in
+            guard LockFile.isAbandoned(path) == abandoned else { return nil }
             var st = stat()
             let age = stat(path, &st) == 0 ? max(0, Int(time(nil)) - Int(st.st_mtim.tv_sec)) : 0
-            if LockFile.isAbandoned(path) {
-                return FsckProblem(kind: .lock, id: nil, message: """
+            if abandoned {
+                return FsckProblem(kind: .abandonedLock, id: nil, message: """
                     \(path) (\(age)s old) was left by a killed accord process: the next update of it, \
                     or accord gc, removes it
                     """)

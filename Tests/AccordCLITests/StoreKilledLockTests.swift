@@ -12,14 +12,16 @@ import Testing
 
     static func contents(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: path).map { [UInt8]($0) } }
 
-    /// Every `.lock` left is an abandoned Accord lock: fsck says a killed accord process left it
-    /// (not "remove it by hand").
+    /// Every `.lock` left is an abandoned Accord lock: fsck stays successful and warns that a
+    /// killed accord process left it (not "remove it by hand").
     func expectOnlyAbandonedLocks(_ s: Sandbox, _ repo: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let fsck = s.accord("fsck", "--json", cwd: repo)
+        #expect(fsck.status == 0, "\(what): \(fsck.out)", sourceLocation: sourceLocation)
         let report = (try? JSONSerialization.jsonObject(with: Data(fsck.stdout))) as? [String: Any] ?? [:]
-        for p in report["problems"] as? [[String: Any]] ?? [] {
+        #expect((report["problems"] as? [Any])?.isEmpty == true, "\(what): \(report)", sourceLocation: sourceLocation)
+        for p in report["warnings"] as? [[String: Any]] ?? [] where p["kind"] as? String != "temp-file" {
             let message = p["message"] as? String ?? ""
-            #expect(p["kind"] as? String == "stale-lock" && message.contains("killed accord process") && !message.contains("rm '"),
+            #expect(p["kind"] as? String == "abandoned-lock" && message.contains("killed accord process") && !message.contains("rm '"),
                     "\(what): \(p)", sourceLocation: sourceLocation)
         }
     }
