@@ -8,6 +8,9 @@ public struct Commit: Hashable, Sendable {
     /// A value with several lines is stored joined by `\n` (continuation spaces removed).
     public var extraHeaders: [ExtraHeader]
     public var message: [UInt8]
+    /// Read from an object with no blank line after its headers: written back the same way
+    /// while the message stays empty.
+    public var headersOnly = false
 
     public struct ExtraHeader: Hashable, Sendable {
         public var key: String
@@ -39,7 +42,7 @@ public struct Commit: Hashable, Sendable {
         for h in extraHeaders { headers.append((h.key, h.value)) }
         var out: [UInt8] = []
         out.reserveCapacity(256 + message.count)
-        HeaderBlock.encode(headers, message: message, into: &out)
+        HeaderBlock.encode(headers, message: message, headersOnly: headersOnly, into: &out)
         return out
     }
 
@@ -65,8 +68,10 @@ public struct Commit: Hashable, Sendable {
             }
             extras.append(ExtraHeader(key: x.key, value: x.value))
         }
-        return Commit(tree: tree, parents: parents, author: author, committer: committer,
-                      extraHeaders: extras, message: block.message)
+        var commit = Commit(tree: tree, parents: parents, author: author, committer: committer,
+                            extraHeaders: extras, message: block.message)
+        commit.headersOnly = block.headersOnly
+        return commit
     }
 
     public static func decode(_ bytes: [UInt8]) throws(ObjectError) -> Commit {

@@ -3,13 +3,18 @@
 struct HeaderBlock {
     var headers: [(key: String, value: [UInt8])] = []
     var message: [UInt8] = []
+    /// No blank line after the headers (git accepts such an object; it then has no message).
+    var headersOnly = false
 
     static func parse(_ data: UnsafeRawBufferPointer, type: ObjectType) throws(ObjectError) -> HeaderBlock {
         var block = HeaderBlock()
         var i = 0
         let n = data.count
         while true {
-            guard i < n else { return block } // no message at all
+            guard i < n else { // no blank line, no message at all
+                block.headersOnly = true
+                return block
+            }
             if data[i] == 0x0A { // blank line: the message follows
                 block.message = Array(data[(i + 1)...])
                 return block
@@ -26,14 +31,20 @@ struct HeaderBlock {
                     throw .malformed(type, "header line \(block.headers.count + 1) has no value")
                 }
                 if data[i..<sp].contains(0) { throw .malformed(type, "NUL in header name") }
-                let key = String(decoding: data[i..<sp], as: UTF8.self)
+                // Header names are ASCII words in every object git writes; a name that is not
+                // UTF-8 could not be written back as it was.
+                guard let key = String(validating: data[i..<sp], as: UTF8.self) else {
+                    throw .malformed(type, "header name on line \(block.headers.count + 1) is not UTF-8")
+                }
                 block.headers.append((key, Array(data[(sp + 1)..<nl])))
             }
             i = nl + 1
         }
     }
 
-    static func encode(_ headers: [(key: String, value: [UInt8])], message: [UInt8], into out: inout [UInt8]) {
+    /// `headersOnly` (with an empty message) writes no blank line, as the object was read.
+    static func encode(_ headers: [(key: String, value: [UInt8])], message: [UInt8], headersOnly: Bool = false,
+                       into out: inout [UInt8]) {
         for (k, v) in headers {
             out.append(contentsOf: k.utf8)
             out.append(0x20)
@@ -43,6 +54,7 @@ struct HeaderBlock {
             }
             out.append(0x0A)
         }
+        if headersOnly && message.isEmpty { return }
         out.append(0x0A)
         out.append(contentsOf: message)
     }

@@ -2,6 +2,11 @@
 public struct Identity: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var email: String
+    /// The name and email bytes as read, kept only when they are not valid UTF-8 (git allows any
+    /// bytes; a legacy encoding): `name` and `email` then hold a lossy decoding, and encoding
+    /// writes these bytes back while they still decode to `name` and `email`, so the object
+    /// keeps its id.
+    private var undecoded: [[UInt8]]?
     /// Seconds since the Unix epoch.
     public var seconds: Int64
     /// Offset from UTC in minutes (east positive), e.g. +0800 → 480.
@@ -23,7 +28,11 @@ public struct Identity: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(name) <\(email)> \(seconds) \(timezone)" }
 
-    public var encoded: [UInt8] { Array(description.utf8) }
+    public var encoded: [UInt8] {
+        guard let raw = undecoded, raw.count == 2, String(decoding: raw[0], as: UTF8.self) == name,
+              String(decoding: raw[1], as: UTF8.self) == email else { return Array(description.utf8) }
+        return raw[0] + Array(" <".utf8) + raw[1] + Array("> \(seconds) \(timezone)".utf8)
+    }
 
     /// Strict parse, following the checks of git's `fsck_ident`.
     public init(parsing bytes: ArraySlice<UInt8>, what: String, in type: ObjectType) throws(ObjectError) {
@@ -61,10 +70,11 @@ public struct Identity: Hashable, Sendable, CustomStringConvertible {
         }
         let minutes = (digits[0] * 10 + digits[1]) * 60 + digits[2] * 10 + digits[3]
         let negative = bytes[i] == UInt8(ascii: "-")
-        // git allows any bytes here; names in legacy encodings are decoded lossily (reads only).
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        let email = String(decoding: emailBytes, as: UTF8.self)
-        self.init(name: name, email: email, seconds: secs,
-                  offsetMinutes: negative ? -minutes : minutes, negativeZero: negative && minutes == 0)
+        // git allows any bytes here; names in legacy encodings are shown decoded lossily and
+        // written back as they were.
+        let name = String(validating: nameBytes, as: UTF8.self), email = String(validating: emailBytes, as: UTF8.self)
+        self.init(name: name ?? String(decoding: nameBytes, as: UTF8.self), email: email ?? String(decoding: emailBytes, as: UTF8.self),
+                  seconds: secs, offsetMinutes: negative ? -minutes : minutes, negativeZero: negative && minutes == 0)
+        if name == nil || email == nil { undecoded = [Array(nameBytes), Array(emailBytes)] }
     }
 }

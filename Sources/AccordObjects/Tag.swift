@@ -6,6 +6,9 @@ public struct Tag: Hashable, Sendable {
     public var tagger: Identity?
     public var extraHeaders: [Commit.ExtraHeader]
     public var message: [UInt8]
+    /// Read from an object with no blank line after its headers: written back the same way
+    /// while the message stays empty.
+    public var headersOnly = false
 
     public init(object: ObjectID, targetType: ObjectType, name: String, tagger: Identity?,
                 extraHeaders: [Commit.ExtraHeader] = [], message: String) {
@@ -22,7 +25,7 @@ public struct Tag: Hashable, Sendable {
         if let tagger { headers.append(("tagger", tagger.encoded)) }
         for h in extraHeaders { headers.append((h.key, h.value)) }
         var out: [UInt8] = []
-        HeaderBlock.encode(headers, message: message, into: &out)
+        HeaderBlock.encode(headers, message: message, headersOnly: headersOnly, into: &out)
         return out
     }
 
@@ -37,14 +40,17 @@ public struct Tag: Hashable, Sendable {
         }
         guard let n = h.popFirst(), n.key == "tag" else { throw .malformed(.tag, "missing 'tag' after type") }
         guard !n.value.isEmpty, !n.value.contains(0x0A) else { throw .malformed(.tag, "empty tag name") }
+        // A tag name is a ref name; one that is not UTF-8 could not be written back as it was.
+        guard let name = String(validating: n.value, as: UTF8.self) else { throw .malformed(.tag, "tag name is not UTF-8") }
         var tagger: Identity?
         if let tg = h.first, tg.key == "tagger" {
             tagger = try Identity(parsing: tg.value[...], what: "tagger", in: .tag)
             h = h.dropFirst()
         }
-        var tag = Tag(object: object, targetType: type, name: String(decoding: n.value, as: UTF8.self),
+        var tag = Tag(object: object, targetType: type, name: name,
                       tagger: tagger, extraHeaders: h.map { Commit.ExtraHeader(key: $0.key, value: $0.value) }, message: "")
         tag.message = block.message
+        tag.headersOnly = block.headersOnly
         return tag
     }
 
