@@ -2,11 +2,16 @@
 public struct Identity: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var email: String
-    /// The name and email bytes as read, kept only when they are not valid UTF-8 (git allows any
-    /// bytes; a legacy encoding): `name` and `email` then hold a lossy decoding, and encoding
-    /// writes these bytes back while they still decode to `name` and `email`, so the object
-    /// keeps its id.
-    private var undecoded: [[UInt8]]?
+    /// The line as read, when writing the fields back would give other bytes (a name or email
+    /// that is not UTF-8, a time zone such as +0080: git accepts both), with the canonical
+    /// encoding of the fields it was read as. Encoding writes it back while the fields are
+    /// unchanged, so the object keeps its id.
+    private var asRead: (bytes: [UInt8], canonical: [UInt8])? {
+        get { asReadBytes.map { ($0, asReadCanonical ?? []) } }
+        set { asReadBytes = newValue?.bytes; asReadCanonical = newValue?.canonical }
+    }
+    private var asReadBytes: [UInt8]?
+    private var asReadCanonical: [UInt8]?
     /// Seconds since the Unix epoch.
     public var seconds: Int64
     /// Offset from UTC in minutes (east positive), e.g. +0800 → 480.
@@ -29,9 +34,9 @@ public struct Identity: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(name) <\(email)> \(seconds) \(timezone)" }
 
     public var encoded: [UInt8] {
-        guard let raw = undecoded, raw.count == 2, String(decoding: raw[0], as: UTF8.self) == name,
-              String(decoding: raw[1], as: UTF8.self) == email else { return Array(description.utf8) }
-        return raw[0] + Array(" <".utf8) + raw[1] + Array("> \(seconds) \(timezone)".utf8)
+        let canonical = Array(description.utf8)
+        if let asRead, asRead.canonical == canonical { return asRead.bytes }
+        return canonical
     }
 
     /// Strict parse, following the checks of git's `fsck_ident`.
@@ -70,11 +75,15 @@ public struct Identity: Hashable, Sendable, CustomStringConvertible {
         }
         let minutes = (digits[0] * 10 + digits[1]) * 60 + digits[2] * 10 + digits[3]
         let negative = bytes[i] == UInt8(ascii: "-")
-        // git allows any bytes here; names in legacy encodings are shown decoded lossily and
-        // written back as they were.
+        // git allows any bytes here; names in legacy encodings are shown decoded lossily (and
+        // written back as they were, see `asRead`).
         let name = String(validating: nameBytes, as: UTF8.self), email = String(validating: emailBytes, as: UTF8.self)
         self.init(name: name ?? String(decoding: nameBytes, as: UTF8.self), email: email ?? String(decoding: emailBytes, as: UTF8.self),
                   seconds: secs, offsetMinutes: negative ? -minutes : minutes, negativeZero: negative && minutes == 0)
-        if name == nil || email == nil { undecoded = [Array(nameBytes), Array(emailBytes)] }
+        // The only bytes that would not be written back as read (zero-padded dates, short or
+        // long zones are refused above).
+        if name == nil || email == nil || digits[2] * 10 + digits[3] >= 60 {
+            asRead = (Array(bytes), Array(description.utf8))
+        }
     }
 }

@@ -21,111 +21,6 @@ import Testing
     static let syscalls = ["rename", "renameat2", "link", "linkat", "unlink", "unlinkat", "mkdir", "mkdirat",
                            "fsync", "fdatasync", "ftruncate", "write", "pwrite64"]
 
-    /// One mutating command of the matrix: where it runs, and what "done" means afterwards.
-    struct Command: Sendable {
-        var name: String
-        var cwd: String            // relative to the world
-        var args: [String]
-        /// Repositories it changes (relative to the world), checked by both fscks.
-        var touches: [String]
-        /// Outcomes of the re-run that mean "already done" (the killed run had completed its work).
-        var alreadyDone: [String] = []
-        /// After the re-run: is the work visibly done? (nil: nothing more to check)
-        var done: (@Sendable (World) -> String?)? = nil
-    }
-
-    /// The repositories every trial starts from (copied fresh each time, always at the same path,
-    /// so remote URLs stay valid): `hub.accord` (bare), `rep` (a clone with two unpushed edits of
-    /// CM-A, behind the hub on CM-B, tracking CM-C which the hub deleted), `hq` (another clone),
-    /// `cf` (a clone with a conflict on CM-B's subject), `imp` (empty, for import), a bundle `d.bundle` carrying CM-D, an export `imp.json`.
-    struct World: Sendable {
-        let s: Sandbox
-        var root: String { "\(s.root)/w" }
-        func path(_ rel: String) -> String { rel.isEmpty ? root : "\(root)/\(rel)" }
-        func gitDir(_ rel: String) -> String { rel.hasSuffix(".accord") ? path(rel) : "\(path(rel))/.accord" }
-        func tip(_ repo: String, _ ref: String) -> String {
-            let r = s.git("--git-dir=\(gitDir(repo))", "rev-parse", "--verify", "-q", ref)
-            return r.status == 0 ? r.trimmed : ""
-        }
-        /// Every commit reachable from refs/contracts/* of `repo`.
-        func contractCommits(_ repo: String) -> Set<String> {
-            Set(s.git("--git-dir=\(gitDir(repo))", "rev-list", "--glob=refs/contracts/*").lines)
-        }
-    }
-
-    static let repos = ["hub.accord", "rep", "hq", "cf", "imp"]
-
-    static func buildTemplate(_ s: Sandbox) {
-        let w = "\(s.root)/w"
-        try? FileManager.default.createDirectory(atPath: w, withIntermediateDirectories: true)
-        s.ok("init", "-q", "seed", cwd: w)
-        let seed = "\(w)/seed"
-        setIdentity(s, seed)
-        for c in ["A", "B", "C"] { s.ok("new", "CM-\(c)", "--type", "sales", "subject=件\(c)", "buyer.name=买方\(c)", cwd: seed) }
-        s.ok("export", "-o", "../imp.json", cwd: seed)
-        s.ok("clone", "-q", "--bare", "seed", "hub.accord", cwd: w)
-        for r in ["rep", "hq", "cf"] {
-            s.ok("clone", "-q", "hub.accord", r, cwd: w)
-            setIdentity(s, "\(w)/\(r)")
-        }
-        let cf = "\(w)/cf"
-        s.ok("set", "CM-B", "subject=冲突B", cwd: cf)
-        s.ok("init", "-q", "imp", cwd: w)
-        setIdentity(s, "\(w)/imp")
-        let hq = "\(w)/hq", rep = "\(w)/rep"
-        s.ok("set", "CM-B", "subject=改B", cwd: hq)
-        s.ok("record", "CM-B", "tracking", "customer=买方B", cwd: hq)
-        s.ok("push", "-q", cwd: hq)
-        let conflicted = s.accord("pull", "-q", cwd: cf)
-        #expect(conflicted.status == 1 && s.ok("conflicts", cwd: cf).contains("CM-B subject"), "\(conflicted.err)")
-        s.ok("new", "CM-D", "--type", "sales", "subject=件D", cwd: hq)
-        s.ok("bundle", "create", "-q", "../d.bundle", "CM-D", cwd: hq)
-        s.ok("set", "CM-A", "subject=改A", cwd: rep)
-        s.ok("set", "CM-A", "buyer.name=新买方", cwd: rep)
-        s.ok("update-ref", "-d", "refs/contracts/CM-C", env: ["ACCORD_DIR": "\(w)/hub.accord"])
-        FileManager.default.createFile(atPath: "\(w)/att.txt", contents: Data("签收单\n".utf8))
-        try? FileManager.default.removeItem(atPath: seed)
-        try? FileManager.default.moveItem(atPath: w, toPath: "\(s.root)/template")
-    }
-
-    static let commands: [Command] = [
-        Command(name: "set", cwd: "rep", args: ["set", "CM-A", "subject=再改"], touches: ["rep"], alreadyDone: ["nothing to commit"],
-                done: { w in w.s.ok("show", "CM-A", cwd: w.path("rep")).contains("再改") ? nil : "CM-A's subject not set" }),
-        Command(name: "record", cwd: "rep", args: ["record", "CM-A", "tracking", "customer=买方A"], touches: ["rep"]),
-        Command(name: "item add", cwd: "rep", args: ["item", "add", "CM-A", "L1", "name=车床", "quantity=2", "unitPrice=10.00", "unit=台"],
-                touches: ["rep"], alreadyDone: ["already"]),
-        Command(name: "attach", cwd: "rep", args: ["attach", "CM-A", "../att.txt"], touches: ["rep"], alreadyDone: ["already exists"]),
-        Command(name: "new", cwd: "rep", args: ["new", "CM-N", "--type", "sales", "subject=新"], touches: ["rep"],
-                alreadyDone: ["already exists"], done: { $0.tip("rep", "refs/contracts/CM-N").isEmpty ? "CM-N missing" : nil }),
-        Command(name: "tag", cwd: "rep", args: ["tag", "CM-A", "v1"], touches: ["rep"], alreadyDone: ["already exists"]),
-        Command(name: "import", cwd: "imp", args: ["import", "../imp.json"], touches: ["imp"], alreadyDone: ["already exists"],
-                done: { w in w.contractCommits("imp").isEmpty || w.tip("imp", "refs/contracts/CM-C").isEmpty ? "import incomplete" : nil }),
-        Command(name: "gc", cwd: "rep", args: ["gc", "-q"], touches: ["rep"]),
-        Command(name: "push", cwd: "rep", args: ["push", "-q", "origin", "CM-A"], touches: ["rep", "hub.accord"],
-                done: { w in w.tip("hub.accord", "refs/contracts/CM-A") == w.tip("rep", "refs/contracts/CM-A") ? nil : "hub lacks CM-A" }),
-        Command(name: "pull", cwd: "rep", args: ["pull", "-q"], touches: ["rep"],
-                done: { w in w.tip("rep", "refs/contracts/CM-B") == w.tip("hub.accord", "refs/contracts/CM-B") ? nil : "CM-B not pulled" }),
-        Command(name: "fetch --prune", cwd: "rep", args: ["fetch", "--prune", "-q"], touches: ["rep"],
-                done: { w in w.tip("rep", "refs/remotes/origin/contracts/CM-C").isEmpty ? nil : "CM-C not pruned" }),
-        Command(name: "sync", cwd: "rep", args: ["sync", "-q"], touches: ["rep", "hub.accord"],
-                done: { w in
-                    w.tip("hub.accord", "refs/contracts/CM-A") == w.tip("rep", "refs/contracts/CM-A")
-                        && w.tip("rep", "refs/contracts/CM-B") == w.tip("hub.accord", "refs/contracts/CM-B") ? nil : "not in sync"
-                }),
-        Command(name: "clone", cwd: "", args: ["clone", "-q", "hub.accord", "cl"], touches: [], alreadyDone: ["already exists"],
-                done: { w in w.tip("cl", "refs/contracts/CM-B") == w.tip("hub.accord", "refs/contracts/CM-B") ? nil : "clone incomplete" }),
-        Command(name: "bundle create", cwd: "hq", args: ["bundle", "create", "-q", "../out.bundle"], touches: ["hq"],
-                done: { w in w.s.accord("bundle", "verify", "../out.bundle", cwd: w.path("rep")).status == 0 ? nil : "bundle does not verify" }),
-        Command(name: "resolve", cwd: "cf", args: ["resolve", "CM-B", "subject", "--ours"], touches: ["cf"],
-                alreadyDone: ["has no conflict"],
-                done: { w in w.s.ok("conflicts", cwd: w.path("cf")).isEmpty ? nil : "still conflicted" }),
-        Command(name: "config", cwd: "rep", args: ["config", "user.office", "华南"], touches: ["rep"]),
-        Command(name: "remote add", cwd: "rep", args: ["remote", "add", "hq", "../hq"], touches: ["rep"], alreadyDone: ["already exists"]),
-        Command(name: "remote remove", cwd: "rep", args: ["remote", "remove", "origin"], touches: ["rep"], alreadyDone: ["no such remote"]),
-        Command(name: "pull bundle", cwd: "rep", args: ["pull", "-q", "../d.bundle"], touches: ["rep"],
-                done: { $0.tip("rep", "refs/contracts/CM-D").isEmpty ? "CM-D not pulled" : nil }),
-    ]
-
     /// How often `accord ARGS` makes each of `syscalls` when it runs to the end.
     static func counts(_ s: Sandbox, _ args: [String], cwd: String) -> [String: Int] {
         let log = "\(s.root)/strace-count.log"
@@ -140,14 +35,6 @@ import Testing
             if syscalls.contains(String(call)) { counts[String(call), default: 0] += 1 }
         }
         return counts
-    }
-
-    static func fresh(_ s: Sandbox) {
-        let w = "\(s.root)/w"
-        try? FileManager.default.removeItem(atPath: w)
-        do { try FileManager.default.copyItem(atPath: "\(s.root)/template", toPath: w) } catch {
-            Issue.record("copying the template: \(error)")
-        }
     }
 
     /// Runs `accord ARGS` and kills it `delay` seconds after it started (the timer fallback).
@@ -165,15 +52,15 @@ import Testing
 
     @Test func everyMutatingCommandKilledAnywhereNeedsNoRepair() {
         let s = Sandbox()
-        Self.buildTemplate(s)
-        let world = World(s: s)
+        MutatingWorld.buildTemplate(s)
+        let world = MutatingWorld.World(s: s)
         var rng = SeededRNG(seed: Self.seed)
         let useStrace = Strace.available && ProcessInfo.processInfo.environment["ACCORD_CRASH_TIMERS"] == nil
         // What each command does when nothing kills it: its system calls (strace) or its duration.
         var profile: [String: [String: Int]] = [:]
         var duration: [String: Double] = [:]
-        for c in Self.commands {
-            Self.fresh(s)
+        for c in MutatingWorld.commands {
+            MutatingWorld.fresh(s)
             if useStrace {
                 profile[c.name] = Self.counts(s, c.args, cwd: world.path(c.cwd))
             } else {
@@ -184,17 +71,15 @@ import Testing
         }
         if ProcessInfo.processInfo.environment["ACCORD_CRASH_DEBUG"] != nil { print("profile: \(profile) \(duration)") }
         // Acknowledged before any trial: every commit on a contract ref of every repository.
-        Self.fresh(s)
-        var acknowledged: [String: Set<String>] = [:]
-        for r in Self.repos { acknowledged[r] = world.contractCommits(r) }
-        #expect(Self.repos.filter { $0 != "imp" }.allSatisfy { acknowledged[$0]?.isEmpty == false })
+        MutatingWorld.fresh(s)
+        let acknowledged = MutatingWorld.acknowledged(world)
 
         var kills = 0, attempts = 0, failures = 0
         var byCommand: [String: Int] = [:], bySyscall: [String: Int] = [:]
         while kills < Self.kills && attempts < Self.kills * 3 && failures < 10 {
             attempts += 1
-            let c = Self.commands[attempts % Self.commands.count] // round robin: every command gets its share
-            Self.fresh(s)
+            let c = MutatingWorld.commands[attempts % MutatingWorld.commands.count] // round robin: every command gets its share
+            MutatingWorld.fresh(s)
             let cwd = world.path(c.cwd)
             let killed: RunResult, at: String
             if useStrace {
@@ -218,32 +103,7 @@ import Testing
             byCommand[c.name, default: 0] += 1
             bySyscall[at.split(separator: " ").first.map(String.init) ?? at, default: 0] += 1
             let what = "\(c.name) killed at \(at) (trial \(attempts))"
-            var problems: [String] = []
-            // 1. Not corrupt: both fscks accept every repository the command touched.
-            for r in c.touches {
-                let g = s.git("--git-dir=\(world.gitDir(r))", "fsck", "--strict", "--no-dangling")
-                if g.status != 0 { problems.append("git fsck \(r): \(g.err.prefix(300))") }
-                let a = s.accord(["fsck"], cwd: world.root, input: [], env: ["ACCORD_DIR": world.gitDir(r)])
-                if a.status != 0 { problems.append("accord fsck \(r): \(a.err.prefix(300)) \(a.out.prefix(300))") }
-            }
-            // 2. Nothing acknowledged lost.
-            for r in Self.repos {
-                let lost = (acknowledged[r] ?? []).subtracting(world.contractCommits(r))
-                if !lost.isEmpty { problems.append("\(r) lost \(lost.count) acknowledged commits") }
-            }
-            // 3. No hand repair: the same command completes (or finds its work done), the work is
-            //    there, and the replica takes an edit.
-            let again = s.accord(c.args, cwd: cwd, input: [])
-            if again.status != 0 && !c.alreadyDone.contains(where: { again.err.contains($0) }) {
-                problems.append("re-run failed (\(again.status)): \(again.err.prefix(400))")
-            }
-            if let check = c.done?(world) { problems.append("after the re-run: \(check)") }
-            let edit = s.accord(["set", "CM-A", "subject=之后"], cwd: world.path("rep"), input: [])
-            if edit.status != 0 { problems.append("next edit of rep failed: \(edit.err.prefix(400))") }
-            for r in c.touches where r != "rep" {
-                let g = s.git("--git-dir=\(world.gitDir(r))", "fsck", "--strict", "--no-dangling")
-                if g.status != 0 { problems.append("git fsck \(r) after the re-run: \(g.err.prefix(300))") }
-            }
+            let problems = MutatingWorld.problemsAfterFailure(world, c, acknowledged: acknowledged)
             if !problems.isEmpty {
                 failures += 1
                 Issue.record("\(what): \(problems.joined(separator: "; "))")
@@ -256,7 +116,7 @@ import Testing
             FileManager.default.createFile(atPath: out, contents: Data((summary + "\n").utf8))
         }
         #expect(kills >= Self.kills, "only \(kills) of \(Self.kills) kills in \(attempts) trials")
-        #expect(Set(byCommand.keys).count == Self.commands.count || Self.kills < 60,
-                "commands never killed: \(Set(Self.commands.map(\.name)).subtracting(byCommand.keys).sorted())")
+        #expect(Set(byCommand.keys).count == MutatingWorld.commands.count || Self.kills < 60,
+                "commands never killed: \(Set(MutatingWorld.commands.map(\.name)).subtracting(byCommand.keys).sorted())")
     }
 }

@@ -11,7 +11,7 @@ import AccordObjects
 
     static let tree = String(repeating: "ab", count: 32)
 
-    @Test(arguments: ["commit-identity-not-utf8.bin", "tag-without-blank-line.bin"])
+    @Test(arguments: ["commit-identity-not-utf8.bin", "tag-without-blank-line.bin", "commit-timezone-minutes-80.bin"])
     func findingReencodesToItself(file: String) throws {
         let data = try #require(FileManager.default.contents(atPath: "\(Self.findings)/\(file)"))
         let types: [ObjectType] = [.tree, .commit, .tag]
@@ -30,6 +30,14 @@ import AccordObjects
         #expect(commit.encoded() == payload)
         commit.author.name = "José"
         #expect(commit.encoded() == Array("tree \(Self.tree)\nauthor José <j@x> 1 +0000\ncommitter C <c@x> 2 -0000\nencoding ISO-8859-1\n\nmsg\n".utf8))
+    }
+
+    /// A zone whose minutes are 60 or more (+0080) is kept as written, and so is its sign.
+    @Test func unusualTimeZoneKeepsItsBytes() throws {
+        for zone in ["+0080", "-0099", "+9960"] {
+            let payload = Array("tree \(Self.tree)\nauthor A <a@x> 1 \(zone)\ncommitter C <c@x> 2 \(zone)\n\nm\n".utf8)
+            #expect(try Commit.decode(payload).encoded() == payload, "\(zone)")
+        }
     }
 
     /// Headers with no blank line and no message (git's fsck accepts it) stay so; giving the
