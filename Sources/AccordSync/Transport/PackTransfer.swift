@@ -78,7 +78,7 @@ public enum PackTransfer {
                                             bases: allowThin ? receiver.objects : nil,
                                             maxObjectSize: maxSize, progress: progress)
         } catch {
-            throw TransportError.rejectedPack("the received pack does not verify: \(error.description)")
+            throw rejection(error)
         }
         let thin = indexed.externalBases > 0
         let reader = try check(tmpPack: tmpPack, tmpIdx: tmpIdx, maxSize: maxSize, receiver: receiver, tips: tips,
@@ -119,14 +119,21 @@ public enum PackTransfer {
         do throws(StoreError) {
             reader = try PackReader(packPath: tmpPack, indexPath: tmpIdx, maxObjectSize: maxSize, externalBases: externalBases)
         } catch {
-            throw TransportError.rejectedPack("the received pack does not verify: \(error.description)")
+            throw rejection(error)
         }
         do {
             try validate(reader, receiver: receiver.objects, tips: tips)
         } catch let e as StoreError {
-            throw TransportError.rejectedPack("the received pack does not verify: \(e.description)")
+            throw rejection(e)
         }
         return reader
+    }
+
+    /// A pack that fails its checks is the sender's fault; a local write or read that fails (a
+    /// full disk) is not, and is reported as itself.
+    private static func rejection(_ error: StoreError) -> Error {
+        if case .io = error { return error }
+        return TransportError.rejectedPack("the received pack does not verify: \(error.description)")
     }
 
     /// Every object reads back and hashes to its id (PackReader checks), every commit, tree and
