@@ -3,12 +3,13 @@
 # many fields, some of the same fields on both sides, clause lines, line items, records); time
 # `accord merge` (reads both sides' writes from their histories, merges by registers, commits)
 # against stock `git merge-tree --write-tree` of the same two commits in the same repository.
-# Usage: Benchmarks/merge-vs-git.sh [N=200] [RUNS=5] [WORKDIR=/tmp/accord-mbench]
+# Usage: [ACCORD=bin] Benchmarks/merge-vs-git.sh [N=200] [RUNS=5] [WORKDIR=/tmp/accord-mbench]
 set -euo pipefail
 N=${1:-200}; RUNS=${2:-5}; W=${3:-/tmp/accord-mbench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-swift build -c release --package-path "$ROOT" --product accord >/dev/null 2>&1
-A="$ROOT/.build/release/accord"
+# ACCORD=/path/to/accord times that binary instead of building .build/release/accord.
+if [ -z "${ACCORD:-}" ]; then swift build -c release --package-path "$ROOT" --product accord >/dev/null 2>&1; fi
+A=${ACCORD:-"$ROOT/.build/release/accord"}
 rm -rf "$W"; mkdir -p "$W"
 ident() { (cd "$1" && "$A" config user.name "$2" && "$A" config user.email "$2@example.com" && "$A" config user.role salesRep && "$A" config user.office 华东); }
 "$A" init -q "$W/r1"; ident "$W/r1" ann

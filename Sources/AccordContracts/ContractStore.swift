@@ -88,10 +88,11 @@ public struct ContractStore: Sendable {
 
     /// The blob ids of one commit's `contract.json` and `conflicts.json` (nil: none), for readers
     /// that need only the fields (a merge reading a side's writes), without the records.
-    public func fieldBlobs(commit id: ObjectID) throws(ContractStoreError) -> (commit: Commit, contract: ObjectID, conflicts: ObjectID?) {
+    /// `known`: the commit itself, when the caller has already read it (a history walk).
+    public func fieldBlobs(commit id: ObjectID, known: Commit? = nil) throws(ContractStoreError) -> (commit: Commit, contract: ObjectID, conflicts: ObjectID?) {
         let db = repository.objects
         do {
-            let commit = try db.readCommit(id)
+            let commit = try known ?? db.readCommit(id)
             let root = try db.readTree(commit.tree)
             guard let cj = root.entries.first(where: { $0.nameString == "contract.json" && $0.mode == .regular }) else {
                 throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: "missing")

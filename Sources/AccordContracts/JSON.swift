@@ -218,7 +218,7 @@ public indirect enum JSON: Hashable, Sendable {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .number(n): out += n
-        case let .string(s): JSON.quote(s.precomposedStringWithCanonicalMapping, into: &out)
+        case let .string(s): JSON.quote(JSON.nfc(s), into: &out)
         case let .array(a):
             if a.isEmpty { out += "[]"; return }
             out += "[\n"
@@ -231,7 +231,7 @@ public indirect enum JSON: Hashable, Sendable {
         case let .object(o):
             if o.isEmpty { out += "{}"; return }
             out += "{\n"
-            let keys = o.keys.map { $0.precomposedStringWithCanonicalMapping }
+            let keys = o.keys.map(JSON.nfc)
             let sorted = zip(keys, o.values).sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
             for (k, (key, v)) in sorted.enumerated() {
                 out += pad
@@ -242,6 +242,20 @@ public indirect enum JSON: Hashable, Sendable {
             }
             out += String(repeating: "  ", count: indent) + "}"
         }
+    }
+
+    /// `s` in Unicode normalization form C. Foundation's normalization costs a bridge per
+    /// string; a string made only of scalars that NFC leaves alone and that compose with nothing
+    /// (below U+0300, CJK punctuation but its combining tone marks, CJK ideographs, fullwidth
+    /// forms: nearly every key and value of a contract) is returned as it is.
+    static func nfc(_ s: String) -> String {
+        let stable = s.unicodeScalars.allSatisfy { u in
+            switch u.value {
+            case 0..<0x300, 0x3000...0x3029, 0x3030...0x303F, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xFF00...0xFFEF: true
+            default: false
+            }
+        }
+        return stable ? s : s.precomposedStringWithCanonicalMapping
     }
 
     /// Appends `s` as a JSON string literal (RFC 8259 escapes only).

@@ -29,9 +29,10 @@ struct WriteLog {
 
     init(store: ContractStore) { self.store = store }
 
-    mutating func fields(_ id: ObjectID) throws(ContractStoreError) -> Fields {
+    /// `commit`: the commit `id` itself, when the caller has read it already.
+    mutating func fields(_ id: ObjectID, commit known: Commit? = nil) throws(ContractStoreError) -> Fields {
         if let f = fields[id] { return f }
-        let (commit, contractBlob, conflictsBlob) = try store.fieldBlobs(commit: id)
+        let (commit, contractBlob, conflictsBlob) = try store.fieldBlobs(commit: id, known: known)
         let doc: (JSON, [String: JSON], Status)
         if let d = documents[contractBlob] { doc = d } else {
             let (document, status) = try store.contractDocument(blob: contractBlob, of: id)
@@ -85,7 +86,7 @@ struct WriteLog {
                 for w in 0..<words { mine[w] |= ancestors[ip][w] }
             }
             ancestors.append(mine)
-            let snap = try fields(id)
+            let snap = try fields(id, commit: commit)
             let write = FieldWrite(commit: id.hex, author: commit.author.name, role: snap.trailers["Accord-Role"],
                                    office: snap.trailers["Accord-Office"], at: String(commit.author.seconds))
             var touched: [String] = []
