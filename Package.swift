@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "AccordContracts", targets: ["AccordContracts"]),
         .library(name: "AccordMerge", targets: ["AccordMerge"]),
         .library(name: "AccordSync", targets: ["AccordSync"]),
+        .library(name: "AccordSigning", targets: ["AccordSigning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +26,11 @@ let package = Package(
         .target(name: "AccordObjects", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // SSH keys (OpenSSH format) and SSH signatures (SSHSIG) of commits and tags, as git's.
+        .target(name: "AccordSigning", dependencies: [
+            "AccordObjects",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Loose objects, packs, refs, repository, history, fsck, gc.
         .target(name: "AccordStore", dependencies: ["AccordObjects", "CZlib"]),
         // The contract domain: model, money, dates, lifecycle, records, invariants, tree encoding.
@@ -35,7 +41,7 @@ let package = Package(
         .target(name: "AccordSync", dependencies: ["AccordMerge", "AccordContracts", "AccordStore"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
-            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync",
+            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -47,6 +53,7 @@ let package = Package(
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore", "AccordTestSupport"],
                     resources: []),
         .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
+        .testTarget(name: "AccordSigningTests", dependencies: ["AccordSigning", "AccordObjects"]),
         .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordMerge", "AccordTestSupport"]),
         .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordTestSupport"]),
     ],
