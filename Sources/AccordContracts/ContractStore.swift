@@ -228,6 +228,7 @@ public struct ContractStore: Sendable {
         }
         let db = repository.objects
         do {
+            try repository.checkSigner() // a key that cannot sign refuses the commit before any object is written
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
@@ -259,7 +260,8 @@ public struct ContractStore: Sendable {
             if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
             let message = Trailers.message(summary: summary, details: details, trailers: trailers)
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
-            let commit = Commit(tree: tree, parents: parents, author: change.author, committer: change.author, message: message)
+            let commit = try repository.signing(Commit(tree: tree, parents: parents, author: change.author, committer: change.author,
+                                                       message: message))
             let id = try db.write(.commit(commit))
             db.flush() // every new object durable before a ref points at it
             return (id, warnings)

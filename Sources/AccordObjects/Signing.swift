@@ -3,6 +3,13 @@
 /// writes it). Implemented by AccordSigning; kept abstract here so objects need no cryptography.
 public protocol ObjectSigner: Sendable {
     func armoredSignature(of payload: [UInt8]) throws -> String
+    /// Throws if signing would fail (no usable key): writers call it before they write any
+    /// object, so a refused commit leaves nothing behind.
+    func ready() throws
+}
+
+extension ObjectSigner {
+    public func ready() throws {}
 }
 
 extension Commit {
@@ -11,7 +18,7 @@ extension Commit {
 
     /// This commit signed by `signer`: every signature header removed, the rest signed, and the
     /// signature added as the last header, where git puts it.
-    public func signed(by signer: some ObjectSigner) throws -> Commit {
+    public func signed(by signer: any ObjectSigner) throws -> Commit {
         var c = self
         c.extraHeaders.removeAll { $0.key.hasPrefix("gpgsig") }
         var armored = try signer.armoredSignature(of: c.encoded())
@@ -34,7 +41,7 @@ extension Tag {
     static let signatureStart = Array("-----BEGIN SSH SIGNATURE-----".utf8)
 
     /// This tag signed by `signer`: the signature appended to the message, as `git tag -s` does.
-    public func signed(by signer: some ObjectSigner) throws -> Tag {
+    public func signed(by signer: any ObjectSigner) throws -> Tag {
         var t = self
         if let unsigned = signature?.payload, let back = try? Tag.decode(unsigned) { t = back } // re-signing
         var armored = try signer.armoredSignature(of: t.encoded())

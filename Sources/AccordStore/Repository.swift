@@ -15,6 +15,16 @@ public final class Repository: @unchecked Sendable {
     /// Settings in the config that could not be used as written (each replaced by its default).
     public let configWarnings: [String]
 
+    /// Signs every commit and tag written through this repository (the user's key), when set.
+    public var signer: (any ObjectSigner)?
+
+    /// Throws if the signer cannot sign (its key unreadable): call before writing anything.
+    public func checkSigner() throws { try signer?.ready() }
+
+    /// `commit` signed with `signer`, or unchanged without one.
+    public func signing(_ commit: Commit) throws -> Commit { try signer.map { try commit.signed(by: $0) } ?? commit }
+    public func signing(_ tag: Tag) throws -> Tag { try signer.map { try tag.signed(by: $0) } ?? tag }
+
     public var isBare: Bool { config.bool("core.bare") ?? false }
     public var replicaID: String? { config.get("accord.replicaid") }
 

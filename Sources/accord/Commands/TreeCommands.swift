@@ -90,10 +90,11 @@ struct CommitTree: AccordCommand {
         var message = messages.isEmpty ? String(decoding: try LineReader.readAll(), as: UTF8.self)
             : messages.joined(separator: "\n\n") + "\n"
         if !message.isEmpty && !message.hasSuffix("\n") { message += "\n" }
-        let commit = Commit(tree: treeID, parents: parentIDs,
-                            author: try Session.identity("AUTHOR", repository: repo, required: true),
-                            committer: try Session.identity("COMMITTER", repository: repo, required: true),
-                            message: message)
+        try repo.checkSigner()
+        let commit = try repo.signing(Commit(tree: treeID, parents: parentIDs,
+                                             author: try Session.identity("AUTHOR", repository: repo, required: true),
+                                             committer: try Session.identity("COMMITTER", repository: repo, required: true),
+                                             message: message))
         Output.stdout.line(try repo.objects.write(.commit(commit)).hex)
         repo.objects.flush()
     }

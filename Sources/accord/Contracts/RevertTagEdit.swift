@@ -78,8 +78,8 @@ struct TagCommand: AccordCommand {
         if try s.repository.refs.resolve(ref) != nil {
             throw ContractFailure("tag '\(number)/\(name)' already exists (\(ref)); choose another name")
         }
-        let tag = Tag(object: snap.commit, targetType: .commit, name: "\(number)/\(name)", tagger: who,
-                      message: (message ?? "\(number) \(name)") + "\n")
+        let tag = try s.repository.signing(Tag(object: snap.commit, targetType: .commit, name: "\(number)/\(name)", tagger: who,
+                                               message: (message ?? "\(number) \(name)") + "\n"))
         let id = try s.repository.objects.write(.tag(tag))
         s.repository.objects.flush()
         try s.repository.refs.update(ref, to: id, expected: .absent, who: who, message: "tag \(number)/\(name)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AccordStore
 import AccordObjects
+import AccordSigning
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,8 @@ extension AccordCommand {
         } catch let e as StoreError {
             fail(e.description)
         } catch let e as ObjectError {
+            fail(e.description)
+        } catch let e as SigningError {
             fail(e.description)
         } catch let e as ContractFailure {
             fail(e.description)
@@ -59,6 +62,7 @@ enum Session {
     static func repository() throws -> Repository {
         let repo = try Repository.discover(from: cwd(), environment: environment)
         for w in repo.configWarnings { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(w)\n") }
+        repo.signer = SigningKeys.signer(repo.config, environment: environment)
         return repo
     }
 
