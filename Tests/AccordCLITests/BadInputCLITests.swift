@@ -5,7 +5,7 @@ import AccordObjects
 
 /// Bad input through the CLI: a clear `fatal:` message (exit 128) or a usage error (exit 64),
 /// no crash, no hang, and nothing written.
-@Suite(.timeLimit(.minutes(1))) struct BadInputCLITests {
+@Suite(.timeLimit(.minutes(10))) struct BadInputCLITests {
     static func repo() -> (Sandbox, String, String) {
         let s = Sandbox()
         s.ok("init", "-q", "repo")

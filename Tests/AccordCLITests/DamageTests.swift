@@ -4,7 +4,7 @@ import AccordStore
 import AccordObjects
 
 /// Damaged objects and stale locks are found and reported with the object or file they concern.
-@Suite(.timeLimit(.minutes(1))) struct DamageTests {
+@Suite(.timeLimit(.minutes(10))) struct DamageTests {
     enum Damage: String, CaseIterable, Sendable {
         case truncated, bitFlipped, wrongContent, malformedButHashCorrect
     }

@@ -14,7 +14,7 @@ import AccordTestSupport
 /// git's `--topo-order` additionally keeps lines of history together (a LIFO, not a date queue);
 /// matching that is not a design goal, so against it only the rule both promise is checked: the
 /// same commits, none shown before all of its children.
-@Suite(.timeLimit(.minutes(1))) struct HistoryOrderTests {
+@Suite(.timeLimit(.minutes(10))) struct HistoryOrderTests {
     enum Clocks: String, CaseIterable { case ordered, skewed, ties }
 
     static func ids(_ r: RunResult) throws -> [String] {

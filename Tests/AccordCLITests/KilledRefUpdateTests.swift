@@ -4,7 +4,7 @@ import Testing
 /// `accord update-ref` killed while it holds the ref's lock (fault point `ref-locked`): the ref
 /// and its reflog are unchanged, fsck reports the lock as left by a killed accord process, and
 /// the next update takes the abandoned lock over and completes, adding one reflog entry.
-@Suite(.timeLimit(.minutes(1))) struct KilledRefUpdateTests {
+@Suite(.timeLimit(.minutes(10))) struct KilledRefUpdateTests {
     static func contents(_ path: String) -> [UInt8]? {
         FileManager.default.contents(atPath: path).map { [UInt8]($0) }
     }

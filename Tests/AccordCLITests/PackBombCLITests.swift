@@ -6,7 +6,7 @@ import AccordObjects
 /// Zlib bombs inside a pack, read through the `accord` binary: a clear `fatal:` naming the
 /// object, and the process's peak memory (`/usr/bin/time -f %M`) stays near that of reading a
 /// small object, far below the 64 MiB each bomb inflates to.
-@Suite(.timeLimit(.minutes(1))) struct PackBombCLITests {
+@Suite(.timeLimit(.minutes(10))) struct PackBombCLITests {
     static let bombSize = 64 << 20
 
     /// A pack of `entries` (type code, declared size, bytes after the header, data to deflate)

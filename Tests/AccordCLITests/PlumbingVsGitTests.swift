@@ -3,7 +3,7 @@ import Testing
 import AccordTestSupport
 
 /// Plumbing commands checked against git itself (the oracle), in SHA-256 repositories.
-@Suite(.timeLimit(.minutes(1))) struct PlumbingVsGitTests {
+@Suite(.timeLimit(.minutes(10))) struct PlumbingVsGitTests {
     /// `hash-object -w --stdin-paths`: the ids git computes for the same files, in order, and
     /// what was written is each file byte for byte, as git reads it from Accord's repository.
     @Test func hashObjectStdinPathsMatchesGit() throws {

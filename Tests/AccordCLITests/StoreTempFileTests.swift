@@ -5,7 +5,7 @@ import AccordStore
 /// A write killed before its rename leaves a temp file named as git names its own
 /// (`objects/xx/tmp_obj_*`): git's fsck does not call it a bad object file, git's prune removes
 /// it, accord fsck reports it as a warning only, and accord gc removes it once it is an hour old.
-@Suite(.timeLimit(.minutes(1))) struct StoreTempFileTests {
+@Suite(.timeLimit(.minutes(10))) struct StoreTempFileTests {
     @Test func aKilledObjectWriteLeavesATempFileGitUnderstandsAndGcRemoves() throws {
         let s = Sandbox()
         s.ok("init", "-q", "repo")

@@ -2,7 +2,7 @@ import Testing
 import AccordObjects
 
 /// Every kind of malformed object is refused with an `ObjectError` that says what is wrong.
-@Suite(.timeLimit(.minutes(1))) struct MalformedTreeTests {
+@Suite(.timeLimit(.minutes(10))) struct MalformedTreeTests {
     @Test func wellFormedTreeDecodes() throws {
         let t = try Tree.decode(rawTree([("100644", bytes("a.txt"), someID), ("40000", bytes("dir"), someID)]))
         #expect(t.entries.map(\.nameString) == ["a.txt", "dir"])
@@ -115,7 +115,7 @@ import AccordObjects
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct MalformedCommitTests {
+@Suite(.timeLimit(.minutes(10))) struct MalformedCommitTests {
     let tree = String(repeating: "1", count: 64)
     let parent = String(repeating: "2", count: 64)
     let who = "A U Thor <a@example.com> 1700000000 +0800"
@@ -188,7 +188,7 @@ import AccordObjects
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct MalformedTagTests {
+@Suite(.timeLimit(.minutes(10))) struct MalformedTagTests {
     let obj = String(repeating: "3", count: 64)
     let who = "Tagger <t@example.com> 1700000000 -0500"
 

@@ -4,7 +4,7 @@ import Testing
 @testable import AccordStore
 import AccordObjects
 
-@Suite("Damaged packs and indexes", .timeLimit(.minutes(1)))
+@Suite("Damaged packs and indexes", .timeLimit(.minutes(10)))
 struct PackDamageTests {
     typealias S = PackTestSupport
 

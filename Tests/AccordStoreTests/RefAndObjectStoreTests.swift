@@ -129,7 +129,7 @@ import AccordObjects
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct LooseObjectTests {
+@Suite(.timeLimit(.minutes(10))) struct LooseObjectTests {
     static func plant(_ objects: String, _ raw: [UInt8], name: ObjectID? = nil, compress: ([UInt8]) -> [UInt8] = { Zlib.deflate($0) }) throws -> ObjectID {
         let id = name ?? raw.withUnsafeBytes { ObjectHasher.digest($0) }
         let hex = id.hex
