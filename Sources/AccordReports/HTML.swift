@@ -51,6 +51,7 @@ public enum HTMLReport {
         out += s.columns.map { "<th data-key=\"\(escape($0.key))\">\(escape($0.header))</th>" }.joined() + "</tr>\n"
         let numeric = s.columns.map { c in s.rows.contains { $0[c.key].isNumeric } }
         func totals(_ ts: [CurrencyTotal], _ label: String, group: String?) {
+            guard s.columns.contains(where: \.summed) else { return }
             for t in ts {
                 out += "<tr class=\"total\" data-total=\"\(label)\" data-currency=\"\(escape(t.currency))\"\(group.map { " data-group=\"\(escape($0))\"" } ?? "")>"
                 for (k, c) in s.columns.enumerated() {

@@ -130,6 +130,7 @@ extension Section {
         var kinds: [Character] = [] // r: row, g: group heading, t: total
         let summedKeys = Set(columns.filter(\.summed).map(\.key))
         func totalLines(_ ts: [CurrencyTotal], _ label: String) {
+            guard !summedKeys.isEmpty else { return }
             for t in ts {
                 var line: [Cell] = columns.map { c in summedKeys.contains(c.key) ? .money(t.sums[c.key] ?? .zero) : .empty }
                 let conflicted = t.conflictedRows > 0 ? ", \(t.conflictedRows) conflicted not summed" : ""

@@ -100,9 +100,9 @@ enum ReportData {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports (合同台账, expiring, overdue, receivables) as a table, CSV, JSON or HTML.",
+        abstract: "Reports (合同台账, expiring, overdue, receivables, monthly, performance) as a table, CSV, JSON or HTML.",
         discussion: "Money is totalled per currency, never across currencies. docs/reports.md defines each report.",
-        subcommands: [LedgerReport.self, ExpiringReport.self, OverdueReport.self, ReceivablesReport.self, DashboardReport.self])
+        subcommands: [LedgerReport.self, ExpiringReport.self, OverdueReport.self, ReceivablesReport.self, MonthlyReport.self, PerformanceReport.self, DashboardReport.self])
 }
 
 /// One report subcommand: builds its report from every contract's facts and writes it.
@@ -167,6 +167,63 @@ struct DashboardReport: AccordCommand {
         let (_, facts, unreadable) = try ReportData.load(s)
         let page = HTMLReport.dashboard(facts, q)
         if let output = options.output { try FileIO.writeAtomically(output, Array(page.utf8)) } else { Output.stdout.write(page) }
+        if !unreadable.isEmpty { throw CheckFailed() }
+    }
+}
+
+struct MonthlyReport: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monthly",
+        abstract: "The monthly office report (form 5): deliveries, receipts, deviations, contracts signed, completed, terminated, what falls due next month, monthly records.")
+    @OptionGroup var options: ReportOptions
+    @Option(help: "The month (YYYY-MM; default: the month before --as-of). --period FROM..TO reports every month it touches.") var month: String?
+
+    func execute() throws {
+        let s = try ContractSession()
+        let q = try options.query()
+        _ = try options.outputFormat()
+        var months: [Month]
+        if let month {
+            guard let m = Month(month) else { throw ContractFailure("--month: '\(Output.oneLine(month))' is not a month: write YYYY-MM") }
+            months = [m]
+        } else if let p = q.period {
+            months = []
+            var m = Month(p.lowerBound)
+            while m <= Month(p.upperBound), months.count < 1200 { months.append(m); m = m.next }
+        } else { months = [Month(q.asOf).previous] }
+        var q2 = q
+        q2.period = nil // the months select the records; --period only names them
+        let (snaps, _, unreadable) = try ReportData.load(s)
+        var dates: [String: LifecycleDates] = [:]
+        for snap in snaps { dates[snap.state.contract.number] = LifecycleDates.of(s.store, snap) }
+        var report = Reports.monthly(snaps, dates: dates, months: months, q2)
+        report.unreadable = unreadable
+        try options.emit(report)
+        if !unreadable.isEmpty { throw CheckFailed() }
+    }
+}
+
+struct PerformanceReport: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "performance",
+        abstract: "Performance evaluation (履约绩效评估): delivery timeliness, acceptance, payment timeliness, complaints, an overall score and a written summary.",
+        discussion: "Weights from accord.performance.weights (default delivery=40,quality=30,payment=20,complaints=10). --period limits the events judged.")
+    @OptionGroup var options: ReportOptions
+    @Option(help: "Per contract, owner or office.") var by: String = "contract"
+
+    func execute() throws {
+        let s = try ContractSession()
+        let q = try options.query()
+        _ = try options.outputFormat()
+        guard ["contract", "owner", "office"].contains(by) else { throw ContractFailure("--by: '\(Output.oneLine(by))' is not one of: contract, owner, office") }
+        var weights = PerformanceWeights()
+        if let w = s.repository.config.get("accord.performance.weights") {
+            do { weights = try PerformanceWeights(config: w) } catch { throw ContractFailure(error) }
+        }
+        let (snaps, _, unreadable) = try ReportData.load(s)
+        var report = Reports.performance(snaps, q, weights: weights, by: by)
+        report.unreadable = unreadable
+        try options.emit(report)
         if !unreadable.isEmpty { throw CheckFailed() }
     }
 }
