@@ -71,6 +71,33 @@ import Testing
         #expect(!todo(r, "finance", name: "刘洋", office: "").contains { $0.hasPrefix("riskyShipment") })
     }
 
+    /// On a copy of the fixtures: a change and a termination request on an executing contract
+    /// wait for the change approvers until a review decides them; an expired contract with a
+    /// renewal still in draft stays on the expiring list, the renewal shown.
+    @Test func changeAndTerminationRequestsAndRenewals() {
+        let r = ContractRepo()
+        for f in ContractRepo.fixtureFiles.sorted(by: { $0.hasSuffix("closed.json") && !$1.hasSuffix("closed.json") }) { r.ok("contractAdmin", "import", f) }
+        let n = "HT-2026-009"
+        let before = r.recordIDs(n)
+        r.ok("salesRep", "record", n, "changeRequest", "reason=买方要求", "content=延期交货")
+        let change = r.newRecordID(n, kind: "changeRequest", notIn: before)
+        r.ok("salesRep", "record", n, "terminationRequest", "reason=买方破产", "writtenConsent=true")
+        let term = r.newRecordID(n, kind: "terminationRequest", notIn: before)
+        let mgmt = todo(r, "management", name: "赵强", office: "")
+        #expect(mgmt.contains("changeRequest \(n) \(change.prefix(8))") && mgmt.contains("terminationRequest \(n) \(term.prefix(8))"), "\(mgmt)")
+        #expect(todo(r, "salesHead", name: "李娜", office: "华东办事处").contains("changeRequest \(n) \(change.prefix(8))"))
+        #expect(!todo(r, "salesHead", name: "黄敏", office: "华南办事处").contains { $0.hasPrefix("changeRequest") }, "another office's")
+        #expect(!todo(r, "legal", name: "陈静", office: "").contains { $0.hasPrefix("changeRequest") })
+        r.ok("management", "approve", n, "--change", change, "-m", "同意")
+        r.ok("management", "approve", n, "--termination", term, "-m", "同意")
+        #expect(!todo(r, "management", name: "赵强", office: "").contains { $0.hasPrefix("changeRequest") || $0.hasPrefix("terminationRequest") })
+
+        r.ok("salesRep", "new", "R-1", "--type", "sales", "signKind=renewal", "renews=PO-2026-022", "owner=罗杰", "office=西南办事处")
+        let rows = ReportJSON(r, ["expiring", "--as-of", "2027-01-15"]).rows()
+        #expect(rows.map { $0["number"] as? String } == ["PO-2026-022"], "a renewal in draft does not renew it yet")
+        #expect(rows.first?["renewal"] as? String == "R-1 draft")
+    }
+
     /// The reminder digest groups what is due by owner.
     @Test func remindDigestPerOwner() {
         let r = ImportedFixtures.repo
