@@ -3,8 +3,8 @@
 # 1 s warm and 2 s cold; todo under 200 ms warm). Generates N contracts × M commits with
 # accord-bench-gen (or REUSE=1: the repository of an earlier run, e.g. of contracts-vs-git.sh).
 # "Warm" is the median of R runs after one untimed run (the OS page cache holds the pack);
-# "cold" is the first run after `accord gc` rewrote the pack, and no derived cache exists (the
-# reports keep none yet: every run reads every contract's head).
+# "cold" is the first run with no derived cache (accord/report-cache and accord/ledger-cache
+# deleted before it): every contract's head is read.
 # Usage: Benchmarks/reports-bench.sh [N=10000] [M=2] [WORKDIR=/tmp/accord-rbench]
 set -euo pipefail
 N=${1:-10000}; M=${2:-2}; W=${3:-/tmp/accord-rbench}
@@ -29,7 +29,7 @@ echo "repository: $N contracts × $M commits (generated: $gen); $(du -sh "$W/rep
 echo
 echo "| command (all $N contracts) | cold ms | warm ms (median of $R) |"
 echo "|---|---|---|"
-row() { local label=$1; shift; local c; c=$(ms "$@"); echo "| $label | $c | $(median_ms "$@") |"; }
+row() { local label=$1; shift; rm -f "$W/repo.git/accord/report-cache" "$W/repo.git/accord/ledger-cache"; local c; c=$(ms "$@"); echo "| $label | $c | $(median_ms "$@") |"; }
 row "accord report ledger --json" "$A" report ledger $D --json
 row "accord report ledger (table)" "$A" report ledger $D
 row "accord report expiring --json" "$A" report expiring $D --json

@@ -30,6 +30,10 @@ public struct ContractFacts: Hashable, Sendable {
     public var openDeviations: Int
     public var conflictPaths: [String]
     public var conflicted: Bool { !conflictPaths.isEmpty }
+    /// Requests and reports waiting for someone (the to-do queue's record-based items).
+    public var pending: [PendingItem]
+    /// Who submitted a contract now in review (set by the loader from the history; nil: unknown).
+    public var submitter: Person?
 
     public static func == (a: ContractFacts, b: ContractFacts) -> Bool { a.number == b.number && a.head == b.head }
     public func hash(into h: inout Hasher) { h.combine(number); h.combine(head) }
@@ -71,6 +75,8 @@ public struct ContractFacts: Hashable, Sendable {
         openDeviations = Invariants.openDeviationReports(st).count
         conflictPaths = s.conflicts.map(\.path)
         milestones = ContractFacts.allocate(c, st, lines: lines)
+        pending = PendingItem.of(st)
+        submitter = nil
     }
 
     /// Each milestone with its due date and what was received against it: receipts naming a
@@ -98,6 +104,47 @@ public struct ContractFacts: Hashable, Sendable {
             ms[k].received += take; pool = pool - take
         }
         return ms
+    }
+}
+
+public struct Person: Hashable, Sendable {
+    public var name: String, email: String
+    public init(name: String, email: String) { self.name = name; self.email = email }
+}
+
+/// A record waiting for a decision or a follow-up.
+public struct PendingItem: Hashable, Sendable {
+    /// changeRequest, terminationRequest (no review names it), leaderDecision (a deviation
+    /// report without a decision), executionResult (decided, no result), riskyShipment (no decision).
+    public var kind: String
+    public var record: String
+    public var detail: String
+    public var filed: CivilDate
+    public var amount: Dec?
+
+    public static func of(_ st: ContractState) -> [PendingItem] {
+        var out: [PendingItem] = []
+        let reviewed = Set(st.records(.review).compactMap { $0.text("subject") })
+        for r in st.effective(.changeRequest) where !reviewed.contains(r.id) {
+            out.append(PendingItem(kind: "changeRequest", record: r.id, detail: "change request: \(r.text("content") ?? "")", filed: r.filedDate))
+        }
+        for r in st.effective(.terminationRequest) where !reviewed.contains(r.id) {
+            out.append(PendingItem(kind: "terminationRequest", record: r.id, detail: "termination request: \(r.text("reason") ?? "")", filed: r.filedDate))
+        }
+        let decided = Set(st.records(.leaderDecision).compactMap { $0.text("report") })
+        let results = Set(st.records(.executionResult).compactMap { $0.text("report") })
+        for r in st.effective(.deviationReport) {
+            if !decided.contains(r.id) {
+                out.append(PendingItem(kind: "leaderDecision", record: r.id, detail: "deviation report waiting for a decision: \(r.text("summary") ?? "")", filed: r.filedDate))
+            } else if !results.contains(r.id) {
+                out.append(PendingItem(kind: "executionResult", record: r.id, detail: "deviation decided; record the execution result: \(r.text("summary") ?? "")", filed: r.filedDate))
+            }
+        }
+        for r in st.effective(.riskyShipmentRequest) where (r.text("decision") ?? "").isEmpty {
+            out.append(PendingItem(kind: "riskyShipment", record: r.id, detail: "risky shipment request: \(r.text("items") ?? "") (\(r.text("reason") ?? ""))",
+                                   filed: r.filedDate, amount: r.dec("value")))
+        }
+        return out
     }
 }
 

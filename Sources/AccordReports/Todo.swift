@@ -49,58 +49,41 @@ public struct TodoItem: Hashable, Sendable {
 
 public enum TodoQueue {
     /// Everything waiting for `actor`, sorted by kind (see `TodoItem.order`) then contract.
-    /// `submitter` says who submitted a contract now in review (nil: unknown, e.g. imported).
-    public static func items(_ snapshots: [Snapshot], actor: TodoActor, policy: LifecyclePolicy, asOf: CivilDate, within: Int,
-                             submitter: (Snapshot) -> (name: String, email: String)?) -> [TodoItem] {
+    public static func items(_ facts: [ContractFacts], actor: TodoActor, policy: LifecyclePolicy, asOf: CivilDate, within: Int) -> [TodoItem] {
         var out: [TodoItem] = []
-        let facts = snapshots.map(ContractFacts.init(snapshot:))
-        for (s, f) in zip(snapshots, facts) {
-            let c = s.state.contract, st = s.state
+        let renewals = renewalsByContract(facts)
+        for f in facts {
             func item(_ kind: String, _ detail: String, record: String? = nil, date: CivilDate? = nil, amount: Dec? = nil) -> TodoItem {
-                TodoItem(kind: kind, number: c.number, office: c.office, owner: c.owner, detail: detail, record: record, date: date,
-                         amount: amount, currency: amount == nil ? nil : c.currency)
+                TodoItem(kind: kind, number: f.number, office: f.office, owner: f.owner, detail: detail, record: record, date: date,
+                         amount: amount, currency: amount == nil ? nil : f.currency)
             }
-            let visible = actor.sees(c.office)
+            let visible = actor.sees(f.office)
             // Reviews at a stage my role approves, not of contracts I submitted.
-            if visible, c.status.isReview, policy.approvers[c.status]?.contains(actor.role) == true, !s.isConflicted {
-                let by = submitter(s)
-                if by == nil || !(by?.name == actor.name && by?.email == actor.email) {
-                    out.append(item("review", "review at \(c.status.code) (\(c.status.label)): approve or reject"))
+            if visible, f.status.isReview, policy.approvers[f.status]?.contains(actor.role) == true, !f.conflicted,
+               f.submitter != Person(name: actor.name, email: actor.email) {
+                out.append(item("review", "review at \(f.status.code) (\(f.status.label)): approve or reject"))
+            }
+            if visible, f.status == .approved, policy.signers.contains(actor.role) { out.append(item("sign", "approved: sign it")) }
+            for p in f.pending {
+                switch p.kind {
+                case "changeRequest", "terminationRequest":
+                    // Decided by the change approvers, on a signed or executing contract.
+                    if visible, ContractFacts.owesMoney(f.status), policy.changeApprovers.contains(actor.role) {
+                        out.append(item(p.kind, p.detail, record: p.record, date: p.filed))
+                    }
+                case "leaderDecision":
+                    if visible, policy.leadership.contains(actor.role) { out.append(item(p.kind, p.detail, record: p.record, date: p.filed)) }
+                case "riskyShipment":
+                    if visible, actor.role == .management { out.append(item(p.kind, p.detail, record: p.record, date: p.filed, amount: p.amount)) }
+                default: break
                 }
             }
-            if visible, c.status == .approved, policy.signers.contains(actor.role) {
-                out.append(item("sign", "approved: sign it"))
-            }
-            // Change and termination requests not yet decided by a review naming them.
-            if visible, c.status == .signed || c.status == .executing, policy.changeApprovers.contains(actor.role) {
-                let decided = Set(st.records(.review).compactMap { $0.text("subject") })
-                for r in st.effective(.changeRequest) where !decided.contains(r.id) {
-                    out.append(item("changeRequest", "change request: \(r.text("content") ?? "")", record: r.id, date: r.filedDate))
-                }
-                for r in st.effective(.terminationRequest) where !decided.contains(r.id) {
-                    out.append(item("terminationRequest", "termination request: \(r.text("reason") ?? "")", record: r.id, date: r.filedDate))
-                }
-            }
-            // Deviation reports waiting for a leader decision.
-            let decisions = Set(st.records(.leaderDecision).compactMap { $0.text("report") })
-            if visible, policy.leadership.contains(actor.role) {
-                for r in st.effective(.deviationReport) where !decisions.contains(r.id) {
-                    out.append(item("leaderDecision", "deviation report waiting for a decision: \(r.text("summary") ?? "")", record: r.id, date: r.filedDate))
-                }
-            }
-            // Risky-shipment requests without a decision wait for management.
-            if visible, actor.role == .management {
-                for r in st.effective(.riskyShipmentRequest) where (r.text("decision") ?? "").isEmpty {
-                    out.append(item("riskyShipment", "risky shipment request: \(r.text("items") ?? "") (\(r.text("reason") ?? ""))", record: r.id,
-                                    date: r.filedDate, amount: r.dec("value")))
-                }
-            }
-            let mine = !actor.name.isEmpty && c.owner == actor.name
+            let mine = !actor.name.isEmpty && f.owner == actor.name
             // Conflicts: contract administration, and the contract's owner.
-            if s.isConflicted, mine || actor.role == .contractAdmin {
-                out.append(item("conflict", "unresolved conflict at \(s.conflicts.map(\.path).joined(separator: ", ")) (accord conflicts \(c.number))"))
+            if f.conflicted, mine || actor.role == .contractAdmin {
+                out.append(item("conflict", "unresolved conflict at \(f.conflictPaths.joined(separator: ", ")) (accord conflicts \(f.number))"))
             }
-            if mine { out += ownerItems(f, st, asOf: asOf, within: within, expiring: expiringState(f, facts, asOf: asOf, within: within)) }
+            if mine { out += ownerItems(f, asOf: asOf, within: within, renewals: renewals[f.number] ?? []) }
         }
         return sorted(out)
     }
@@ -112,32 +95,28 @@ public enum TodoQueue {
         }
     }
 
-    /// Whether the expiring report lists the contract: (expiry date, days left) or nil.
-    static func expiringState(_ f: ContractFacts, _ all: [ContractFacts], asOf: CivilDate, within: Int) -> (CivilDate, Int)? {
-        var q = ReportQuery(asOf: asOf)
-        q.within = within
-        let rows = Reports.expiring([f] + all.filter { $0.renews == f.number }, q).sections.first?.rows ?? []
-        guard let row = rows.first(where: { $0["number"].text == f.number }), case let .date(x) = row["expiryDate"], case let .int(d) = row["daysLeft"] else { return nil }
-        return (x, d)
+    static func renewalsByContract(_ facts: [ContractFacts]) -> [String: [ContractFacts]] {
+        var out: [String: [ContractFacts]] = [:]
+        for f in facts where f.signKind == .renewal && f.status != .cancelled { if let r = f.renews { out[r, default: []].append(f) } }
+        return out
     }
 
     /// What waits for a contract's owner: execution results to record, a signed contract to
-    /// start, expiry, overdue milestones, lines past their deadline.
-    static func ownerItems(_ f: ContractFacts, _ st: ContractState, asOf: CivilDate, within: Int, expiring: (CivilDate, Int)?) -> [TodoItem] {
+    /// start, expiry (as the expiring report lists it), overdue milestones, lines past their deadline.
+    static func ownerItems(_ f: ContractFacts, asOf: CivilDate, within: Int, renewals: [ContractFacts]) -> [TodoItem] {
         var out: [TodoItem] = []
         func item(_ kind: String, _ detail: String, record: String? = nil, date: CivilDate? = nil, amount: Dec? = nil) -> TodoItem {
             TodoItem(kind: kind, number: f.number, office: f.office, owner: f.owner, detail: detail, record: record, date: date,
                      amount: amount, currency: amount == nil ? nil : f.currency)
         }
-        let decided = Set(st.records(.leaderDecision).compactMap { $0.text("report") })
-        let results = Set(st.records(.executionResult).compactMap { $0.text("report") })
-        for r in st.effective(.deviationReport) where decided.contains(r.id) && !results.contains(r.id) {
-            out.append(item("executionResult", "deviation decided; record the execution result: \(r.text("summary") ?? "")", record: r.id, date: r.filedDate))
-        }
+        for p in f.pending where p.kind == "executionResult" { out.append(item(p.kind, p.detail, record: p.record, date: p.filed)) }
         if f.status == .signed, let start = f.effectiveDate ?? f.signDate, start <= asOf.adding(days: within) {
             out.append(item("start", start <= asOf ? "signed and effective since \(start): start it" : "signed, effective \(start): start it then", date: start))
         }
-        if let (x, days) = expiring {
+        var q = ReportQuery(asOf: asOf)
+        q.within = within
+        if let row = Reports.expiring([f] + renewals, q).sections.first?.rows.first(where: { $0["number"].text == f.number }),
+           case let .date(x) = row["expiryDate"], case let .int(days) = row["daysLeft"] {
             out.append(days < 0 ? item("expired", "expired \(x) (\(-days) days ago) and not renewed", date: x)
                                 : item("expiring", "expires \(x) (in \(days) days): renew or let it end", date: x))
         }
@@ -157,11 +136,11 @@ public enum TodoQueue {
     }
 
     /// The reminder digest (合同到期提醒, 逾期): per owner, what waits on their contracts.
-    public static func digest(_ snapshots: [Snapshot], asOf: CivilDate, within: Int, owner: String? = nil) -> [(owner: String, items: [TodoItem])] {
-        let facts = snapshots.map(ContractFacts.init(snapshot:))
+    public static func digest(_ facts: [ContractFacts], asOf: CivilDate, within: Int, owner: String? = nil) -> [(owner: String, items: [TodoItem])] {
+        let renewals = renewalsByContract(facts)
         var byOwner: [String: [TodoItem]] = [:]
-        for (s, f) in zip(snapshots, facts) where owner == nil || f.owner == owner {
-            let items = ownerItems(f, s.state, asOf: asOf, within: within, expiring: expiringState(f, facts, asOf: asOf, within: within))
+        for f in facts where owner == nil || f.owner == owner {
+            let items = ownerItems(f, asOf: asOf, within: within, renewals: renewals[f.number] ?? [])
             if !items.isEmpty { byOwner[f.owner, default: []] += items }
         }
         return byOwner.keys.sorted().map { ($0, sorted(byOwner[$0] ?? [])) }
@@ -169,12 +148,12 @@ public enum TodoQueue {
 
     /// Who submitted the contract for its current review: the author of the newest commit on
     /// its first-parent chain whose `Accord-Action` is submit (nil if none, e.g. imported).
-    public static func submitter(_ store: ContractStore, _ s: Snapshot) -> (name: String, email: String)? {
+    public static func submitter(_ store: ContractStore, _ s: Snapshot) -> Person? {
         var id: ObjectID? = s.commit
         var steps = 0
         while let current = id, steps < 10_000 {
             guard let commit = try? store.repository.objects.readCommit(current) else { return nil }
-            if Trailers.parse(commit.messageText)["Accord-Action"] == Action.submit.code { return (commit.author.name, commit.author.email) }
+            if Trailers.parse(commit.messageText)["Accord-Action"] == Action.submit.code { return Person(name: commit.author.name, email: commit.author.email) }
             id = commit.parents.first
             steps += 1
         }

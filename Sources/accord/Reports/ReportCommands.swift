@@ -83,10 +83,18 @@ struct ReportOptions: ParsableArguments {
 /// Reads every contract's facts, naming on stderr any that cannot be read (the report then
 /// exits 1 after printing, so a script notices the total is short).
 enum ReportData {
-    static func load(_ s: ContractSession) throws -> (snapshots: [Snapshot], facts: [ContractFacts], unreadable: [String]) {
+    /// Every contract's facts, from the report cache where the head has not moved.
+    static func facts(_ s: ContractSession) throws -> (facts: [ContractFacts], unreadable: [String]) {
+        let (facts, failures) = try ContractFailure.wrap { () throws(ContractStoreError) in try ReportSource.facts(s.store) }
+        BadContractRef.report(failures)
+        return (facts, failures.map(\.number))
+    }
+
+    /// Every contract's head with its records (the monthly and performance reports read records).
+    static func snapshots(_ s: ContractSession) throws -> (snapshots: [Snapshot], unreadable: [String]) {
         let (snaps, failures) = try ContractFailure.wrap { () throws(ContractStoreError) in try ReportSource.load(s.store) }
         BadContractRef.report(failures)
-        return (snaps, snaps.map(ContractFacts.init(snapshot:)), failures.map(\.number))
+        return (snaps, failures.map(\.number))
     }
 
     /// `accord.reminders.expiryDays` (default 30).
@@ -116,7 +124,7 @@ extension ReportSubcommand {
         let s = try ContractSession()
         let q = try options.query()
         _ = try options.outputFormat()
-        let (_, facts, unreadable) = try ReportData.load(s)
+        let (facts, unreadable) = try ReportData.facts(s)
         var report = try build(facts, q, s)
         report.unreadable = unreadable
         try options.emit(report)
@@ -164,7 +172,7 @@ struct DashboardReport: AccordCommand {
         let s = try ContractSession()
         var q = try options.query()
         q.within = try ReportData.expiryDays(s)
-        let (_, facts, unreadable) = try ReportData.load(s)
+        let (facts, unreadable) = try ReportData.facts(s)
         let page = HTMLReport.dashboard(facts, q)
         if let output = options.output { try FileIO.writeAtomically(output, Array(page.utf8)) } else { Output.stdout.write(page) }
         if !unreadable.isEmpty { throw CheckFailed() }
@@ -193,7 +201,7 @@ struct MonthlyReport: AccordCommand {
         } else { months = [Month(q.asOf).previous] }
         var q2 = q
         q2.period = nil // the months select the records; --period only names them
-        let (snaps, _, unreadable) = try ReportData.load(s)
+        let (snaps, unreadable) = try ReportData.snapshots(s)
         var dates: [String: LifecycleDates] = [:]
         for snap in snaps { dates[snap.state.contract.number] = LifecycleDates.of(s.store, snap) }
         var report = Reports.monthly(snaps, dates: dates, months: months, q2)
@@ -220,7 +228,7 @@ struct PerformanceReport: AccordCommand {
         if let w = s.repository.config.get("accord.performance.weights") {
             do { weights = try PerformanceWeights(config: w) } catch { throw ContractFailure(error) }
         }
-        let (snaps, _, unreadable) = try ReportData.load(s)
+        let (snaps, unreadable) = try ReportData.snapshots(s)
         var report = Reports.performance(snaps, q, weights: weights, by: by)
         report.unreadable = unreadable
         try options.emit(report)

@@ -26,9 +26,9 @@ struct Todo: AccordCommand {
         let day = try asOf.map { try ReportOptions.date($0, "--as-of") } ?? CivilDate.today()
         let days = try within ?? ReportData.expiryDays(s)
         guard days >= 0 else { throw ContractFailure("--within: must be 0 or more days, not \(days)") }
-        let (snaps, _, unreadable) = try ReportData.load(s)
+        let (facts, unreadable) = try ReportData.facts(s)
         let me = TodoActor(name: who.name, email: who.email, role: actor.role, office: actor.office)
-        let items = TodoQueue.items(snaps, actor: me, policy: s.store.policy, asOf: day, within: days) { TodoQueue.submitter(s.store, $0) }
+        let items = TodoQueue.items(facts, actor: me, policy: s.store.policy, asOf: day, within: days)
         let out = Output.stdout
         if json {
             out.write(JSON.object([
@@ -65,8 +65,8 @@ struct Remind: AccordCommand {
         let day = try asOf.map { try ReportOptions.date($0, "--as-of") } ?? CivilDate.today()
         let days = try within ?? ReportData.expiryDays(s)
         guard days >= 0 else { throw ContractFailure("--within: must be 0 or more days, not \(days)") }
-        let (snaps, _, unreadable) = try ReportData.load(s)
-        let digest = TodoQueue.digest(snaps, asOf: day, within: days, owner: owner)
+        let (facts, unreadable) = try ReportData.facts(s)
+        let digest = TodoQueue.digest(facts, asOf: day, within: days, owner: owner)
         let out = Output.stdout
         if json {
             out.write(JSON.object([
