@@ -288,6 +288,21 @@ struct ReportJSON {
         #expect(out.contains("total CNY (") && out.contains("total USD ("))
     }
 
+    /// Text from other replicas cannot drive the terminal: escape sequences in a buyer's name or
+    /// an office are shown escaped in the table, the to-do list and the digest.
+    @Test func hostileTextIsEscapedInTables() {
+        let r = ContractRepo()
+        let esc = "\u{1B}[2J\u{1B}]0;pwned\u{07}"
+        r.ok("salesRep", salesContractArgs("E-1") + ["buyer.name=ACME\(esc)", "office=华东办事处", "owner=张伟\(esc)"])
+        r.ok("salesRep", "record", "E-1", "deviationReport", "summary=延期\(esc)", "proposedHandling=加急")
+        for args in [["report", "ledger"], ["report", "ledger", "--group-by", "owner"], ["todo"]] {
+            let res = r.run("management", args)
+            #expect(res.status == 0, "\(args): \(res.err)")
+            #expect(!res.stdout.contains(0x1B) && !res.stdout.contains(0x07), "\(args) printed a raw control character")
+            #expect(res.out.contains("\\u{1B}"), "\(args): \(res.out)")
+        }
+    }
+
     @Test func csvIsExcelFriendly() {
         let res = ImportedFixtures.repo.run("finance", ["report", "overdue", "--as-of", asOf, "--format", "csv", "--section", "milestones"])
         #expect(res.status == 0)
