@@ -28,6 +28,7 @@ func slice(_ text: String, from start: String, to end: String) -> String {
     return String(text[a.lowerBound..<b.upperBound])
 }
 
+extension HeadOffice {
 @Suite struct HTMLReportTests {
     let asOf = "2026-12-01"
 
@@ -121,4 +122,5 @@ func slice(_ text: String, from start: String, to end: String) -> String {
         #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG at \(png)")
         #expect(bytes.count > 10_000)
     }
+}
 }

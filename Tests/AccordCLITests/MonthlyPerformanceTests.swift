@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension HeadOffice {
 @Suite struct MonthlyPerformanceTests {
     let asOf = "2026-12-01"
 
@@ -65,4 +66,5 @@ import Testing
         #expect(w.git("config", "accord.performance.weights", "delivery=1,speed=2").status == 0)
         expectRefused(w.run("finance", ["report", "performance"]), "bad weights", mentions: ["accord.performance.weights", "speed"])
     }
+}
 }

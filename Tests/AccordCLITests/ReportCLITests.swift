@@ -95,6 +95,7 @@ struct ReportJSON {
     }
 }
 
+extension HeadOffice {
 @Suite struct ReportCLITests {
     let asOf = "2026-12-01"
 
@@ -313,6 +314,7 @@ struct ReportJSON {
         #expect(rows.count == 1 + ReportJSON(ImportedFixtures.repo, ["overdue", "--as-of", asOf]).rows("milestones").count)
         expectRefused(ImportedFixtures.repo.run("finance", ["report", "overdue", "--format", "csv", "--section", "x"]), "bad section", mentions: ["--section", "milestones"])
     }
+}
 }
 
 /// Columns a string takes in a terminal (CJK and full-width: two).

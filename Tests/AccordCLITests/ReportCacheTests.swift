@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension HeadOffice {
 @Suite struct ReportCacheTests {
     /// The report cache is derived data: with it, without it, or damaged, the reports and the
     /// to-do queue print the same; a contract whose head moved is read again.
@@ -28,4 +29,5 @@ import Testing
         let ledger = ReportJSON(r, ["ledger", "--as-of", "2026-12-01"]).rows()
         #expect(ledger.first { $0["number"] as? String == "HT-2026-009" }?["received"] as? String == "58680.00")
     }
+}
 }

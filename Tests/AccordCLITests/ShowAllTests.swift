@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension HeadOffice {
 @Suite struct ShowAllTests {
     /// Every leaf of a JSON value that is text or a number, as the one-line text `show` prints.
     static func leaves(_ v: Any, skipping: Set<String> = []) -> [String] {
@@ -51,4 +52,5 @@ import Testing
         let json = r.showJSON("S-1")
         #expect((json["superseded"] as? [String: String]) == [first: second])
     }
+}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+extension HeadOffice {
 @Suite struct TodoCLITests {
     let asOf = "2026-12-01"
 
@@ -118,4 +119,5 @@ import Testing
         #expect(text.hasPrefix("罗杰 — 6 items as of 2026-12-01"))
         #expect(text.contains("expires 2026-12-31 (in 30 days)"))
     }
+}
 }
