@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "AccordMerge", targets: ["AccordMerge"]),
         .library(name: "AccordSync", targets: ["AccordSync"]),
         .library(name: "AccordSigning", targets: ["AccordSigning"]),
+        .library(name: "AccordReports", targets: ["AccordReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,9 +40,12 @@ let package = Package(
         .target(name: "AccordMerge", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
         // Remotes, transfer of missing objects, bundles.
         .target(name: "AccordSync", dependencies: ["AccordMerge", "AccordContracts", "AccordStore"]),
+        // Reports, reminders and the to-do queue as data (rows, groups, per-currency totals) with
+        // their renderers (table, CSV, JSON, HTML). Reads contracts; writes nothing.
+        .target(name: "AccordReports", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
-            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning",
+            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning", "AccordReports",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

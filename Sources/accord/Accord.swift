@@ -18,6 +18,7 @@ struct Accord: ParsableCommand {
             CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,
             RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
             FsckCommand.self, GC.self, KeyCommand.self, VerifyCommit.self, VerifyTag.self,
+            ReportCommand.self, Todo.self, Remind.self,
             RemoteCommand.self, Clone.self, Fetch.self, Push.self, BundleCommand.self,
         ]
     )

@@ -20,6 +20,7 @@ struct Show: AccordCommand {
         if json {
             out.write(JSON.object([
                 "commit": .string(snap.commit.hex), "contract": c.json, "records": .array(st.records.map(\.json)),
+                "superseded": .object(Dictionary(st.records.compactMap { r in r.supersedes.map { ($0, JSON.string(r.id)) } }) { a, _ in a }),
                 "conflicts": .array(snap.conflicts.map(\.json)),
             ]).canonical)
             return
@@ -38,18 +39,42 @@ struct Show: AccordCommand {
         }
         func row(_ k: String, _ v: String?, _ fields: String...) {
             let m = fields.map { mark($0) }.first { !$0.isEmpty } ?? ""
-            if let v, !v.isEmpty || !m.isEmpty { out.line("  \(k.padding(18))\(v)\(m)") }
+            if let v, !v.isEmpty || !m.isEmpty { out.line("  \(k.padding(24))\(v)\(m)") }
         }
+        func party(_ p: Party) -> String { [p.name, p.address, p.contact, p.phone].filter { !$0.isEmpty }.joined(separator: ", ") }
+        func money(_ d: Dec?) -> String? { d.map { "\($0.formatted(decimals: 2)) \(c.currency)" } }
         row("subject 标的", c.subject, "subject")
-        row("seller 卖方", [c.seller.name, c.seller.contact, c.seller.phone].filter { !$0.isEmpty }.joined(separator: ", "), "seller")
-        row("buyer 买方", [c.buyer.name, c.buyer.contact, c.buyer.phone].filter { !$0.isEmpty }.joined(separator: ", "), "buyer")
+        row("source 来源", c.source.display, "source")
+        row("sign kind 签订类型", c.signKind.display, "signKind")
+        row("renews 续签自", c.renews, "renews")
+        row("template 模板", c.template.map { "\($0.id) version \($0.version)" }, "template")
+        row("seller 卖方", party(c.seller), "seller")
+        row("buyer 买方", party(c.buyer), "buyer")
+        row("credit 客户资信", c.customerCredit, "customerCredit")
+        row("signatory 签约人", c.signatory.map { "\($0.name), \($0.capacity.display)" + ($0.authorization.map { ", authorization \($0)" } ?? "") }, "signatory")
         row("owner 负责人", c.owner, "owner")
         row("office 办事处", c.office, "office")
-        row("supervisor 监督人", c.supervisor ?? "", "supervisor")
+        row("project manager 项目经理", c.projectManager, "projectManager")
+        row("supervisor 监督人", c.supervisor, "supervisor")
+        row("risk 风险", c.risk.map { "\($0.kind.display); severity \($0.severity.display), likelihood \($0.likelihood.display); \($0.points)" }, "risk")
         row("total 合同金额", "\(c.totalAmount.formatted(decimals: 2)) \(c.currency)", "totalAmount", "currency")
+        row("tax 税率", c.taxRate.map { "\($0)%" + (c.taxInclusive.map { $0 ? ", tax inclusive 含税" : ", tax exclusive 不含税" } ?? "") }, "taxRate", "taxInclusive")
+        if c.taxRate == nil { row("tax inclusive 含税", c.taxInclusive.map { $0 ? "yes" : "no" }, "taxInclusive") }
         row("payment 付款方式", c.paymentMethod, "paymentMethod")
+        row("deposit 定金", money(c.deposit), "deposit")
         row("delivery 交货", [c.deliveryMethod, c.deliveryDeadline?.description].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", by "),
             "deliveryMethod", "deliveryDeadline")
+        row("scope 服务范围", c.scope, "scope")
+        row("deliverables 交付物", c.deliverables.joined(separator: "; "), "deliverables")
+        row("quality 质量标准", c.qualityStandard, "qualityStandard")
+        row("acceptance 验收标准", c.acceptanceStandard, "acceptanceStandard")
+        row("service terms 服务条款", c.serviceTerms, "serviceTerms")
+        row("after-sales 售后", c.afterSales, "afterSales")
+        row("responsibilities 责任", c.responsibilities, "responsibilities")
+        row("confidentiality 保密", c.confidentiality, "confidentiality")
+        row("breach 违约责任", c.breachLiability, "breachLiability")
+        row("disputes 争议解决", c.disputeResolution.map { "\($0.method.display), \($0.venue)" }, "disputeResolution")
+        row("termination 终止条件", c.terminationConditions, "terminationConditions")
         row("signed 签订", c.signDate?.description, "signDate")
         row("effective 生效", c.effectiveDate?.description, "effectiveDate")
         row("expires 到期", c.expiryDate?.description, "expiryDate")
@@ -58,26 +83,54 @@ struct Show: AccordCommand {
             out.line("  line items 产品明细:")
             for i in c.lineItems {
                 out.line("    \(i.id.padding(6)) \(i.name) \(i.spec)  \(i.quantity) \(i.unit) × \(i.unitPrice.formatted(decimals: 2)) = \(i.lineAmount.formatted(decimals: 2))"
-                         + mark("lineItems[\(i.id)]"))
+                         + (i.deadline.map { "  by \($0)" } ?? "") + mark("lineItems[\(i.id)]"))
             }
         }
         if !c.paymentMilestones.isEmpty {
             out.line("  milestones 付款节点:")
             for m in c.paymentMilestones {
-                out.line("    \(m.id.padding(6)) \(m.kind.label) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(m.due?.description ?? m.trigger ?? "")"
+                let when = [m.due.map { "due \($0)" }, m.trigger.map { "trigger \($0)" }].compactMap { $0 }.joined(separator: ", ")
+                out.line("    \(m.id.padding(6)) \(m.kind.display) \(m.percent)%  \(m.amount.formatted(decimals: 2))  \(when)"
                          + mark("paymentMilestones[\(m.id)]"))
             }
         }
+        if !c.schedule.isEmpty {
+            out.line("  schedule 进度安排:")
+            for e in c.schedule { out.line("    \(e.id.padding(6)) \(e.start) – \(e.end)  \(e.milestone)" + mark("schedule[\(e.id)]")) }
+        }
+        if !c.progressPlan.isEmpty {
+            out.line("  progress plan 进度计划:")
+            for t in c.progressPlan {
+                out.line("    \(t.id.padding(6)) \(t.task)  \(t.date?.description ?? "")  responsible \(t.responsible)" + (t.kpi.map { "  KPI \($0)" } ?? "") + mark("progressPlan[\(t.id)]"))
+            }
+        }
+        row("tracking plan 跟踪计划", c.trackingPlan.map { "goal \($0.goal); risk points \($0.riskPoints); measures \($0.measures)" }, "trackingPlan")
+        row("archive 归档", c.archive.map { "no. \($0.archiveNo), \($0.date), at \($0.paperLocation)" + ($0.destroyAfter.map { ", destroy after \($0)" } ?? "") }, "archive")
         if !st.records.isEmpty {
             out.line("  records 记录:")
+            let supersededBy = Dictionary(st.records.compactMap { r in r.supersedes.map { ($0, r.id) } }) { a, _ in a }
             for r in st.records.sorted(by: { $0.createdAt < $1.createdAt }) {
-                let key = r.kind.schema.prefix(3).compactMap { f in r.fields[f.name].map { "\(f.name)=\($0)" } }.joined(separator: " ")
-                out.line("    \(r.createdAt.prefix(10)) \(r.kind.code) (\(r.kind.label)) \(r.id.prefix(8)) \(key)")
+                let note = supersededBy[r.id].map { out.paint("  [superseded by \($0.prefix(8)), not counted]", "33") } ?? ""
+                out.line("    \(r.createdAt) \(r.kind.code) (\(r.kind.label)) \(r.id)\(note)")
+                out.line("      by \(r.author) (\(r.role.display)), filed \(r.filedDate), replica \(r.replica)"
+                         + (r.supersedes.map { ", supersedes \($0)" } ?? "") + (r.attachments.isEmpty ? "" : ", attachments: \(r.attachments.joined(separator: ", "))"))
+                let values = r.json.object ?? [:]
+                for f in r.kind.schema {
+                    guard let v = values[f.name] else { continue }
+                    let text: String
+                    switch v {
+                    case let .string(s): text = s
+                    case let .bool(b): text = b ? "true" : "false"
+                    case let .array(a): text = a.compactMap(\.string).joined(separator: ", ")
+                    default: text = v.compact
+                    }
+                    out.line("      \(f.name): \(text)")
+                }
             }
         }
         if !c.attachments.isEmpty {
             out.line("  attachments 附件:")
-            for a in c.attachments { out.line("    \(a.name) (\(a.kind.label)) \(a.blob.prefix(12))") }
+            for a in c.attachments { out.line("    \(a.name) (\(a.kind.display)) \(a.blob)") }
         }
     }
 }

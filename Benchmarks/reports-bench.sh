@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Reports, to-do and reminders over a large repository (issue 14's targets: every report under
+# 1 s warm and 2 s cold; todo under 200 ms warm). Generates N contracts × M commits with
+# accord-bench-gen (or REUSE=1: the repository of an earlier run, e.g. of contracts-vs-git.sh).
+# "Warm" is the median of R runs after one untimed run (the OS page cache holds the pack);
+# "cold" is the first run with no derived cache (accord/report-cache and accord/ledger-cache
+# deleted before it): every contract's head is read.
+# Usage: Benchmarks/reports-bench.sh [N=10000] [M=2] [WORKDIR=/tmp/accord-rbench]
+set -euo pipefail
+N=${1:-10000}; M=${2:-2}; W=${3:-/tmp/accord-rbench}
+R=5
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+swift build -c release --package-path "$ROOT" >/dev/null 2>&1
+BIN="$ROOT/.build/release"
+export ACCORD_DIR="$W/repo.git" ACCORD_AUTHOR_NAME=Bench ACCORD_AUTHOR_EMAIL=bench@example.com ACCORD_ROLE=salesHead ACCORD_OFFICE=华东办事处
+if [ "${REUSE:-0}" = 1 ] && [ -d "$W/repo.git" ]; then gen="(reused)"; else
+  rm -rf "$W"; mkdir -p "$W"
+  s=$(date +%s); "$BIN/accord-bench-gen" "$W/repo.git" "$N" "$M" 2>/dev/null; gen="$(( $(date +%s) - s )) s"
+fi
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+median_ms() {
+  "$@" >/dev/null 2>&1 || true
+  local times=(); for _ in $(seq $R); do times+=($(ms "$@")); done
+  printf "%s\n" "${times[@]}" | sort -n | sed -n "$(( (R + 1) / 2 ))p"
+}
+A="$BIN/accord"; D=--as-of=2026-12-01
+"$A" gc -q
+echo "repository: $N contracts × $M commits (generated: $gen); $(du -sh "$W/repo.git" | cut -f1); $(nproc) cores"
+echo
+echo "| command (all $N contracts) | cold ms | warm ms (median of $R) |"
+echo "|---|---|---|"
+row() { local label=$1; shift; rm -f "$W/repo.git/accord/report-cache" "$W/repo.git/accord/ledger-cache"; local c; c=$(ms "$@"); echo "| $label | $c | $(median_ms "$@") |"; }
+row "accord report ledger --json" "$A" report ledger $D --json
+row "accord report ledger (table)" "$A" report ledger $D
+row "accord report expiring --json" "$A" report expiring $D --json
+row "accord report overdue --json" "$A" report overdue $D --json
+row "accord report receivables --group-by office --json" "$A" report receivables $D --group-by office --json
+row "accord report monthly --json" "$A" report monthly $D --json
+row "accord report performance --json" "$A" report performance $D --json
+row "accord report dashboard (HTML)" "$A" report dashboard $D
+row "accord todo --json (salesHead)" "$A" todo $D --json
+row "accord remind --json" "$A" remind $D --json
+row "accord list (ledger cache, for comparison)" "$A" list
