@@ -55,6 +55,12 @@ public enum ConflictResolution {
                 throw ResolutionError("\(number) has no conflict at '\(path)'" + (snap.conflicts.isEmpty ? "" : " (conflicts: \(snap.conflicts.map(\.path).joined(separator: ", ")))"))
             }
             var what = choice.label
+            // Inside a container that is itself in conflict (an item kept on one side and
+            // deleted on another), the container comes first: its choice decides whether this
+            // path exists at all, and choosing it later would replace what was chosen here.
+            if let outer = snap.conflicts.first(where: { Conflict.inside(path, $0.path) }), !paths.contains(outer.path) {
+                throw ResolutionError("\(path) is inside \(outer.path), which is itself in conflict: resolve \(outer.path) first (if it is kept, \(path) can be resolved next)")
+            }
             if path.hasPrefix("invariant") {
                 guard choice == .fixed else {
                     throw ResolutionError("an invariant conflict has no sides to pick: fix the data, then resolve it without --ours/--theirs/--pick/--value")
