@@ -14,6 +14,8 @@ enum MutatingWorld {
         var touches: [String]
         /// Outcomes of the re-run that mean "already done" (the killed run had completed its work).
         var alreadyDone: [String] = []
+        /// Writes only derived files (a cache): on a full disk it must still succeed.
+        var writesOnlyDerived = false
         /// After the re-run: is the work visibly done? (nil: nothing more to check)
         var done: (@Sendable (World) -> String?)? = nil
     }
@@ -106,6 +108,8 @@ enum MutatingWorld {
         Command(name: "config", cwd: "rep", args: ["config", "user.office", "华南"], touches: ["rep"]),
         Command(name: "remote add", cwd: "rep", args: ["remote", "add", "hq", "../hq"], touches: ["rep"], alreadyDone: ["already exists"]),
         Command(name: "remote remove", cwd: "rep", args: ["remote", "remove", "origin"], touches: ["rep"], alreadyDone: ["no such remote"]),
+        // Reads, but writes its derived cache (accord/report-cache) as it goes.
+        Command(name: "report", cwd: "rep", args: ["report", "ledger"], touches: ["rep"], writesOnlyDerived: true),
         Command(name: "pull bundle", cwd: "rep", args: ["pull", "-q", "../d.bundle"], touches: ["rep"],
                 done: { $0.tip("rep", "refs/contracts/CM-D").isEmpty ? "CM-D not pulled" : nil }),
     ]
