@@ -304,7 +304,8 @@ public struct ContractStore: Sendable {
         try checkDuties(claims, parent: parent)
         var warnings: [String] = []
         do {
-            warnings = try Invariants.check(state, previous: parent?.state, changeAgreement: claims.changeAgreement, policy: policy)
+            warnings = try Invariants.check(state, previous: parent?.state, changeAgreement: claims.changeAgreement, policy: policy,
+                                            settling: parent?.conflicts ?? [])
         } catch {
             if let p = parent, claims.conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
                (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {

@@ -45,8 +45,10 @@ public enum Invariants {
 
     /// Checks `new` (optionally against the previous commit's state); returns warnings.
     @discardableResult
+    /// `settling`: the conflicts the previous commit carries (a merge's), whose terms a commit
+    /// may write while the contract is under review: settling them is how the contract moves on.
     public static func check(_ new: ContractState, previous: ContractState?, changeAgreement: String? = nil,
-                             policy: LifecyclePolicy = LifecyclePolicy()) throws(ContractError) -> [String] {
+                             policy: LifecyclePolicy = LifecyclePolicy(), settling: [Conflict] = []) throws(ContractError) -> [String] {
         let c = new.contract
         var warnings: [String] = []
         func fail(_ path: String, _ msg: String, _ n: Int) -> ContractError { ContractError(path, msg, rule: "invariant \(n)") }
@@ -92,6 +94,14 @@ public enum Invariants {
         if let prev = previous, prev.contract.status.isReview || prev.contract.status == .approved {
             var changed = frozenChanges(prev.contract, c)
             if c.status == .signed { changed.removeAll { $0 == "signDate" || $0 == "effectiveDate" } }
+            // A merge can leave a submitted contract with conflicting terms (or totals that no longer
+            // add up): writing those settles them, and is allowed while they are conflicted.
+            if !settling.isEmpty {
+                let totals = settling.contains { $0.path.hasPrefix("invariant") }
+                changed.removeAll { p in
+                    settling.contains { Conflict.overlaps($0.path, p) } || (totals && ["totalAmount", "lineItems", "paymentMilestones"].contains { covers($0, p) })
+                }
+            }
             if let f = changed.first {
                 throw fail(f, "is frozen since the contract was submitted (it is \(prev.contract.status.code)); to change its terms, return it to draft first (accord withdraw \(c.number), or a reviewer's reject), which voids this round's approvals", 9)
             }
@@ -361,7 +371,8 @@ public enum Invariants {
             let path = "records[\(r.id)]"
             let stage = r.text("stage") ?? ""
             let isRequestReview = r.kind == .review && (stage == "change" || stage == "termination")
-            if r.kind != .review, !policy.mayRecord(r.kind).contains(r.role) {
+            // contractAdmin, which keeps the ledger, may correct any record (invariant 13).
+            if r.kind != .review, !policy.mayRecord(r.kind).contains(r.role), !(r.supersedes != nil && r.role == .contractAdmin) {
                 throw ContractError(path, "a \(r.kind.code) (\(r.kind.label)) record is recorded by \(policy.mayRecord(r.kind).map(\.code).sorted().joined(separator: " or ")), not \(r.role.code)", rule: "who records")
             }
             if isRequestReview, !policy.changeApprovers.contains(r.role) {

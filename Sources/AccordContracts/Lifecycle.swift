@@ -95,6 +95,16 @@ public struct LifecyclePolicy: Sendable, Equatable {
         }
         for kind in RecordKind.allCases {
             if let s = get("accord.recorders.\(kind.code)") { recorders[kind] = try LifecyclePolicy.roles(s, "accord.recorders.\(kind.code)") }
+            if let s = get("accord.recordStatuses.\(kind.code)") {
+                var set: Set<Status> = []
+                for name in s.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    guard let st = Status(code: name) else {
+                        throw ContractError("accord.recordStatuses.\(kind.code)", "'\(name)' is not a status (\(Status.allCases.map(\.code).joined(separator: ", ")))")
+                    }
+                    set.insert(st)
+                }
+                recordStatuses[kind] = set
+            }
         }
     }
 
