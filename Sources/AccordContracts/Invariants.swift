@@ -91,7 +91,7 @@ public enum Invariants {
         // Frozen from submission: under review or approved, the terms change only by returning
         // the contract to draft (withdraw or a reviewer's reject), which voids the round's
         // approvals. Signing sets the sign and effective dates.
-        if let prev = previous, prev.contract.status.isReview || prev.contract.status == .approved {
+        if policy.frozenFromSubmission, let prev = previous, prev.contract.status.isReview || prev.contract.status == .approved {
             var changed = frozenChanges(prev.contract, c)
             if c.status == .signed { changed.removeAll { $0 == "signDate" || $0 == "effectiveDate" } }
             // A merge can leave a submitted contract with conflicting terms (or totals that no longer

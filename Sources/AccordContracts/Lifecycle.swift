@@ -25,6 +25,9 @@ public struct LifecyclePolicy: Sendable, Equatable {
     /// approves no stage of it, one person approves at most one stage per round, and a leader
     /// decision is not made by the author of the report it answers. People are told apart by email.
     public var separationOfDuties = true
+    /// Terms frozen from submission (`accord.frozenFromSubmission`, on by default): under review
+    /// or approved, the terms change only by returning the contract to draft.
+    public var frozenFromSubmission = true
     /// Roles a stage needs (`accord.requiredApprovers.<stage>`): the stage passes only when one of
     /// them approves; the stage's other approvers review alongside (their approval is recorded and
     /// the stage stays). Only roles that may approve the stage count.
@@ -86,13 +89,16 @@ public struct LifecyclePolicy: Sendable, Equatable {
                 requiredApprovers[stage] = s.trimmingCharacters(in: .whitespaces).isEmpty ? [] : try LifecyclePolicy.roles(s, "accord.requiredApprovers.\(stage.code)")
             }
         }
-        if let s = get("accord.separationOfDuties") {
+        func flag(_ key: String) throws(ContractError) -> Bool? {
+            guard let s = get(key) else { return nil }
             switch s.lowercased() {
-            case "true", "yes", "on", "1": separationOfDuties = true
-            case "false", "no", "off", "0": separationOfDuties = false
-            default: throw ContractError("accord.separationOfDuties", "'\(s)' is not true or false")
+            case "true", "yes", "on", "1": return true
+            case "false", "no", "off", "0": return false
+            default: throw ContractError(key, "'\(s)' is not true or false")
             }
         }
+        if let b = try flag("accord.separationOfDuties") { separationOfDuties = b }
+        if let b = try flag("accord.frozenFromSubmission") { frozenFromSubmission = b }
         for kind in RecordKind.allCases {
             if let s = get("accord.recorders.\(kind.code)") { recorders[kind] = try LifecyclePolicy.roles(s, "accord.recorders.\(kind.code)") }
             if let s = get("accord.recordStatuses.\(kind.code)") {
