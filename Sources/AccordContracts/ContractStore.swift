@@ -11,6 +11,8 @@ public struct Snapshot: Sendable {
     /// Unresolved merge conflicts (`conflicts.json`); empty when there are none.
     public var conflicts: [Conflict] = []
     public var isConflicted: Bool { !conflicts.isEmpty }
+    /// The commit's author (who made this version), when read from a commit.
+    public var author: Identity?
 
     public init(commit: ObjectID, state: ContractState, attachmentBlobs: [String: ObjectID], trailers: [String: String],
                 conflicts: [Conflict] = []) {
@@ -162,8 +164,10 @@ public struct ContractStore: Sendable {
             if let cf = root.entries.first(where: { $0.nameString == "conflicts.json" && $0.mode == .regular }) {
                 conflicts = try conflictsFile(blob: cf.id, of: id)
             }
-            return Snapshot(commit: id, state: ContractState(contract: contract, records: records), attachmentBlobs: blobs,
-                            trailers: Trailers.parse(commit.messageText), conflicts: conflicts)
+            var snap = Snapshot(commit: id, state: ContractState(contract: contract, records: Record.causalOrder(records)), attachmentBlobs: blobs,
+                                trailers: Trailers.parse(commit.messageText), conflicts: conflicts)
+            snap.author = commit.author
+            return snap
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
@@ -179,6 +183,8 @@ public struct ContractStore: Sendable {
         public var action: Action?
         public var changeAgreement: String?
         public var author: Identity
+        /// The committer (nil: the author).
+        public var committer: Identity?
         /// The conflicts the new commit carries (nil: keep the parent's).
         public var conflicts: [Conflict]?
         /// A merge's second parent.
@@ -260,8 +266,8 @@ public struct ContractStore: Sendable {
             if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
             let message = Trailers.message(summary: summary, details: details, trailers: trailers)
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
-            let commit = try repository.signing(Commit(tree: tree, parents: parents, author: change.author, committer: change.author,
-                                                       message: message))
+            let commit = try repository.signing(Commit(tree: tree, parents: parents, author: change.author,
+                                                       committer: change.committer ?? change.author, message: message))
             let id = try db.write(.commit(commit))
             db.flush() // every new object durable before a ref points at it
             return (id, warnings)
@@ -298,9 +304,11 @@ public struct ContractStore: Sendable {
             throw .rule(ContractError("status", "\(number) has \(p.conflicts.count) unresolved conflict\(p.conflicts.count == 1 ? "" : "s") (see 'accord conflicts \(number)'); resolve them before it can move in its lifecycle", rule: "conflicts"))
         }
         try checkTransition(state.contract.status, claims, parent: parent)
+        try checkDuties(claims, parent: parent)
         var warnings: [String] = []
         do {
-            warnings = try Invariants.check(state, previous: parent?.state, changeAgreement: claims.changeAgreement, policy: policy)
+            warnings = try Invariants.check(state, previous: parent?.state, changeAgreement: claims.changeAgreement, policy: policy,
+                                            settling: parent?.conflicts ?? [])
         } catch {
             if let p = parent, claims.conflicts.contains(where: { $0.path == "invariant \(error.rule.split(separator: " ").last ?? "")" }),
                (try? Invariants.check(p.state, previous: nil, policy: policy)) == nil {
@@ -332,7 +340,7 @@ public struct ContractStore: Sendable {
         }
         // A commit that moves nothing in the lifecycle needs no authority (a plain git commit, say).
         let role = claimed ?? .salesRep
-        let actor = Actor(name: "", email: "", role: role, office: t["Accord-Office"] ?? "", replica: t["Accord-Replica"] ?? "")
+        let actor = Actor(name: snap.author?.name ?? "", email: snap.author?.email ?? "", role: role, office: t["Accord-Office"] ?? "", replica: t["Accord-Replica"] ?? "")
         var action: Action?
         if let code = t["Accord-Action"] {
             guard let a = Action(code: code) else { throw .rule(ContractError("", "Accord-Action '\(code)' is not a lifecycle action", rule: "invariant 8")) }
@@ -365,6 +373,38 @@ public struct ContractStore: Sendable {
         let next: Status
         do { next = try Lifecycle.check(action, contract: p.state.contract, actor: change.actor, policy: policy) } catch { throw .rule(error) }
         guard next == new else { throw refuse("\(action.code) moves a \(old.code) contract to \(next.code), not to \(new.code)") }
+    }
+
+    /// Separation of duties (`LifecyclePolicy.separationOfDuties`), across the commits of one
+    /// review round (from the round's submit to now, along first parents): the submitter approves
+    /// no stage of it, and one person (by email) approves at most one stage of it. A reject or a
+    /// withdrawal ends a round; the next submit starts a new one.
+    func checkDuties(_ claims: CommitClaims, parent: Snapshot?) throws(ContractStoreError) {
+        guard policy.separationOfDuties, claims.action == .approve, let p = parent, p.state.contract.status.isReview else { return }
+        let me = claims.actor.email.lowercased()
+        guard !me.isEmpty else { return }
+        func refuse(_ why: String) -> ContractStoreError { .rule(ContractError("status", why, rule: "separation of duties")) }
+        var walker = History(objects: repository.objects)
+        var next: ObjectID? = p.commit
+        do {
+            while let id = next {
+                let commit = try walker.commit(id)
+                let action = Trailers.parse(commit.messageText)["Accord-Action"]
+                let mine = commit.author.email.lowercased() == me
+                switch action {
+                case "approve"? where mine:
+                    throw refuse("\(claims.actor.email) already approved a stage of this review round (commit \(id.hex.prefix(12)): \(commit.summary)); one person approves at most one stage per round")
+                case "submit"?:
+                    if mine { throw refuse("\(claims.actor.email) submitted this review round (commit \(id.hex.prefix(12))); the submitter approves no stage of it") }
+                    return
+                case "reject"?, "withdraw"?: return
+                default: break
+                }
+                next = commit.parents.first
+            }
+        } catch let e as ContractStoreError { throw e }
+        catch let e as StoreError { throw .store(e) }
+        catch { throw .store(.invalidInput("\(error)")) }
     }
 
     /// Invariant 9, across commits: a change agreement authorises one change. It is named only

@@ -11,6 +11,18 @@ public struct ContractState: Hashable, Sendable {
         return records.filter { $0.kind == kind && !superseded.contains($0.id) }
     }
     public func record(id: String) -> Record? { records.first { $0.id == id } }
+
+    /// The full id of the record `id` names: the id itself, or a unique prefix of at least 6
+    /// characters (as git accepts short object ids). An id that matches nothing is returned as is,
+    /// for the caller's "no such record" error.
+    public func resolveRecordID(_ id: String, path: String) throws(ContractError) -> String {
+        if record(id: id) != nil || id.count < 6 { return id }
+        let matches = records.filter { $0.id.hasPrefix(id) }
+        if matches.count > 1 {
+            throw ContractError(path, "'\(id)' is ambiguous: \(matches.count) records start with it (\(matches.prefix(4).map { String($0.id.prefix(12)) }.joined(separator: ", "))); give more characters")
+        }
+        return matches.first?.id ?? id
+    }
 }
 
 /// The invariants of domain.md §6, checked on every commit. Each failure names the field and
@@ -33,8 +45,10 @@ public enum Invariants {
 
     /// Checks `new` (optionally against the previous commit's state); returns warnings.
     @discardableResult
+    /// `settling`: the conflicts the previous commit carries (a merge's), whose terms a commit
+    /// may write while the contract is under review: settling them is how the contract moves on.
     public static func check(_ new: ContractState, previous: ContractState?, changeAgreement: String? = nil,
-                             policy: LifecyclePolicy = LifecyclePolicy()) throws(ContractError) -> [String] {
+                             policy: LifecyclePolicy = LifecyclePolicy(), settling: [Conflict] = []) throws(ContractError) -> [String] {
         let c = new.contract
         var warnings: [String] = []
         func fail(_ path: String, _ msg: String, _ n: Int) -> ContractError { ContractError(path, msg, rule: "invariant \(n)") }
@@ -42,6 +56,62 @@ public enum Invariants {
         // 1. number: unique (checked by the store), non-empty, never changes.
         guard validNumber(c.number) else { throw fail("number", "'\(c.number)' is not a valid contract number: use \(numberRule)", 1) }
         if let old = previous?.contract, old.number != c.number { throw fail("number", "cannot change from '\(old.number)' to '\(c.number)'", 1) }
+
+        // 9. frozen fields change only with an approved change agreement.
+        if let prev = previous, prev.contract.status.isFrozen {
+            let changed = frozenChanges(prev.contract, c)
+            if !changed.isEmpty {
+                guard let ref = changeAgreement else {
+                    throw fail(changed[0], "is frozen since the contract was signed; change it with an approved change agreement (accord set … --change-agreement ID)", 9)
+                }
+                guard let agreement = new.record(id: ref), agreement.kind == .changeAgreement else {
+                    throw fail(changed[0], "change agreement '\(ref)' is not a changeAgreement record of this contract", 9)
+                }
+                let request = agreement.text("request") ?? ""
+                let approved = new.records(.review).contains {
+                    $0.text("stage") == "change" && $0.text("decision") == "approve" && $0.text("subject") == request
+                        && policy.changeApprovers.contains($0.role)
+                }
+                guard approved else { throw fail(changed[0], "change request \(request) of agreement \(ref) has not been approved", 9) }
+                let allowed = agreement.list("fields")
+                for f in changed where !allowed.contains(where: { covers($0, f) }) {
+                    throw fail(f, "is not among the fields change agreement \(ref) changes (\(allowed.joined(separator: ", ")))", 9)
+                }
+            }
+            // Attachments are add-only, in every attribute (file, name, kind).
+            for (n, a) in prev.contract.attachments.enumerated() where !c.attachments.contains(a) {
+                if let now = c.attachments.first(where: { $0.blob == a.blob }) {
+                    let what = now.kind != a.kind ? ("kind", a.kind.code, now.kind.code) : ("name", a.name, now.name)
+                    throw fail("attachments[\(n)].\(what.0)", "'\(a.name)' cannot change from \(what.1) to \(what.2); attachments of a signed contract are add-only (attach a new file instead)", 9)
+                }
+                throw fail("attachments[\(n)]", "'\(a.name)' was removed or replaced; attachments of a signed contract are add-only", 9)
+            }
+        }
+
+        // Frozen from submission: under review or approved, the terms change only by returning
+        // the contract to draft (withdraw or a reviewer's reject), which voids the round's
+        // approvals. Signing sets the sign and effective dates.
+        if policy.frozenFromSubmission, let prev = previous, prev.contract.status.isReview || prev.contract.status == .approved {
+            var changed = frozenChanges(prev.contract, c)
+            if c.status == .signed { changed.removeAll { $0 == "signDate" || $0 == "effectiveDate" } }
+            // A merge can leave a submitted contract with conflicting terms (or totals that no longer
+            // add up): writing those settles them, and is allowed while they are conflicted.
+            if !settling.isEmpty {
+                let totals = settling.contains { $0.path.hasPrefix("invariant") }
+                changed.removeAll { p in
+                    settling.contains { Conflict.overlaps($0.path, p) } || (totals && ["totalAmount", "lineItems", "paymentMilestones"].contains { covers($0, p) })
+                }
+            }
+            if let f = changed.first {
+                throw fail(f, "is frozen since the contract was submitted (it is \(prev.contract.status.code)); to change its terms, return it to draft first (accord withdraw \(c.number), or a reviewer's reject), which voids this round's approvals", 9)
+            }
+        }
+
+        // Archive data is immutable once archived.
+        if let prev = previous, prev.contract.status == .archived, prev.contract.archive != c.archive {
+            throw fail("archive", "is immutable once the contract is archived", 11)
+        }
+
 
         let submitted = c.status != .draft && c.status != .cancelled
 
@@ -108,6 +178,7 @@ public enum Invariants {
 
         // Records: well-formed references, authority, money and quantity limits.
         try checkRecords(new, policy: policy, warnings: &warnings)
+        try checkNewRecords(new, previous: previous, policy: policy)
 
         // 13. append-only records: nothing edited or removed.
         if let prev = previous {
@@ -130,8 +201,9 @@ public enum Invariants {
                 throw fail("attachments", "the signed text (kind original or signedCopy) must be attached before signing", 8)
             }
             for stage in policy.stages {
-                guard new.records(.review).contains(where: { $0.text("stage") == stage.code && $0.text("decision") == "approve" }) else {
-                    throw fail("status", "review stage \(stage.code) (\(stage.label)) has not approved", 8)
+                let passing = policy.passingRoles(stage)
+                guard new.records(.review).contains(where: { $0.text("stage") == stage.code && $0.text("decision") == "approve" && passing.contains($0.role) }) else {
+                    throw fail("status", "review stage \(stage.code) (\(stage.label)) has not approved (by \(passing.map(\.code).sorted().joined(separator: " or ")))", 8)
                 }
             }
         }
@@ -148,36 +220,9 @@ public enum Invariants {
             }
         }
 
-        // 9. frozen fields change only with an approved change agreement.
-        if let prev = previous, prev.contract.status.isFrozen {
-            let changed = frozenChanges(prev.contract, c)
-            if !changed.isEmpty {
-                guard let ref = changeAgreement else {
-                    throw fail(changed[0], "is frozen since the contract was signed; change it with an approved change agreement (accord set … --change-agreement ID)", 9)
-                }
-                guard let agreement = new.record(id: ref), agreement.kind == .changeAgreement else {
-                    throw fail(changed[0], "change agreement '\(ref)' is not a changeAgreement record of this contract", 9)
-                }
-                let request = agreement.text("request") ?? ""
-                let approved = new.records(.review).contains {
-                    $0.text("stage") == "change" && $0.text("decision") == "approve" && $0.text("subject") == request
-                        && policy.changeApprovers.contains($0.role)
-                }
-                guard approved else { throw fail(changed[0], "change request \(request) of agreement \(ref) has not been approved", 9) }
-                let allowed = agreement.list("fields")
-                for f in changed where !allowed.contains(where: { covers($0, f) }) {
-                    throw fail(f, "is not among the fields change agreement \(ref) changes (\(allowed.joined(separator: ", ")))", 9)
-                }
-            }
-            // Attachments are add-only.
-            let kept = Set(c.attachments.map(\.blob))
-            if let gone = prev.contract.attachments.first(where: { !kept.contains($0.blob) }) {
-                throw fail("attachments", "'\(gone.name)' was removed; attachments of a signed contract are add-only", 9)
-            }
-        }
-
         // 10. completed.
-        if reached, c.status == .completed {
+        // 10 and 11 hold on every commit while the contract is in that status, not only on entry.
+        if c.status == .completed {
             let delivered = deliveredQuantities(new)
             for i in c.lineItems where (delivered[i.id] ?? .zero) < i.quantity {
                 throw fail("status", "line \(i.id) is delivered \(delivered[i.id] ?? .zero) of \(i.quantity); completion needs full delivery", 10)
@@ -196,7 +241,7 @@ public enum Invariants {
         }
 
         // 11. terminated and archived.
-        if reached, c.status == .terminated {
+        if c.status == .terminated {
             let approvedRequest = new.records(.terminationRequest).first { req in
                 req.bool("writtenConsent") == true && new.records(.review).contains {
                     $0.text("stage") == "termination" && $0.text("decision") == "approve" && $0.text("subject") == req.id
@@ -207,7 +252,7 @@ public enum Invariants {
                 throw fail("status", "termination needs a termination request with written consent, approved (review stage termination)", 11)
             }
         }
-        if reached, c.status == .archived {
+        if c.status == .archived {
             guard !new.records(.settlement).isEmpty else { throw fail("status", "archiving needs a settlement record", 11) }
             guard c.attachments.contains(where: { $0.kind == .original || $0.kind == .signedCopy }) else {
                 throw fail("attachments", "archiving needs the signed text attached", 11)
@@ -222,8 +267,14 @@ public enum Invariants {
 
     /// Required terms from submission on (R fields of domain.md §1, by contract type).
     static func requireTerms(_ c: Contract) throws(ContractError) {
-        func req(_ ok: Bool, _ path: String) throws(ContractError) {
-            if !ok { throw ContractError(path, "is required before review", rule: "required") }
+        if let first = missingTerms(c).first { throw first }
+    }
+
+    /// Every required term a contract lacks, in the order of domain.md §1.
+    public static func missingTerms(_ c: Contract) -> [ContractError] {
+        var out: [ContractError] = []
+        func req(_ ok: Bool, _ path: String) {
+            if !ok { out.append(ContractError(path, "is required before review", rule: "required")) }
         }
         try req(!c.subject.isEmpty, "subject")
         try req(!c.seller.name.isEmpty, "seller.name")
@@ -243,14 +294,128 @@ public enum Invariants {
         try req(!c.paymentMilestones.isEmpty, "paymentMilestones")
         for m in c.paymentMilestones {
             if m.due == nil, (m.trigger ?? "").isEmpty {
-                throw ContractError("paymentMilestones[\(m.id)]", "needs a due date or a trigger (e.g. 验收合格后) before review", rule: "required")
+                out.append(ContractError("paymentMilestones[\(m.id)]", "needs a due date or a trigger (e.g. 验收合格后) before review", rule: "required"))
             }
         }
         try req(!c.deliveryMethod.isEmpty, "deliveryMethod")
         try req(c.deliveryDeadline != nil, "deliveryDeadline")
         try req(!c.breachLiability.isEmpty, "breachLiability")
         try req(c.disputeResolution != nil, "disputeResolution")
-        try req(c.expiryDate != nil, "expiryDate")
+        req(c.expiryDate != nil, "expiryDate")
+        return out
+    }
+
+    /// Everything that stands between a contract and review, at once (`accord check`, and
+    /// `submit`'s refusal): every missing term, the sums of invariants 2 and 4, and the first
+    /// other rule the contract breaks as it would stand under review.
+    public static func submissionProblems(_ s: ContractState, policy: LifecyclePolicy) -> [ContractError] {
+        let c = s.contract
+        var out = missingTerms(c)
+        if !c.totalAmount.isPositive { out.append(ContractError("totalAmount", "must be greater than 0 (is \(c.totalAmount.formatted(decimals: 2)))", rule: "invariant 3")) }
+        let lines = c.lineItems.map(\.lineAmount).sum()
+        if !c.lineItems.isEmpty, lines != c.totalAmount {
+            out.append(ContractError("totalAmount", "is \(c.totalAmount.formatted(decimals: 2)) but the line amounts sum to \(lines.formatted(decimals: 2))", rule: "invariant 2"))
+        }
+        if !c.paymentMilestones.isEmpty {
+            let amounts = c.paymentMilestones.map(\.amount).sum()
+            if amounts != c.totalAmount {
+                out.append(ContractError("paymentMilestones", "amounts sum to \(amounts.formatted(decimals: 2)), not the total \(c.totalAmount.formatted(decimals: 2))", rule: "invariant 4"))
+            }
+            let pct = c.paymentMilestones.map(\.percent).sum()
+            if pct != Dec(100) { out.append(ContractError("paymentMilestones", "percents sum to \(pct), not 100", rule: "invariant 4")) }
+        }
+        var asReviewed = s
+        if c.status == .draft { asReviewed.contract.status = policy.stages.first ?? .initialReview }
+        do { try check(asReviewed, previous: nil, policy: policy) } catch {
+            if !out.contains(where: { $0.path == error.path && $0.rule == error.rule }) && !(error.rule == "required" && !out.isEmpty) { out.append(error) }
+        }
+        return out
+    }
+
+    /// The top-level fields that are the contract's terms: frozen from submission, and after
+    /// signing changed only by a change agreement (domain.md §2).
+    public static let termFields: Set<String> = [
+        "type", "source", "signKind", "renews", "template", "subject", "seller", "buyer", "customerCredit", "signatory", "risk",
+        "lineItems", "totalAmount", "currency", "taxRate", "taxInclusive", "paymentMethod", "paymentMilestones", "deposit",
+        "deliveryMethod", "deliveryDeadline", "scope", "deliverables", "schedule", "qualityStandard", "acceptanceStandard",
+        "serviceTerms", "afterSales", "responsibilities", "confidentiality", "breachLiability", "disputeResolution",
+        "terminationConditions", "signDate", "effectiveDate", "expiryDate",
+    ]
+
+    /// Why `field` cannot be named in a change agreement's `fields`, or nil: it must be a field
+    /// path (`deliveryDeadline`, `lineItems[L1].quantity`, `buyer.phone`) into one of the terms.
+    public static func agreementFieldProblem(_ field: String) -> String? {
+        do { _ = try FieldPath.parse(field) } catch { return "'\(field)' is not a field path: \(error.message)" }
+        let top = String(field.prefix { $0 != "." && $0 != "[" })
+        guard termFields.contains(top) else {
+            return "'\(field)' is not a term a change agreement can change (a field path into one of: \(termFields.sorted().joined(separator: ", ")))"
+        }
+        return nil
+    }
+
+    static func email(_ author: String) -> String {
+        guard let lt = author.lastIndex(of: "<"), let gt = author.lastIndex(of: ">"), lt < gt else { return author.lowercased() }
+        return author[author.index(after: lt)..<gt].lowercased()
+    }
+
+    /// Who may record what, and when (`LifecyclePolicy.recorders`, `recordStatuses`), for the
+    /// records a commit adds; plus each request decided once, agreements only on approved
+    /// requests, one correction per record, and separation of duties for leader decisions.
+    /// A contract that enters with its records (an import, a merge checked on its own) is checked
+    /// for who recorded what; when each was recorded is not known then.
+    static func checkNewRecords(_ s: ContractState, previous: ContractState?, policy: LifecyclePolicy) throws(ContractError) {
+        let c = s.contract
+        let old = Set(previous?.records.map(\.id) ?? [])
+        let added = s.records.filter { !old.contains($0.id) }
+        for r in added {
+            let path = "records[\(r.id)]"
+            let stage = r.text("stage") ?? ""
+            let isRequestReview = r.kind == .review && (stage == "change" || stage == "termination")
+            // contractAdmin, which keeps the ledger, may correct any record (invariant 13).
+            if r.kind != .review, !policy.mayRecord(r.kind).contains(r.role), !(r.supersedes != nil && r.role == .contractAdmin) {
+                throw ContractError(path, "a \(r.kind.code) (\(r.kind.label)) record is recorded by \(policy.mayRecord(r.kind).map(\.code).sorted().joined(separator: " or ")), not \(r.role.code)", rule: "who records")
+            }
+            if isRequestReview, !policy.changeApprovers.contains(r.role) {
+                throw ContractError(path, "a \(stage) request is decided by \(policy.changeApprovers.map(\.code).sorted().joined(separator: " or ")), not \(r.role.code)", rule: "invariant 8")
+            }
+            if policy.separationOfDuties, r.kind == .leaderDecision, let report = r.text("report").flatMap({ s.record(id: $0) }),
+               email(report.author) == email(r.author) {
+                throw ContractError(path, "\(r.author) wrote deviation report \(report.id.prefix(8)); a leader decision is not made by the report's author", rule: "separation of duties")
+            }
+            guard previous != nil else { continue }
+            // When: the status the contract is in as the record is added.
+            let statuses: Set<Status> = isRequestReview ? [.signed, .executing] : policy.recordableIn(r.kind)
+            if r.kind != .review || isRequestReview, !statuses.contains(c.status) {
+                throw ContractError(path, "a \(isRequestReview ? "\(stage) decision" : r.kind.code) record can be added only when the contract is \(Status.allCases.filter { statuses.contains($0) }.map(\.code).joined(separator: ", ")); it is \(c.status.code)", rule: "when recorded")
+            }
+            if let sup = r.supersedes, let other = s.records.first(where: { $0.id != r.id && $0.supersedes == sup }) {
+                throw ContractError("\(path).supersedes", "\(sup) is already corrected by \(other.id); correct that record instead", rule: "invariant 13")
+            }
+            if r.kind == .riskyShipmentRequest, r.fields["decision"] != nil {
+                throw ContractError("\(path).decision", "a risky-shipment request is decided by \(policy.mayRecord(.riskyShipmentDecision).map(\.code).sorted().joined(separator: " or ")) in a riskyShipmentDecision record of its own, not in the request", rule: "who records")
+            }
+            if r.kind == .riskyShipmentDecision, let req = r.text("request") {
+                if let other = s.records.first(where: { $0.id != r.id && $0.kind == .riskyShipmentDecision && $0.text("request") == req }) {
+                    throw ContractError("\(path).request", "risky-shipment request \(req) was already decided by \(other.id)", rule: "decided once")
+                }
+                if policy.separationOfDuties, let request = s.record(id: req), email(request.author) == email(r.author) {
+                    throw ContractError(path, "\(r.author) made risky-shipment request \(req.prefix(8)); it is decided by someone else", rule: "separation of duties")
+                }
+            }
+            if isRequestReview, let subject = r.text("subject"),
+               let other = s.records.first(where: { $0.id != r.id && $0.kind == .review && $0.text("stage") == stage && $0.text("subject") == subject }) {
+                throw ContractError(path, "\(stage) request \(subject) was already decided (\(other.text("decision") ?? "?") in \(other.id)); each request is decided once", rule: "decided once")
+            }
+            if r.kind == .changeAgreement {
+                let request = r.text("request") ?? ""
+                guard s.records(.review).contains(where: { $0.text("stage") == "change" && $0.text("decision") == "approve" && $0.text("subject") == request }) else {
+                    throw ContractError("\(path).request", "change request \(request) has not been approved (accord approve \(c.number) --change \(request.prefix(8)) -m …); an agreement is recorded after the approval", rule: "invariant 9")
+                }
+                for f in r.list("fields") {
+                    if let why = agreementFieldProblem(f) { throw ContractError("\(path).fields", why, rule: "invariant 9") }
+                }
+            }
+        }
     }
 
     static func checkRecords(_ s: ContractState, policy: LifecyclePolicy, warnings: inout [String]) throws(ContractError) {

@@ -4,7 +4,7 @@ public enum RecordKind: String, LabeledEnum {
     case tracking, coordinationLetter, correspondence, deviationReport, leaderDecision, executionResult
     case riskyShipmentRequest, monthlyExecution, delivery, paymentReceipt, invoice, complaint, clauseExecution
     case review, changeRequest, changeAgreement, terminationRequest, settlement, acceptance, inspection
-    case customerFeedback, writeOff
+    case customerFeedback, writeOff, riskyShipmentDecision
 
     public var label: String {
         switch self {
@@ -14,7 +14,7 @@ public enum RecordKind: String, LabeledEnum {
         case .paymentReceipt: "付款情况记录"; case .invoice: "发票"; case .complaint: "投诉处理记录"; case .clauseExecution: "合同条款执行情况记录"
         case .review: "审核/审批"; case .changeRequest: "变更申请"; case .changeAgreement: "补充协议"; case .terminationRequest: "终止/解除申请"
         case .settlement: "结算"; case .acceptance: "验收报告"; case .inspection: "履约检查"; case .customerFeedback: "客户反馈"
-        case .writeOff: "核销"
+        case .writeOff: "核销"; case .riskyShipmentDecision: "风险发货审批"
         }
     }
 
@@ -88,6 +88,9 @@ public enum RecordKind: String, LabeledEnum {
             [Self.f("date", .date, true), Self.f("content", .text, true), Self.f("satisfaction", .choice(["low", "medium", "high"]))]
         case .writeOff:
             [Self.f("amount", .money, true), Self.f("reason", .text, true), Self.f("approvedBy", .text, true)]
+        case .riskyShipmentDecision:
+            [Self.f("request", .recordRef(.riskyShipmentRequest), true), Self.f("decision", .choice(["approve", "reject"]), true),
+             Self.f("opinion", .text, true)]
         }
     }
 }
@@ -140,6 +143,29 @@ public struct Record: Hashable, Sendable {
     public func dec(_ k: String) -> Dec? { if case let .dec(d)? = fields[k] { d } else { nil } }
     public func bool(_ k: String) -> Bool? { if case let .bool(b)? = fields[k] { b } else { nil } }
     public func list(_ k: String) -> [String] { if case let .list(l)? = fields[k] { l } else { [] } }
+
+    /// Records in causal order (a record after those it names: the one it supersedes, the report
+    /// a decision answers, the request an agreement applies), then by time, then by id.
+    public static func causalOrder(_ records: [Record]) -> [Record] {
+        let sorted = records.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        let byID = Dictionary(sorted.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var placed = Set<String>(), out: [Record] = []
+        out.reserveCapacity(sorted.count)
+        func place(_ r: Record, _ depth: Int) {
+            guard placed.insert(r.id).inserted else { return } // marked before its causes: a cycle (forged data) cannot loop
+            if depth < 64 { for cause in r.causes { if let c = byID[cause] { place(c, depth + 1) } } }
+            out.append(r)
+        }
+        for r in sorted { place(r, 0) }
+        return out
+    }
+
+    /// The ids of the records this one names.
+    var causes: [String] {
+        var out: [String] = supersedes.map { [$0] } ?? []
+        for f in kind.schema { if case .recordRef = f.type, let v = text(f.name) { out.append(v) } }
+        return out
+    }
 
     static let envelopeKeys: Set<String> = ["id", "kind", "author", "role", "replica", "createdAt", "filedDate", "attachments", "supersedes"]
 

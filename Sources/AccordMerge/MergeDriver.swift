@@ -40,6 +40,7 @@ public struct MergeDriver {
     public func prepare(_ number: String, ours: ObjectID?, theirs: ObjectID, actor: Actor,
                         author: Identity) throws(ContractStoreError) -> (outcome: Outcome, update: RefUpdate?) {
         let ref = ContractStore.refName(number)
+        try checkSameContract(number, theirs: theirs)
         guard let ours else {
             _ = try store.load(commit: theirs) // strictly valid before it becomes ours
             return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .absent, message: "merge: new contract \(number)"))

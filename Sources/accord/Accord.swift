@@ -14,7 +14,7 @@ struct Accord: ParsableCommand {
             Demo.self, Init.self, ConfigCommand.self,
             New.self, Show.self, List.self, SetFields.self, Item.self, RecordCommand.self, Attach.self, Diff.self, Blame.self, Import.self, Export.self, Revert.self, TagCommand.self, EditCommand.self,
             Merge.self, Conflicts.self, Resolve.self, StatusCommand.self, Pull.self, SyncCommand.self,
-            Submit.self, Approve.self, Reject.self, Sign.self, Start.self, Complete.self, Terminate.self, ArchiveCommand.self, Cancel.self,
+            CheckContract.self, Submit.self, Withdraw.self, Approve.self, Reject.self, Sign.self, Start.self, Complete.self, Terminate.self, ArchiveCommand.self, Cancel.self,
             CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,
             RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
             FsckCommand.self, GC.self, KeyCommand.self, VerifyCommit.self, VerifyTag.self,

@@ -76,15 +76,16 @@ import Testing
     @Test func signWithBadDates() {
         let r = Self.repo()
         // HT-D through review to approved, with signatory and signed text, so only the dates are wrong.
+        r.ok("contractAdmin", "set", "HT-D", #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#) // a term: set on the draft
         r.ok("salesRep", "submit", "HT-D")
         r.ok("salesHead", "approve", "HT-D", "-m", "ok")
         r.ok("legal", "approve", "HT-D", "-m", "ok")
         r.ok("management", "approve", "HT-D", "-m", "ok")
-        r.ok("contractAdmin", "set", "HT-D", #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#)
         r.ok("contractAdmin", "attach", "HT-D", r.s.dir.write("s.pdf", "%PDF signed"), "--kind", "original")
         Self.refused(r, "management", ["sign", "HT-D", "--date", "2026-02-30"], mentions: ["signDate"])
         Self.refused(r, "management", ["sign", "HT-D", "--date", "2026-03-10", "--effective", "2026-03-01"], mentions: ["effectiveDate", "invariant 7"])
-        Self.refused(r, "management", ["sign", "HT-D", "--date", "2027-03-10"], mentions: ["expiryDate", "invariant 7"])
+        Self.refused(r, "management", ["sign", "HT-D", "--date", "2026-03-01", "--effective", "2027-03-10"], mentions: ["expiryDate", "invariant 7"])
+        Self.refused(r, "management", ["sign", "HT-D", "--date", utcDay(offset: 1)], mentions: ["signDate", "in the future", "invariant 7"])
         r.ok("management", "sign", "HT-D", "--date", "2026-03-01")
     }
 
@@ -155,7 +156,10 @@ import Testing
         Self.refused(r, "salesHead", ["approve", "HT-D"], mentions: ["opinion"])
         r.ok("salesHead", "approve", "HT-D", "-m", "同意")
         Self.refused(r, "salesHead", ["approve", "HT-D", "-m", "同意"], mentions: ["role salesHead", "secondReview", "invariant 8"])
+        // Finance reviews alongside legal: its approval is recorded, the stage passes when legal approves.
         r.ok("finance", "approve", "HT-D", "-m", "财务同意")
+        #expect(r.contract("HT-D")["status"] as? String == "secondReview")
+        r.ok("legal", "approve", "HT-D", "-m", "法务同意")
         Self.refused(r, "legal", ["approve", "HT-D", "-m", "同意"], mentions: ["role legal", "finalReview", "invariant 8"])
         // Only change approvers approve change requests.
         Self.refused(r, "legal", ["approve", "HT-2026-012", "--change", "whatever", "-m", "ok"], mentions: ["role legal", "invariant 8"])

@@ -22,6 +22,8 @@ import Testing
         r.ok("legal", "reject", n, "-m", "争议解决方式请改为诉讼"); mark("reject", "legal")
         #expect(r.contract(n)["status"] as? String == "draft")
         r.ok("salesRep", "set", n, "disputeResolution.method=litigation", "disputeResolution.venue=上海市浦东新区人民法院"); mark("fix", "salesRep")
+        // The signatory is a term: frozen from submission, so it is set while the contract is a draft.
+        r.ok("contractAdmin", "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#); mark("signatory", "contractAdmin")
         r.ok("salesRep", "submit", n); mark("submit2", "salesRep")
         r.ok("salesHead", "approve", n, "-m", "同意"); mark("approveInitial2", "salesHead")
         r.ok("legal", "approve", n, "-m", "法律条款合规"); mark("approveSecond", "legal")
@@ -30,7 +32,6 @@ import Testing
 
         let scan = r.s.dir.write("HT-2026-E2E-signed.pdf", "%PDF-1.4\n% signed and sealed by both parties\n")
         r.ok("contractAdmin", "attach", n, scan, "--kind", "original"); mark("attach", "contractAdmin")
-        r.ok("contractAdmin", "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#); mark("signatory", "contractAdmin")
         r.ok("management", "sign", n, "--date", "2026-01-10", "--effective", "2026-01-12", "-m", "双方盖章"); mark("sign", "management")
         r.ok("contractAdmin", "start", n); mark("start", "contractAdmin")
         #expect(r.contract(n)["status"] as? String == "executing")

@@ -116,8 +116,14 @@ import Testing
 
     // MARK: review stages from config
 
-    static func approvedContract(_ r: ContractRepo, _ n: String) {
+    /// The signatory is a term (frozen from submission): set on the draft.
+    static func draftWithSignatory(_ r: ContractRepo, _ n: String) {
+        r.ok("salesRep", salesContractArgs(n))
         r.ok("contractAdmin", "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#)
+    }
+
+    /// The signed text, attached once the contract is approved.
+    static func approvedContract(_ r: ContractRepo, _ n: String) {
         r.ok("contractAdmin", "attach", n, r.s.dir.write("\(n).pdf", "%PDF signed \(n)"), "--kind", "original")
     }
 
@@ -127,7 +133,7 @@ import Testing
         r.s.ok("config", "accord.approvers.initialReview", "salesHead, finance", cwd: r.repo)
         r.s.ok("config", "accord.approvers.finalReview", "legal", cwd: r.repo)
         let n = "HT-2S"
-        r.ok("salesRep", salesContractArgs(n))
+        Self.draftWithSignatory(r, n)
         r.ok("salesRep", "submit", n)
         #expect(Self.status(r, n) == "initialReview")
         for (role, label) in [("legal", "法务"), ("management", "管理层"), ("salesRep", "销售人员")] {
@@ -171,7 +177,7 @@ import Testing
         r.s.ok("config", "accord.reviewStages", "secondReview", cwd: r.repo)
         r.s.ok("config", "accord.approvers.secondReview", "legal", cwd: r.repo)
         let n = "HT-1S"
-        r.ok("salesRep", salesContractArgs(n))
+        Self.draftWithSignatory(r, n)
         r.ok("salesRep", "submit", n)
         #expect(Self.status(r, n) == "secondReview")
         Self.refused(r, "finance", ["approve", n, "-m", "同意"],

@@ -260,7 +260,9 @@ final class TwoReplicas: @unchecked Sendable {
         t.ok(t.r1, "submit", "HT-3")
         t.ok(t.r1, "reject", "HT-3", "-m", "价格需复核", role: "salesHead")
         t.ok(t.r2, "submit", "HT-3")
-        t.ok(t.r2, "approve", "HT-3", "-m", "同意", role: "salesHead")
+        // Another person approves (separation of duties: the submitter approves no stage).
+        let approve = t.run(t.r2, ["approve", "HT-3", "-m", "同意"], role: "salesHead", env: ["ACCORD_AUTHOR_NAME": "Li Na", "ACCORD_AUTHOR_EMAIL": "li.na@example.cn"])
+        #expect(approve.status == 0, "\(approve.err)")
         t.ok(t.r1, "submit", "HT-4")
         t.ok(t.r2, "set", "HT-4", "buyer.phone=021-3333")
         t.ok(t.r1, "push", "-q")

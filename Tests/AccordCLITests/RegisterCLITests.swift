@@ -40,9 +40,12 @@ final class FourReplicas: @unchecked Sendable {
     }
 
     @discardableResult
-    func run(_ dir: String, _ args: [String], role: String? = nil) -> RunResult {
+    /// `person`: another person at that replica (name; the email is derived), for steps that
+    /// separation of duties gives to different people.
+    func run(_ dir: String, _ args: [String], role: String? = nil, person: String? = nil) -> RunResult {
         lock.lock(); clock += 3600; let t = "\(clock) +0800"; lock.unlock()
-        let p = people[key(dir)] ?? ("?", "?", "salesRep", "?")
+        var p = people[key(dir)] ?? ("?", "?", "salesRep", "?")
+        if let person { p.name = person; p.email = "\(person.lowercased().filter { $0.isLetter })@example.cn" }
         var env = ["ACCORD_AUTHOR_DATE": t, "ACCORD_COMMITTER_DATE": t, "ACCORD_AUTHOR_NAME": p.name, "ACCORD_AUTHOR_EMAIL": p.email,
                    "ACCORD_COMMITTER_NAME": p.name, "ACCORD_COMMITTER_EMAIL": p.email]
         if let role { env["ACCORD_ROLE"] = role }
@@ -50,16 +53,16 @@ final class FourReplicas: @unchecked Sendable {
     }
 
     @discardableResult
-    func ok(_ dir: String, _ args: [String], role: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> String {
-        let res = run(dir, args, role: role)
+    func ok(_ dir: String, _ args: [String], role: String? = nil, person: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let res = run(dir, args, role: role, person: person)
         #expect(res.status == 0, "accord \(args.joined(separator: " ")) in \(key(dir)) failed (\(res.status)): \(res.err)\(res.out)",
                 sourceLocation: sourceLocation)
         return res.trimmed
     }
 
     @discardableResult
-    func ok(_ dir: String, _ args: String..., role: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> String {
-        ok(dir, args, role: role, sourceLocation: sourceLocation)
+    func ok(_ dir: String, _ args: String..., role: String? = nil, person: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        ok(dir, args, role: role, person: person, sourceLocation: sourceLocation)
     }
 
     /// A sync that must leave no conflict (exit 0) or, with `conflicted`, one that leaves some (exit 1).
@@ -219,20 +222,21 @@ final class FourReplicas: @unchecked Sendable {
     @Test func theSignedValueStandsAgainstAConcurrentEdit() {
         let t = FourReplicas(["HT-4"])
         let n = "HT-4"
-        t.ok(t.hq, "submit", n, role: "salesRep")
-        t.ok(t.hq, "approve", n, "-m", "同意", role: "salesHead")
-        t.ok(t.hq, "approve", n, "-m", "合规", role: "legal")
-        t.ok(t.hq, "approve", n, "-m", "同意签署", role: "management")
-        let scan = t.s.dir.write("signed.pdf", "%PDF-1.4\n% signed\n")
-        t.ok(t.hq, "attach", n, scan, "--kind", "original")
+        // The terms are frozen from submission: the edit that races with signing is made on the draft.
         t.ok(t.hq, "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#)
         t.sync(t.hq)
         t.sync(t.a)
-        #expect(t.contract(t.a, n)["status"] as? String == "approved")
+        #expect(t.contract(t.a, n)["status"] as? String == "draft")
         t.ok(t.hq, "set", n, "buyer.phone=021-0000")
+        t.ok(t.hq, "submit", n, role: "salesRep")
+        t.ok(t.hq, "approve", n, "-m", "同意", role: "salesHead", person: "Li Na")
+        t.ok(t.hq, "approve", n, "-m", "合规", role: "legal", person: "Chen Jing")
+        t.ok(t.hq, "approve", n, "-m", "同意签署", role: "management", person: "Zhao Qiang")
+        let scan = t.s.dir.write("signed.pdf", "%PDF-1.4\n% signed\n")
+        t.ok(t.hq, "attach", n, scan, "--kind", "original")
         t.ok(t.hq, "sign", n, "--date", "2026-01-10", "--effective", "2026-01-12", "-m", "双方盖章", role: "management")
         t.sync(t.hq)
-        t.ok(t.a, "set", n, "buyer.phone=021-1111") // concurrently, on the approved copy
+        t.ok(t.a, "set", n, "buyer.phone=021-1111") // concurrently, on the draft copy
         t.sync(t.a, conflicted: true)
         let c = t.contract(t.a, n)
         #expect(c["status"] as? String == "signed")

@@ -178,7 +178,8 @@ import Testing
         var signing = prev
         try check(signing, previous: approvedState)
         signing.contract.signatory = nil
-        expectViolation("invariant 8", path: "signatory") { () throws(ContractError) in try check(signing, previous: approvedState) }
+        var approvedWithout = approvedState; approvedWithout.contract.signatory = nil // a term: it was missing since submission
+        expectViolation("invariant 8", path: "signatory") { () throws(ContractError) in try check(signing, previous: approvedWithout) }
         signing = prev; signing.contract.signDate = nil
         expectViolation("invariant 8", path: "signDate") { () throws(ContractError) in try check(signing, previous: approvedState) }
         signing = prev; signing.contract.attachments = []

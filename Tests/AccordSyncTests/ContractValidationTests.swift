@@ -129,14 +129,14 @@ import AccordContracts
         let actor = Actor(name: "Fin", email: "f@example.com", role: .finance, office: "HQ", replica: "a")
         let snap = try store.load("HT-2")
         var withReceipt = snap.state
-        withReceipt.records.append(Record(id: "r-1", kind: .paymentReceipt, author: "Fin", role: .finance, replica: "a",
+        withReceipt.records.append(Record(id: "r-1", kind: .tracking, author: "Fin", role: .finance, replica: "a",
                                           createdAt: "2026-11-10T10:00:00Z", filedDate: try CivilDate.parse("2026-11-10"),
-                                          fields: ["date": .date(try CivilDate.parse("2026-11-10")), "amount": .dec(Dec(100))]))
+                                          fields: ["customer": .text("华东机械")]))
         try store.commit(ContractStore.Change(state: withReceipt, summary: "receipt", actor: actor, author: who), parent: snap)
         #expect(try Transfer.push(from: a, to: hub, remoteName: "origin", who: who).rejected.isEmpty)
         let dropped = try commit(a, "refs/contracts/HT-2", ["contract.json": c2.canonicalJSON], time: 1_700_000_300)
         let again = try Transfer.push(from: a, to: hub, remoteName: "origin", who: who)
-        #expect(again.rejected.first?.reason?.contains("contract HT-2, commit \(dropped.hex.prefix(12)): records: record r-1 (paymentReceipt) was removed") == true,
+        #expect(again.rejected.first?.reason?.contains("contract HT-2, commit \(dropped.hex.prefix(12)): records: record r-1 (tracking) was removed") == true,
                 "\(again.rejected)")
         #expect(again.rejected.first?.reason?.contains("[invariant 13]") == true)
         expectClean([hub])
@@ -147,13 +147,20 @@ import AccordContracts
     @Test func mergeCommitsWithConflictsAreAccepted() throws {
         let tmp = SyncTempDir()
         let hub = try Repository.create(at: "\(tmp.path)/hub", bare: true)
-        let seed = try Replica("A", repo: try Repository.create(at: "\(tmp.path)/a", bare: false), role: .salesRep, office: "SH")
+        // Receipts on these drafts: the replicas and the hub let them be recorded in any status
+        // (by default, only from signing on), so that the merge can break invariant 5.
+        let anyStatus = "draft,initialReview,secondReview,finalReview,approved,signed,executing,completed,terminated"
+        try hub.setConfig("accord.recordStatuses.paymentReceipt", anyStatus)
+        let aRepo = try Repository.create(at: "\(tmp.path)/a", bare: false)
+        try aRepo.setConfig("accord.recordStatuses.paymentReceipt", anyStatus)
+        let seed = try Replica("A", repo: aRepo, role: .salesRep, office: "SH")
         let base = ContractState(contract: try Self.fullContract("HT-7"), records: [])
         try Sim.commit(seed, base, parent: nil, summary: "Create HT-7")
         try Sim.commit(seed, ContractState(contract: try Self.fullContract("HT-8"), records: []), parent: nil, summary: "Create HT-8")
         try Remote.add(Sim.remote, url: hub.gitDir, to: seed.repo)
         #expect(try Sim.push(seed, hub: hub).rejected.isEmpty)
         let (bRepo, _) = try Transfer.clone(from: hub.gitDir, to: "\(tmp.path)/b", bare: false, who: who)
+        try bRepo.setConfig("accord.recordStatuses.paymentReceipt", anyStatus)
         let b = try Replica("B", repo: bRepo, role: .finance, office: "HQ")
 
         // HT-7: both change the buyer's phone. HT-8: each records a receipt of 60% of the total.

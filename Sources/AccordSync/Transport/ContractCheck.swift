@@ -1,6 +1,7 @@
 import AccordObjects
 import AccordStore
 import AccordContracts
+import AccordMerge
 
 /// What a receiver checks before a `refs/contracts/<number>` ref moves to commits it received
 /// (push into a hub, fetch or unbundle into tracking refs): every commit the update adds (those
@@ -77,6 +78,20 @@ struct ContractCheck {
                 switch error {
                 case let .rule(e): return say(id, e.description)
                 default: return say(id, error.description)
+                }
+            }
+            // A merge commit is the merge of its parents: recomputed here under the same rules.
+            if ps.count > 1 {
+                do {
+                    let differs = try MergeDriver(store: store).recompute(merge: id, number: number)
+                    if !differs.isEmpty {
+                        return say(id, "is not the merge of its parents: it differs from their merge under the same rules at \(differs.joined(separator: ", ")) (a merge commit carries no edits of its own) [merge]")
+                    }
+                } catch {
+                    switch error {
+                    case let .rule(e): return say(id, "its merge cannot be recomputed: \(e.description)")
+                    default: return say(id, "its merge cannot be recomputed: \(error.description)")
+                    }
                 }
             }
         }

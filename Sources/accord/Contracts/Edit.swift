@@ -78,6 +78,7 @@ struct New: AccordCommand {
         if contract.status != .draft { throw ContractFailure(ContractError("status", "a new contract starts as draft; move it with submit, approve, …", rule: "invariant 8")) }
         var change = ContractStore.Change(state: ContractState(contract: contract, records: []),
                                           summary: message ?? "Create contract \(contract.number)", actor: actor, author: who)
+        change.committer = try s.committer(author: who)
         change.details = ["type: \(contract.type.code) (\(contract.type.label))"] + (contract.buyer.name.isEmpty ? [] : ["buyer: \(contract.buyer.name)"])
         let id = try s.commit(change, parent: nil)
         Output.stdout.line("\(contract.number) \(id.hex.prefix(12))")
@@ -90,7 +91,8 @@ struct SetFields: AccordCommand {
         abstract: "Change contract fields: accord set NUMBER path=value … (an empty value removes an optional field).",
         discussion: """
         Paths: totalAmount, buyer.name, lineItems[L1].quantity (items by id), deliverables[0].
-        After signing, frozen fields change only with --change-agreement ID (an approved change agreement record).
+        From submission to signing the terms are frozen (withdraw the contract to draft to change them); after signing,
+        frozen fields change only with --change-agreement ID (an approved change agreement record; a unique prefix of 6+ characters is enough).
         """)
 
     @Option(name: .customLong("change-agreement"), help: "The approved change agreement record this change applies.") var changeAgreement: String?
@@ -105,12 +107,18 @@ struct SetFields: AccordCommand {
         let snap = try s.load(args[0])
         let doc = try DocumentInput.apply(Array(args.dropFirst()), to: snap.state.contract.json)
         try ContractChange.commit(s, snap, contract: try DocumentInput.editedContract(doc), records: snap.state.records,
-                                  actor: actor, who: who, message: message, changeAgreement: changeAgreement)
+                                  actor: actor, who: who, message: message, changeAgreement: try ContractChange.agreementID(changeAgreement, snap))
     }
 }
 
 /// The shared tail of every editing command: diff, describe, commit.
 enum ContractChange {
+    /// `--change-agreement`: the full id of the record it names (a unique prefix is enough).
+    static func agreementID(_ given: String?, _ snap: Snapshot) throws -> String? {
+        guard let given else { return nil }
+        do { return try snap.state.resolveRecordID(given, path: "--change-agreement") } catch { throw ContractFailure(error) }
+    }
+
     static func commit(_ s: ContractSession, _ snap: Snapshot, contract: Contract, records: [Record], attachments: [String: [UInt8]] = [:],
                        actor: Actor, who: Identity, message: String?, action: Action? = nil, changeAgreement: String? = nil) throws {
         if contract.number != snap.state.contract.number {
@@ -141,6 +149,7 @@ enum ContractChange {
             return "Change " + groups.prefix(4).joined(separator: ", ") + (groups.count > 4 ? ", …" : "")
         }()
         var change = ContractStore.Change(state: state, summary: summary, actor: actor, author: who)
+        change.committer = try s.committer(author: who)
         change.details = changes.count == 1 && message == nil ? [] : details
         change.newAttachments = attachments
         change.action = action
@@ -183,6 +192,6 @@ struct Item: AccordCommand {
         }
         try ContractChange.commit(s, snap, contract: try DocumentInput.editedContract(doc), records: snap.state.records,
                                   actor: actor, who: who, message: message ?? "\(verb == "add" ? "Add" : verb == "set" ? "Change" : "Remove") line item \(id)",
-                                  changeAgreement: changeAgreement)
+                                  changeAgreement: try ContractChange.agreementID(changeAgreement, snap))
     }
 }

@@ -89,6 +89,7 @@ struct Import: AccordCommand {
                 let (state, bytes) = pending[i]
                 var change = ContractStore.Change(state: state, summary: message ?? "Import contract \(state.contract.number)", actor: actor, author: who)
                 change.newAttachments = bytes
+                change.committer = try s.committer(author: who)
                 change.details = ["status: \(state.contract.status.code)", "records: \(state.records.count)"]
                 var store = s.store
                 store.pendingContracts = written

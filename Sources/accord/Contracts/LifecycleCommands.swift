@@ -3,92 +3,135 @@ import AccordStore
 import AccordObjects
 import AccordContracts
 
-/// Options every lifecycle command shares.
-struct TransitionOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Your opinion (审核意见); required to approve or reject.") var message: String?
-    @Argument(help: "The contract number.") var number: String
-}
-
 /// Runs one lifecycle action: checks it is allowed for the actor's role, records a review for
 /// approve/reject, applies the new status, and commits (every invariant is re-checked).
 enum Transition {
-    static func run(_ action: Action, _ o: TransitionOptions, edit: (inout Contract) throws -> Void = { _ in },
-                    extraRecords: [Record] = []) throws {
+    static func run(_ action: Action, number: String, message: String?, edit: (inout Contract) throws -> Void = { _ in }) throws {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
-        let snap = try s.load(o.number)
+        let snap = try s.load(number)
         if snap.isConflicted {
-            throw ContractFailure(ContractError("status", "\(o.number) has \(snap.conflicts.count) unresolved conflict\(snap.conflicts.count == 1 ? "" : "s") (\(snap.conflicts.map(\.path).joined(separator: ", "))); it cannot move in its lifecycle until they are resolved: accord conflicts \(o.number)", rule: "conflicts"))
+            throw ContractFailure(ContractError("status", "\(number) has \(snap.conflicts.count) unresolved conflict\(snap.conflicts.count == 1 ? "" : "s") (\(snap.conflicts.map(\.path).joined(separator: ", "))); it cannot move in its lifecycle until they are resolved: accord conflicts \(number)", rule: "conflicts"))
         }
         var c = snap.state.contract
         let from = c.status
         let next: Status
         do { next = try Lifecycle.check(action, contract: c, actor: actor, policy: s.store.policy) } catch { throw ContractFailure(error) }
-        var records = snap.state.records + extraRecords
+        if action == .submit {
+            var submitted = snap.state
+            submitted.contract.status = next
+            let problems = Invariants.submissionProblems(submitted, policy: s.store.policy)
+            if !problems.isEmpty {
+                throw ContractFailure("\(number) cannot be submitted: \(problems.count) problem\(problems.count == 1 ? "" : "s") (see also 'accord check \(number)'):\n"
+                    + problems.map { "  \($0.description)" }.joined(separator: "\n"))
+            }
+        }
+        var records = snap.state.records
         if action == .approve || action == .reject {
-            guard let opinion = o.message, !opinion.isEmpty else {
+            guard let opinion = message, !opinion.isEmpty else {
                 throw ContractFailure(ContractError("opinion", "\(action.code) needs your opinion: -m \"…\""))
             }
             records.append(try RecordCommand.make(.review, fields: ["stage=\(from.code)", "decision=\(action.code)", "opinion=\(opinion)"],
                                                   actor: actor, who: who, filed: nil, supersedes: nil))
         }
         try edit(&c)
+        do { try Lifecycle.checkDates(action, contract: c, today: CivilDate.today()) } catch { throw ContractFailure(error) }
         c.status = next
-        let summary = "\(action.code.capitalized) \(c.number): \(from.code) → \(next.code) (\(from.label) → \(next.label))"
-            + (o.message.map { ": \($0)" } ?? "")
+        let move = next == from
+            ? "\(from.code) (\(from.label)), alongside: the stage passes by \(s.store.policy.passingRoles(from).map(\.code).sorted().joined(separator: " or "))"
+            : "\(from.code) → \(next.code) (\(from.label) → \(next.label))"
+        let summary = "\(action.code.capitalized) \(c.number): \(move)" + (message.map { ": \($0)" } ?? "")
         try ContractChange.commit(s, snap, contract: c, records: records, actor: actor, who: who, message: summary, action: action)
     }
 }
 
 struct Submit: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Submit a draft for review (草拟 → first review stage).")
-    @OptionGroup var options: TransitionOptions
-    func execute() throws { try Transition.run(.submit, options) }
+    static let configuration = CommandConfiguration(
+        abstract: "Submit a draft for review (草拟 → first review stage); refused with every missing term and broken rule at once.",
+        discussion: "From submission the terms are frozen: to change them, withdraw the contract (or have a reviewer reject it) back to draft. See also: accord check NUMBER.")
+    @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    func execute() throws { try Transition.run(.submit, number: number, message: message) }
+}
+
+struct Withdraw: AccordCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw a contract under review or approved back to draft (撤回), to change its terms; voids the round's approvals.")
+    @Option(name: .shortAndLong, help: "Why it is withdrawn (added to the commit message).") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    func execute() throws { try Transition.run(.withdraw, number: number, message: message) }
+}
+
+/// Approving or rejecting a change or termination request: a review record; the status does not move.
+enum RequestDecision {
+    static func run(_ decision: Action, change: String?, termination: String?, number: String, message: String?) throws {
+        let s = try ContractSession()
+        let (actor, who) = try s.actor()
+        let snap = try s.load(number)
+        guard s.store.policy.changeApprovers.contains(actor.role) else {
+            throw ContractFailure(ContractError("status", "role \(actor.role.code) may not \(decision.code) changes or terminations; allowed: \(s.store.policy.changeApprovers.map(\.code).sorted().joined(separator: ", "))", rule: "invariant 8"))
+        }
+        guard let opinion = message, !opinion.isEmpty else { throw ContractFailure(ContractError("opinion", "\(decision == .approve ? "approving" : "rejecting") needs your opinion: -m \"…\"")) }
+        let (stage, given, kind): (String, String, RecordKind) = change.map { ("change", $0, .changeRequest) } ?? ("termination", termination ?? "", .terminationRequest)
+        let subject: String
+        do { subject = try snap.state.resolveRecordID(given, path: stage) } catch { throw ContractFailure(error) }
+        guard snap.state.record(id: subject)?.kind == kind else { throw ContractFailure(ContractError(stage, "no \(kind.code) record '\(given)'")) }
+        var review = try RecordCommand.make(.review, fields: ["stage=\(stage)", "decision=\(decision.code)", "opinion=\(opinion)"],
+                                            actor: actor, who: who, filed: nil, supersedes: nil)
+        review.fields["subject"] = .text(subject)
+        try ContractChange.commit(s, snap, contract: snap.state.contract, records: snap.state.records + [review], actor: actor, who: who,
+                                  message: "\(decision.code.capitalized) \(stage) request \(subject.prefix(8)): \(opinion)")
+    }
+
+    static func validate(change: String?, termination: String?) throws {
+        if change != nil && termination != nil { throw ValidationError("--change and --termination decide one request each: give one of them") }
+    }
 }
 
 struct Approve: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Approve the current review stage, or (with --change/--termination) a change or termination request.")
-    @Option(help: "Approve this change request id instead of the review stage.") var change: String?
-    @Option(help: "Approve this termination request id instead of the review stage.") var termination: String?
-    @OptionGroup var options: TransitionOptions
+        abstract: "Approve the current review stage, or (with --change/--termination) a change or termination request.",
+        discussion: "Separation of duties: the submitter of a round approves no stage of it, and one person approves at most one stage per round. At secondReview finance reviews alongside legal; the stage passes when legal approves. Each change or termination request is decided once.")
+    @Option(help: "Approve this change request (its id, or a unique prefix of 6+ characters) instead of the review stage.") var change: String?
+    @Option(help: "Approve this termination request (id or unique prefix) instead of the review stage.") var termination: String?
+    @Option(name: .shortAndLong, help: "Your opinion (审核意见), required; recorded in the review record.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+
+    func validate() throws { try RequestDecision.validate(change: change, termination: termination) }
 
     func execute() throws {
-        guard change != nil || termination != nil else { return try Transition.run(.approve, options) }
-        // Approving a request records a review; the status does not move.
-        let s = try ContractSession()
-        let (actor, who) = try s.actor()
-        let snap = try s.load(options.number)
-        guard s.store.policy.changeApprovers.contains(actor.role) else {
-            throw ContractFailure(ContractError("status", "role \(actor.role.code) may not approve changes or terminations; allowed: \(s.store.policy.changeApprovers.map(\.code).sorted().joined(separator: ", "))", rule: "invariant 8"))
-        }
-        guard let opinion = options.message, !opinion.isEmpty else { throw ContractFailure(ContractError("opinion", "approving needs your opinion: -m \"…\"")) }
-        let (stage, subject, kind): (String, String, RecordKind) = change.map { ("change", $0, .changeRequest) } ?? ("termination", termination ?? "", .terminationRequest)
-        guard snap.state.record(id: subject)?.kind == kind else { throw ContractFailure(ContractError(stage, "no \(kind.code) record '\(subject)'")) }
-        var fields = ["stage=\(stage)", "decision=approve", "opinion=\(opinion)"]
-        if stage == "change" { fields.append("subject=\(subject)") }
-        var review = try RecordCommand.make(.review, fields: fields, actor: actor, who: who, filed: nil, supersedes: nil)
-        if stage == "termination" { review.fields["subject"] = .text(subject) }
-        try ContractChange.commit(s, snap, contract: snap.state.contract, records: snap.state.records + [review], actor: actor, who: who,
-                                  message: "Approve \(stage) request \(subject.prefix(8)): \(opinion)")
+        guard change != nil || termination != nil else { return try Transition.run(.approve, number: number, message: message) }
+        try RequestDecision.run(.approve, change: change, termination: termination, number: number, message: message)
     }
 }
 
 struct Reject: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Reject at the current review stage, back to draft, with your opinion (修改意见).")
-    @OptionGroup var options: TransitionOptions
-    func execute() throws { try Transition.run(.reject, options) }
+    static let configuration = CommandConfiguration(
+        abstract: "Reject at the current review stage, back to draft, with your opinion (修改意见); or (with --change/--termination) reject a change or termination request.")
+    @Option(help: "Reject this change request (id or unique prefix) instead of the review stage.") var change: String?
+    @Option(help: "Reject this termination request (id or unique prefix) instead of the review stage.") var termination: String?
+    @Option(name: .shortAndLong, help: "Your opinion (修改意见), required; recorded in the review record.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+
+    func validate() throws { try RequestDecision.validate(change: change, termination: termination) }
+
+    func execute() throws {
+        guard change != nil || termination != nil else { return try Transition.run(.reject, number: number, message: message) }
+        try RequestDecision.run(.reject, change: change, termination: termination, number: number, message: message)
+    }
 }
 
 struct Sign: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sign an approved contract (审批通过 → 已签署): needs a signatory, sign and effective dates, and the signed text attached.")
+        abstract: "Sign an approved contract (审批通过 → 已签署): needs a signatory, sign and effective dates, and the signed text attached.",
+        discussion: "The sign date is not in the future. Set the signatory before submitting: from submission the terms are frozen.")
     @Option(help: "Sign date YYYY-MM-DD (sets signDate).") var date: String?
     @Option(help: "Effective date YYYY-MM-DD (sets effectiveDate; default: the sign date).") var effective: String?
-    @OptionGroup var options: TransitionOptions
+    @Option(name: .shortAndLong, help: "A note added to the commit message (e.g. 双方盖章).") var message: String?
+    @Argument(help: "The contract number.") var number: String
 
     func execute() throws {
-        try Transition.run(.sign, options) { c in
+        try Transition.run(.sign, number: number, message: message) { c in
             if let date { c.signDate = try parseDate(date, "signDate") }
             if let effective { c.effectiveDate = try parseDate(effective, "effectiveDate") }
             else if c.effectiveDate == nil { c.effectiveDate = c.signDate }
@@ -101,23 +144,54 @@ func parseDate(_ s: String, _ field: String) throws -> CivilDate {
 }
 
 struct Start: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Start execution of a signed contract (已签署 → 履行中).")
-    @OptionGroup var options: TransitionOptions
-    func execute() throws { try Transition.run(.start, options) }
+    static let configuration = CommandConfiguration(
+        abstract: "Start execution of a signed contract (已签署 → 履行中), not before its effective date; --due starts every one whose effective date has come.")
+    @Flag(help: "Start every signed contract whose effective date has come (for a daily job); one line per contract started.") var due = false
+    @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
+    @Argument(help: "The contract number (none with --due).") var number: String?
+
+    func validate() throws {
+        if due, number != nil { throw ValidationError("--due starts every due contract: give no number") }
+        if !due, number == nil { throw ValidationError("give a contract number, or --due") }
+    }
+
+    func execute() throws {
+        guard due else { return try Transition.run(.start, number: number ?? "", message: message) }
+        let s = try ContractSession()
+        let today = CivilDate.today()
+        var failed: [String] = []
+        let all: [(number: String, head: ObjectID)]
+        do { all = try s.store.all() } catch { throw ContractFailure(error) }
+        for (n, head) in all {
+            let doc: JSON
+            do {
+                let blobs = try s.store.fieldBlobs(commit: head)
+                let read = try s.store.contractDocument(blob: blobs.contract, of: head)
+                guard read.status == .signed else { continue }
+                doc = read.document
+            } catch { failed.append("\(n): \(error.description)"); continue }
+            guard let e = doc["effectiveDate"]?.string.flatMap({ try? CivilDate.parse($0) }), e <= today else { continue }
+            do { try Transition.run(.start, number: n, message: message ?? "effective since \(e)") }
+            catch { failed.append("\(n): \(error)") }
+        }
+        if !failed.isEmpty { throw ContractFailure("could not start \(failed.count) due contract\(failed.count == 1 ? "" : "s"):\n" + failed.map { "  \($0)" }.joined(separator: "\n")) }
+    }
 }
 
 struct Complete: AccordCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mark execution complete (履行完毕): needs full delivery, a passed acceptance, receipts equal to the total, no open deviation.")
-    @OptionGroup var options: TransitionOptions
-    func execute() throws { try Transition.run(.complete, options) }
+    @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    func execute() throws { try Transition.run(.complete, number: number, message: message) }
 }
 
 struct Terminate: AccordCommand {
     static let configuration = CommandConfiguration(
         abstract: "Terminate a signed or executing contract (终止/解除): needs an approved termination request with written consent.")
-    @OptionGroup var options: TransitionOptions
-    func execute() throws { try Transition.run(.terminate, options) }
+    @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    func execute() throws { try Transition.run(.terminate, number: number, message: message) }
 }
 
 struct ArchiveCommand: AccordCommand {
@@ -126,10 +200,11 @@ struct ArchiveCommand: AccordCommand {
     @Option(name: .customLong("archive-no"), help: "Archive number (sets archive.archiveNo).") var archiveNo: String?
     @Option(help: "Where the paper original is kept (sets archive.paperLocation).") var location: String?
     @Option(name: .customLong("destroy-after"), help: "Date after which it may be destroyed (YYYY-MM-DD).") var destroyAfter: String?
-    @OptionGroup var options: TransitionOptions
+    @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
 
     func execute() throws {
-        try Transition.run(.archive, options) { c in
+        try Transition.run(.archive, number: number, message: message) { c in
             if let archiveNo {
                 c.archive = ArchiveInfo(archiveNo: archiveNo, date: CivilDate.today(), paperLocation: location ?? c.archive?.paperLocation ?? "",
                                         destroyAfter: try destroyAfter.map { try parseDate($0, "archive.destroyAfter") })
@@ -140,6 +215,7 @@ struct ArchiveCommand: AccordCommand {
 
 struct Cancel: AccordCommand {
     static let configuration = CommandConfiguration(abstract: "Cancel a draft or a contract under review (作废).")
-    @OptionGroup var options: TransitionOptions
-    func execute() throws { try Transition.run(.cancel, options) }
+    @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
+    @Argument(help: "The contract number.") var number: String
+    func execute() throws { try Transition.run(.cancel, number: number, message: message) }
 }

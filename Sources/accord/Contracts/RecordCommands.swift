@@ -9,13 +9,16 @@ struct RecordCommand: AccordCommand {
         abstract: "Append a record (delivery, paymentReceipt, deviationReport, …) to a contract: accord record NUMBER KIND field=value …",
         discussion: "Kinds and their fields: " + RecordKind.allCases.map { k in
             "\(k.code) (\(k.label)): " + k.schema.map { $0.name + ($0.required ? "*" : "") }.joined(separator: " ")
-        }.joined(separator: "; ") + ". (* = required)")
+        }.joined(separator: "; ") + ". (* = required)"
+            + " A list field (changeAgreement fields) is written a,b or as a JSON list [\"a\",\"b\"]; its items are field paths of terms"
+            + " (deliveryDeadline, lineItems[L1].quantity, buyer.phone). A record id (--supersedes, report=, request=) may be a unique prefix of 6+ characters."
+            + " Who may record what, and when: docs/contracts.md (e.g. paymentReceipt and invoice by finance, deliveries from signing on).")
 
     @Option(help: "The record this one corrects (records are never edited).") var supersedes: String?
     @Option(name: .customLong("attach"), help: "An attachment of the contract this record refers to, by name (add the file first with accord attach). Repeatable.")
     var attachments: [String] = []
     @Option(name: .customLong("filed"), help: "填报日期, YYYY-MM-DD (default: today).") var filedDate: String?
-    @Option(name: .shortAndLong, help: "Commit message.") var message: String?
+    @Option(name: .shortAndLong, help: "Commit message (default: 'Record KIND (label) ID').") var message: String?
     @Argument(help: "The contract number.") var number: String
     @Argument(help: "The record kind.") var kind: String
     @Argument(help: "field=value assignments.") var fields: [String] = []
@@ -28,7 +31,17 @@ struct RecordCommand: AccordCommand {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
         let snap = try s.load(number)
-        let record = try RecordCommand.make(k, fields: fields, actor: actor, who: who, filed: filedDate, supersedes: supersedes,
+        // Record ids may be given as unique prefixes.
+        var resolved: [String] = []
+        for a in fields {
+            if let eq = a.firstIndex(of: "="), let f = k.schema.first(where: { $0.name == a[..<eq] }), case .recordRef = f.type {
+                do { resolved.append("\(f.name)=" + (try snap.state.resolveRecordID(String(a[a.index(after: eq)...]), path: f.name))) }
+                catch { throw ContractFailure(error) }
+            } else { resolved.append(a) }
+        }
+        let sup: String?
+        do { sup = try supersedes.map { (v) throws(ContractError) in try snap.state.resolveRecordID(v, path: "supersedes") } } catch { throw ContractFailure(error) }
+        let record = try RecordCommand.make(k, fields: resolved, actor: actor, who: who, filed: filedDate, supersedes: sup,
                                             attachments: attachments)
         try ContractChange.commit(s, snap, contract: snap.state.contract, records: snap.state.records + [record], actor: actor, who: who,
                                   message: message ?? "Record \(k.code) (\(k.label)) \(record.id.prefix(8))")
@@ -55,7 +68,15 @@ struct RecordCommand: AccordCommand {
             case .bool:
                 guard value == "true" || value == "false" else { throw ContractFailure(ContractError(name, "must be true or false")) }
                 doc[name] = .bool(value == "true")
-            case .list: doc[name] = .array(value.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+            case .list:
+                if value.hasPrefix("[") {
+                    guard case let .array(items)? = try? JSON.parse(value), items.allSatisfy({ $0.string != nil }) else {
+                        throw ContractFailure(ContractError(name, "'\(value)' is not a JSON list of strings; write a,b or [\"a\",\"b\"]"))
+                    }
+                    doc[name] = .array(items)
+                } else {
+                    doc[name] = .array(value.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+                }
             default: doc[name] = .string(value)
             }
         }

@@ -31,6 +31,17 @@ struct ContractSession {
         return (Actor(name: who.name, email: who.email, role: role, office: office, replica: repository.replicaID ?? "unknown"), who)
     }
 
+    /// The committer: `ACCORD_COMMITTER_NAME/EMAIL/DATE` over `user.name`/`user.email`
+    /// (docs/format.md); the author's overrides do not set it.
+    /// With neither set, the committer is the author.
+    func committer(author: Identity) throws -> Identity {
+        var c = try Session.identity("COMMITTER", repository: repository, required: false)
+        let env = Session.environment
+        if env["ACCORD_COMMITTER_NAME"] == nil, repository.config.get("user.name") == nil { c.name = author.name }
+        if env["ACCORD_COMMITTER_EMAIL"] == nil, repository.config.get("user.email") == nil { c.email = author.email }
+        return c
+    }
+
     /// Commits a change and prints warnings; returns the new commit id.
     @discardableResult
     func commit(_ change: ContractStore.Change, parent: Snapshot?) throws -> ObjectID {
