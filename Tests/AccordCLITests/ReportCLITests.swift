@@ -295,9 +295,9 @@ extension HeadOffice {
         let r = ContractRepo()
         let esc = "\u{1B}[2J\u{1B}]0;pwned\u{07}"
         r.ok("salesRep", salesContractArgs("E-1") + ["buyer.name=ACME\(esc)", "office=华东办事处", "owner=张伟\(esc)"])
-        r.ok("salesRep", "record", "E-1", "deviationReport", "summary=延期\(esc)", "proposedHandling=加急")
-        for args in [["report", "ledger"], ["report", "ledger", "--group-by", "owner"], ["todo"]] {
-            let res = r.run("management", args)
+        r.ok("salesRep", "submit", "E-1") // the sales head's queue then lists it, owner and all
+        for (role, args) in [("management", ["report", "ledger"]), ("management", ["report", "ledger", "--group-by", "owner"]), ("salesHead", ["todo"])] {
+            let res = r.run(role, args)
             #expect(res.status == 0, "\(args): \(res.err)")
             #expect(!res.stdout.contains(0x1B) && !res.stdout.contains(0x07), "\(args) printed a raw control character")
             #expect(res.out.contains("\\u{1B}"), "\(args): \(res.out)")

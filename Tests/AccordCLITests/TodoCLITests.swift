@@ -57,18 +57,23 @@ extension HeadOffice {
         #expect(todo(r, "salesHead", name: "黄敏", office: "华东办事处", email: "huang.min@example.cn") == ["review Q-1", "review Q-2"])
 
         // A deviation report waits for leadership; once decided, for the owner's execution result.
-        r.ok("salesRep", "record", "Q-2", "deviationReport", "summary=延期", "proposedHandling=加急")
-        let dev = r.records("Q-2").first { $0["kind"] as? String == "deviationReport" }?["id"] as? String ?? "?"
-        #expect(todo(r, "management", name: "赵强", office: "").contains("leaderDecision Q-2 \(dev.prefix(8))"))
-        #expect(todo(r, "salesHead", name: "黄敏", office: "华东办事处", email: "h@example.cn").contains("leaderDecision Q-2 \(dev.prefix(8))"))
+        // (Deviations are reported on signed and executing contracts: HT-2026-009 of the
+        // fixtures, executing, owned by 张伟 of 华东办事处.)
+        for f in ContractRepo.fixtureFiles.sorted(by: { $0.hasSuffix("closed.json") && !$1.hasSuffix("closed.json") }) { r.ok("contractAdmin", "import", f) }
+        let n = "HT-2026-009"
+        let before = r.recordIDs(n)
+        r.ok("salesRep", "record", n, "deviationReport", "summary=延期", "proposedHandling=加急")
+        let dev = r.newRecordID(n, kind: "deviationReport", notIn: before)
+        #expect(todo(r, "management", name: "赵强", office: "").contains("leaderDecision \(n) \(dev.prefix(8))"))
+        #expect(todo(r, "salesHead", name: "黄敏", office: "华东办事处", email: "h@example.cn").contains("leaderDecision \(n) \(dev.prefix(8))"))
         #expect(!todo(r, "legal", name: "陈静", office: "").contains { $0.hasPrefix("leaderDecision") })
-        r.ok("management", "record", "Q-2", "leaderDecision", "report=\(dev)", "by=赵强", "date=2026-01-05", "text=同意")
-        #expect(!todo(r, "management", name: "赵强", office: "").contains { $0.hasPrefix("leaderDecision") })
-        #expect(todo(r, "salesRep", name: "张伟", office: "华东办事处").contains("executionResult Q-2 \(dev.prefix(8))"))
+        r.ok("management", "record", n, "leaderDecision", "report=\(dev)", "by=赵强", "date=2026-01-05", "text=同意")
+        #expect(!todo(r, "management", name: "赵强", office: "").contains("leaderDecision \(n) \(dev.prefix(8))"))
+        #expect(todo(r, "salesRep", name: "张伟", office: "华东办事处").contains("executionResult \(n) \(dev.prefix(8))"))
 
         // A risky-shipment request without a decision waits for management.
-        r.ok("salesRep", "record", "Q-2", "riskyShipmentRequest", "items=数控车床", "reason=预付款未到", "requester=张伟", "value=30000.00")
-        #expect(todo(r, "management", name: "赵强", office: "").contains { $0.hasPrefix("riskyShipment Q-2") })
+        r.ok("salesRep", "record", n, "riskyShipmentRequest", "items=数控车床", "reason=预付款未到", "requester=张伟", "value=30000.00")
+        #expect(todo(r, "management", name: "赵强", office: "").contains { $0.hasPrefix("riskyShipment \(n)") })
         #expect(!todo(r, "finance", name: "刘洋", office: "").contains { $0.hasPrefix("riskyShipment") })
     }
 
