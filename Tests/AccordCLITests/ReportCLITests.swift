@@ -300,7 +300,8 @@ extension HeadOffice {
             let res = r.run(role, args)
             #expect(res.status == 0, "\(args): \(res.err)")
             #expect(!res.stdout.contains(0x1B) && !res.stdout.contains(0x07), "\(args) printed a raw control character")
-            #expect(res.out.contains("\\u{1B}"), "\(args): \(res.out)")
+            // The ledger shows the buyer and owner (escaped); the queue line names the contract only.
+            if args != ["todo"] { #expect(res.out.contains("\\u{1B}"), "\(args): \(res.out)") } else { #expect(res.out.contains("review  E-1"), "\(res.out)") }
         }
     }
 
