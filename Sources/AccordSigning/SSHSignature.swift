@@ -10,14 +10,14 @@ public enum SSHSignature {
     static let begin = "-----BEGIN SSH SIGNATURE-----", end = "-----END SSH SIGNATURE-----"
     public static let gitNamespace = "git"
 
-    /// What is signed: the preamble, the namespace, and the message's hash.
-    static func signedData(_ message: [UInt8], namespace: String) -> [UInt8] {
+    /// What is signed: the preamble, the namespace, the hash algorithm and the message's hash.
+    static func signedData(digest: [UInt8], hash: String, namespace: String) -> [UInt8] {
         var w = SSHWriter()
         w.raw(magic)
         w.string(namespace)
         w.string([UInt8]())          // reserved
-        w.string("sha512")
-        w.string(Array(SHA512.hash(data: message)))
+        w.string(hash)
+        w.string(digest)
         return w.bytes
     }
 
@@ -25,7 +25,7 @@ public enum SSHSignature {
     public static func sign(_ message: [UInt8], with key: SSHPrivateKey, namespace: String = gitNamespace) throws -> String {
         var sig = SSHWriter()
         sig.string(SSHPublicKey.type)
-        sig.string(try key.sign(signedData(message, namespace: namespace)))
+        sig.string(try key.sign(signedData(digest: Array(SHA512.hash(data: message)), hash: "sha512", namespace: namespace)))
         var w = SSHWriter()
         w.raw(magic)
         w.uint32(1)
@@ -67,9 +67,7 @@ public enum SSHSignature {
         case "sha256": digest = Array(SHA256.hash(data: message))
         default: throw .unsupported("hash algorithm '\(hash)' is not supported")
         }
-        var signed = SSHWriter()
-        signed.raw(magic); signed.string(ns); signed.string([UInt8]()); signed.string(hash); signed.string(digest)
-        guard key.isValidSignature(raw, for: signed.bytes) else {
+        guard key.isValidSignature(raw, for: signedData(digest: digest, hash: hash, namespace: ns)) else {
             throw .badSignature("it does not match the content (key \(key.fingerprint))")
         }
         return key
