@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AccordSync", targets: ["AccordSync"]),
         .library(name: "AccordSigning", targets: ["AccordSigning"]),
         .library(name: "AccordReports", targets: ["AccordReports"]),
+        .library(name: "AccordTrust", targets: ["AccordTrust"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,18 +35,22 @@ let package = Package(
         ]),
         // Loose objects, packs, refs, repository, history, fsck, gc.
         .target(name: "AccordStore", dependencies: ["AccordObjects", "CZlib"]),
-        // The contract domain: model, money, dates, lifecycle, records, invariants, tree encoding.
-        .target(name: "AccordContracts", dependencies: ["AccordStore"]),
+        // The organisation as signed, versioned data (people, keys, roles, offices, policies) on
+        // refs/accord/organisation: reading, checking its history against the pinned root, publishing.
+        .target(name: "AccordTrust", dependencies: ["AccordSigning", "AccordStore", "AccordObjects"]),
+        // The contract domain: model, money, dates, lifecycle, records, invariants, tree encoding,
+        // and the authority every commit needs once an organisation is adopted.
+        .target(name: "AccordContracts", dependencies: ["AccordStore", "AccordTrust", "AccordSigning"]),
         // The field-level merge of contracts: writes, supersession, conflicts as multi-value registers.
         .target(name: "AccordMerge", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
         // Remotes, transfer of missing objects, bundles.
-        .target(name: "AccordSync", dependencies: ["AccordMerge", "AccordContracts", "AccordStore"]),
+        .target(name: "AccordSync", dependencies: ["AccordMerge", "AccordContracts", "AccordStore", "AccordTrust"]),
         // Reports, reminders and the to-do queue as data (rows, groups, per-currency totals) with
         // their renderers (table, CSV, JSON, HTML). Reads contracts; writes nothing.
         .target(name: "AccordReports", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
-            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning", "AccordReports",
+            "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning", "AccordReports", "AccordTrust",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,5 +1,6 @@
 import AccordObjects
 import AccordStore
+import AccordTrust
 
 /// A contract as one commit holds it.
 public struct Snapshot: Sendable {
@@ -45,13 +46,42 @@ public enum ContractStoreError: Error, CustomStringConvertible {
 public struct ContractStore: Sendable {
     public let repository: Repository
     public let policy: LifecyclePolicy
+    /// The organisation's authority over commits; nil until the repository adopts one.
+    public let authority: Authority?
     /// Contracts written in the current batch whose refs do not exist yet, by number (an import
     /// writes every commit first and creates all its refs at once): a renewal may name one.
     public var pendingContracts: [String: ObjectID] = [:]
 
     public init(repository: Repository) throws(ContractStoreError) {
         self.repository = repository
-        do { policy = try LifecyclePolicy(get: { repository.config.get($0) }) } catch { throw .rule(error) }
+        do { authority = try Authority(repository: repository) } catch {
+            throw .rule(ContractError("organisation", error.description, rule: "authority"))
+        }
+        if let a = authority, let local = ContractStore.policyEntries(repository.config).first {
+            throw .rule(ContractError(local.key, "is set in \(repository.gitDir)/config, but this repository's policies are its organisation's (version \(a.head.id.hex.prefix(12))); a replica's config cannot change them. Remove it ('accord config --unset \(local.key)'); an administrator changes a policy with 'accord org policy set'", rule: "authority"))
+        }
+        let source = authority
+        do { policy = try LifecyclePolicy(get: { key in source.map { $0.head.organisation.policy(key) } ?? repository.config.get(key) }) } catch { throw .rule(error) }
+    }
+
+    /// Policy settings in a config (`accord.reviewStages`, `accord.merge.*`…), by full lowercased name.
+    public static func policyEntries(_ config: Config) -> [(key: String, value: String)] {
+        config.entries.compactMap { e in
+            let name = ([e.section] + (e.subsection.map { [$0] } ?? []) + [e.key]).joined(separator: ".")
+            return Organisation.isPolicyKey(name) ? (name.lowercased(), e.value) : nil
+        }
+    }
+
+    /// The value of a policy setting: the organisation's once adopted, else the config's.
+    public func policySetting(_ key: String) -> String? {
+        authority.map { $0.head.organisation.policy(key) } ?? repository.config.get(key)
+    }
+
+    /// Every policy setting under `prefix` (e.g. `accord.merge.`), with the rest of its name.
+    public func policySettings(under prefix: String) -> [(key: String, value: String)] {
+        let p = prefix.lowercased()
+        let all = authority.map { $0.head.organisation.policies.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } } ?? ContractStore.policyEntries(repository.config)
+        return all.filter { $0.0.hasPrefix(p) }.map { (String($0.0.dropFirst(p.count)), $0.1) }
     }
 
     public static func refName(_ number: String) -> String { "refs/contracts/\(number)" }
@@ -234,6 +264,9 @@ public struct ContractStore: Sendable {
         }
         let db = repository.objects
         do {
+            if let a = authority, repository.signer == nil {
+                throw ContractStoreError.rule(ContractError("", "this repository's organisation (root \(a.root.hex.prefix(12))) requires every commit to be signed, and no signing key is set: run 'accord key generate' (and have an administrator add its public key with 'accord org person set'), or set user.signingKey", rule: "authority"))
+            }
             try repository.checkSigner() // a key that cannot sign refuses the commit before any object is written
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
@@ -264,10 +297,18 @@ public struct ContractStore: Sendable {
                                                 ("Accord-Replica", change.actor.replica)]
             if let a = change.action { trailers.insert(("Accord-Action", a.code), at: 0) }
             if let ca = change.changeAgreement { trailers.append(("Accord-Change-Agreement", ca)) }
+            if let a = authority { trailers.append((Authority.trailer, a.head.id.hex)) }
             let message = Trailers.message(summary: summary, details: details, trailers: trailers)
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
             let commit = try repository.signing(Commit(tree: tree, parents: parents, author: change.author,
                                                        committer: change.committer ?? change.author, message: message))
+            if let a = authority {
+                // The same check every receiver makes, so this replica never writes what others refuse.
+                let snap = Snapshot(commit: tree, state: change.state, attachmentBlobs: attachmentBlobs,
+                                    trailers: Trailers.parse(message), conflicts: conflicts)
+                do { try a.check(commit, id: nil, snapshot: snap, parent: parent, isMerge: change.mergeParent != nil) }
+                catch { throw ContractStoreError.rule(error) }
+            }
             let id = try db.write(.commit(commit))
             db.flush() // every new object durable before a ref points at it
             return (id, warnings)
@@ -324,6 +365,11 @@ public struct ContractStore: Sendable {
     /// A merge commit is checked on its own state: an invariant it breaks must be recorded as a
     /// conflict (conflicts are data). `parent`: the first parent's snapshot, if it is readable.
     public func verify(received snap: Snapshot, isMerge: Bool, parent: Snapshot?) throws(ContractStoreError) {
+        if let a = authority {
+            let commit: Commit
+            do { commit = try repository.objects.readCommit(snap.commit) } catch { throw .store(error) }
+            do { try a.check(commit, id: snap.commit, snapshot: snap, parent: parent, isMerge: isMerge) } catch { throw .rule(error) }
+        }
         if isMerge {
             do { try Invariants.check(snap.state, previous: nil, policy: policy) } catch {
                 if snap.conflicts.contains(where: { $0.path == error.rule }) { return }

@@ -83,4 +83,8 @@ public enum Role: String, LabeledEnum {
         case .contractAdmin: "合同管理部门"; case .businessOffice: "业务办"; case .supervision: "监察部门"
         }
     }
+
+    /// Head office's roles (合同管理部门, 法务, 财务, 管理层, 业务办, 监察): they act on every office's
+    /// contracts. The other roles are office-bound: a person acts in them for their own offices.
+    public static let headOffice: Set<Role> = [.legal, .finance, .management, .contractAdmin, .businessOffice, .supervision]
 }

@@ -10,10 +10,8 @@ public struct MergeDriver {
 
     public init(store: ContractStore) throws(ContractStoreError) {
         self.store = store
-        let entries = store.repository.config.entries
-            .filter { $0.section == "accord" && $0.subsection == "merge" }
-            .map { (key: $0.key, value: $0.value) }
-        do { policy = try MergePolicy(entries: entries) } catch { throw .rule(error) }
+        // The organisation's accord.merge.* once adopted, else this repository's config.
+        do { policy = try MergePolicy(entries: store.policySettings(under: "accord.merge.")) } catch { throw .rule(error) }
     }
 
     public enum Outcome: Equatable, Sendable {

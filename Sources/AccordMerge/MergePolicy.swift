@@ -12,8 +12,8 @@ public struct MergePolicy: Sendable, Equatable {
         "contacts": ["seller.contact", "seller.phone", "seller.address", "buyer.contact", "buyer.phone", "buyer.address"],
         "assignments": ["owner", "office", "supervisor", "projectManager"],
     ]
-    /// Roles that count as head office (合同管理部门, 法务, 财务, 管理层, 业务办, 监察).
-    public static let headOfficeRoles: Set<String> = ["legal", "finance", "management", "contractAdmin", "businessOffice", "supervision"]
+    /// Roles that count as head office (`Role.headOffice`), by code as commits name them.
+    public static let headOfficeRoles: Set<String> = Set(Role.headOffice.map(\.code))
 
     public var rules: [(selector: String, rule: Rule)] = []
 

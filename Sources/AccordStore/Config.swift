@@ -157,6 +157,20 @@ public struct Config: Sendable {
         entryLine.append(insertAt)
     }
 
+    /// Removes every value of `section[.subsection].key` (as `git config --unset-all`); returns
+    /// whether there was one. Other lines, comments included, are kept.
+    @discardableResult
+    public mutating func unset(_ name: String) -> Bool {
+        let (section, subsection, key) = Config.split(name)
+        let s = section.lowercased(), k = key.lowercased()
+        let drop = Set(entries.indices.filter { entries[$0].section == s && entries[$0].subsection == subsection && entries[$0].key == k }.map { entryLine[$0] })
+        guard !drop.isEmpty else { return false }
+        let kept = lines.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        let text = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
+        if let fresh = try? Config(parsing: text, path: "") { self = fresh }
+        return true
+    }
+
     /// Removes every entry of `[section "subsection"]` and the headers of that section
     /// (as `git config --remove-section`); other lines, comments included, are kept.
     public mutating func removeSection(_ section: String, subsection: String?) {

@@ -126,6 +126,18 @@ public final class Repository: @unchecked Sendable {
         config = fresh
     }
 
+    /// Removes every value of a config key under `config.lock`; false when it was not set.
+    @discardableResult
+    public func unsetConfig(_ name: String) throws(StoreError) -> Bool {
+        let path = "\(gitDir)/config"
+        let lock = try LockFile(path: path)
+        var fresh = try Config(parsing: try FileIO.readString(path) ?? "", path: path)
+        guard fresh.unset(name) else { lock.rollback(); return false }
+        try lock.commit(Array(fresh.text.utf8))
+        config = fresh
+        return true
+    }
+
     /// Removes a whole config section (`remote "origin"`), rewriting the file under `config.lock`.
     public func removeConfigSection(_ section: String, subsection: String?) throws(StoreError) {
         let path = "\(gitDir)/config"

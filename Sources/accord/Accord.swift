@@ -17,7 +17,7 @@ struct Accord: ParsableCommand {
             CheckContract.self, Submit.self, Withdraw.self, Approve.self, Reject.self, Sign.self, Start.self, Complete.self, Terminate.self, ArchiveCommand.self, Cancel.self,
             CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,
             RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
-            FsckCommand.self, GC.self, KeyCommand.self, VerifyCommit.self, VerifyTag.self,
+            FsckCommand.self, GC.self, KeyCommand.self, OrgCommand.self, VerifyCommit.self, VerifyTag.self,
             ReportCommand.self, Todo.self, Remind.self,
             RemoteCommand.self, Clone.self, Fetch.self, Push.self, BundleCommand.self,
         ]

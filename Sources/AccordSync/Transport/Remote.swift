@@ -1,5 +1,6 @@
 import AccordObjects
 import AccordStore
+import AccordTrust
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -117,6 +118,10 @@ public struct RefChange: Sendable, Equatable {
     /// it is no longer a fast-forward): fetching and trying again can succeed. A ref refused for
     /// any other reason (a lock held there, an I/O error) is not, and is reported as is.
     public var lostRace = false
+    /// For `refs/accord/organisation`: what became of the receiver's own organisation ref, and
+    /// the root pinned if this was the first organisation it received.
+    public var organisation: OrganisationStore.Received?
+    public var pinnedRoot: ObjectID?
 
     public init(remoteRef: String, ref: String, old: ObjectID?, new: ObjectID?, status: Status, reason: String? = nil) {
         self.remoteRef = remoteRef; self.ref = ref; self.old = old; self.new = new; self.status = status; self.reason = reason

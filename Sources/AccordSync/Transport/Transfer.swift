@@ -1,6 +1,7 @@
 import AccordObjects
 import AccordStore
 import AccordContracts
+import AccordTrust
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,9 +13,13 @@ public typealias TransferProgress = (_ phase: String, _ done: Int, _ total: Int)
 /// Fetch, push and clone between two repositories on this machine.
 public enum Transfer {
     /// The remote ref a fetch maps to a local one: contracts to `refs/remotes/NAME/contracts/*`,
-    /// tags to `refs/tags/*` (created, never moved). Other refs are not fetched.
+    /// the organisation to `refs/remotes/NAME/accord/organisation` (and, once checked, to our own
+    /// `refs/accord/organisation`), tags to `refs/tags/*` (created, never moved). Other refs are
+    /// not fetched.
     public static func trackingRef(for remoteRef: String, remote: String) -> String? {
-        if remoteRef.hasPrefix("refs/contracts/") { return "refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/".count) }
+        if remoteRef.hasPrefix("refs/contracts/") || remoteRef == OrganisationStore.ref {
+            return "refs/remotes/\(remote)/" + remoteRef.dropFirst("refs/".count)
+        }
         if remoteRef.hasPrefix("refs/tags/") { return remoteRef }
         return nil
     }
@@ -28,6 +33,7 @@ public enum Transfer {
     public static func fetch(into local: Repository, from remote: Repository, remoteName: String,
                              who: Identity, prune: Bool = false, progress: TransferProgress? = nil) throws -> TransferReport {
         var remoteRefs: [(name: String, id: ObjectID)] = []
+        if let org = try remote.refs.resolve(OrganisationStore.ref) { remoteRefs.append((OrganisationStore.ref, org)) }
         for r in try remote.refs.list(prefix: "refs/contracts/") { remoteRefs.append(r) }
         for r in try remote.refs.list(prefix: "refs/tags/") { remoteRefs.append(r) }
         return try fetch(into: local, refs: remoteRefs, from: remote.objects, remoteName: remoteName,
@@ -93,10 +99,23 @@ public enum Transfer {
         var own: [String: ObjectID] = [:]
         // Contracts first, then tags: a tag is checked against its contract's history as this
         // transfer leaves it (with the contract's update only if that was accepted).
-        let ordered = plan.filter { !$0.ref.hasPrefix("refs/tags/") } + plan.filter { $0.ref.hasPrefix("refs/tags/") }
+        // The organisation before both: the commits are judged by the versions it brings.
+        let isOrg = { (p: Plan.Element) in p.remoteRef == OrganisationStore.ref }
+        let ordered = plan.filter(isOrg) + plan.filter { !isOrg($0) && !$0.ref.hasPrefix("refs/tags/") } + plan.filter { $0.ref.hasPrefix("refs/tags/") }
         var tags = TagCheck(local: local, remoteName: remoteName)
         for p in ordered {
             var change = RefChange(remoteRef: p.remoteRef, ref: p.ref, old: p.old, new: p.new, status: .new)
+            if isOrg(p) {
+                // Checked back to our version (or the pinned root), then our own ref fast-forwards.
+                do {
+                    let (received, pinned) = try OrganisationStore(repository: local).receive(p.new, who: who, from: remoteName)
+                    change.organisation = received
+                    change.pinnedRoot = pinned
+                } catch {
+                    change.status = .rejected; change.reason = error.description; change.invalidContract = true
+                    changes.append(change); continue
+                }
+            }
             if p.old == p.new {
                 change.status = .upToDate
             } else if p.old != nil, p.ref.hasPrefix("refs/tags/") {
@@ -198,7 +217,12 @@ public enum Transfer {
             }
             accepted.append(change)
         }
-        let wants = Array(Set(accepted.compactMap(\.new).filter { !remote.objects.contains($0, rescan: false) })).sorted()
+        // The organisation goes too (whatever refs were named): the remote judges the commits
+        // by the versions they name.
+        let org = try local.refs.resolve(OrganisationStore.ref)
+        let remoteOrg = try remote.refs.resolve(OrganisationStore.ref)
+        let orgTip = org != nil && org != remoteOrg ? org : nil
+        let wants = Array(Set((accepted.compactMap(\.new) + (orgTip.map { [$0] } ?? [])).filter { !remote.objects.contains($0, rescan: false) })).sorted()
         if !wants.isEmpty {
             let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
             let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
@@ -209,6 +233,17 @@ public enum Transfer {
         }
         remote.objects.flush()
         FaultPoint.hit("before-ref-update")
+        if let orgTip {
+            var change = RefChange(remoteRef: OrganisationStore.ref, ref: OrganisationStore.ref, old: remoteOrg, new: orgTip, status: remoteOrg == nil ? .new : .fastForward)
+            do {
+                let (received, pinned) = try OrganisationStore(repository: remote).receive(orgTip, who: who, from: "a push")
+                change.organisation = received; change.pinnedRoot = pinned
+                if received == .behind { change.status = .upToDate }
+            } catch {
+                change.status = .rejected; change.reason = "refused by the remote: \(error.description)"; change.invalidContract = true
+            }
+            report.changes.append(change)
+        }
         var moving: [RefChange] = []
         var contracts: ContractCheck?
         for var change in accepted {
@@ -265,7 +300,9 @@ public enum Transfer {
     /// `.accord` into an existing empty `dir`. A failure removes the temporary directory; a kill
     /// leaves only it, never a `dir` that looks like a finished clone, and the next clone in the
     /// same place removes what a killed one left.
-    public static func clone(from source: String, to dir: String, bare: Bool, who: Identity,
+    /// `orgRoot`: the organisation root to trust, given out of band; without it the root the
+    /// source has is pinned (and reported in the organisation's `RefChange.pinnedRoot`).
+    public static func clone(from source: String, to dir: String, bare: Bool, who: Identity, orgRoot: ObjectID? = nil,
                              progress: TransferProgress? = nil) throws -> (Repository, TransferReport) {
         let url = Remote.absolutePath(source)
         let isBundle = Remote.isBundlePath(url)
@@ -281,6 +318,7 @@ public enum Transfer {
         defer { if !installed { temp.remove() } }
         let repo = try Repository.create(at: temp.path, bare: bare)
         try repo.setConfig("remote.origin.url", url)
+        if let orgRoot { try repo.setConfig(OrganisationStore.pinKey, orgRoot.hex) }
         var report: TransferReport
         if let remote {
             report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
@@ -289,6 +327,9 @@ public enum Transfer {
         }
         if let refused = report.changes.first(where: { $0.status == .rejected }) {
             throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
+        }
+        if let orgRoot, try repo.refs.resolve(OrganisationStore.ref) == nil {
+            throw StoreError.invalidInput("clone: --org-root \(orgRoot.hex.prefix(12)) was given, but \(source) has no organisation")
         }
         let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
             RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AccordStore
+import AccordTrust
 
 struct Init: AccordCommand {
     static let configuration = CommandConfiguration(
@@ -36,8 +37,14 @@ struct ConfigCommand: AccordCommand {
     @Flag(name: .shortAndLong, help: "List every setting.")
     var list = false
 
+    @Flag(help: "Remove the setting (every value of it).") var unset = false
     @Argument(help: "The setting, such as user.name.") var key: String?
     @Argument(help: "The new value; without it, print the current one.") var value: String?
+
+    func validate() throws {
+        if unset, value != nil { throw ValidationError("--unset takes only the setting's name") }
+        if unset, list { throw ValidationError("--unset and --list do not go together") }
+    }
 
     func execute() throws {
         let repo = try Session.repository()
@@ -50,7 +57,12 @@ struct ConfigCommand: AccordCommand {
         }
         guard let key else { throw ValidationError("name a setting, such as user.name, or use --list") }
         try Config.validateName(key) // as git config does; values are checked when set
-        if let value {
+        if unset {
+            guard try repo.unsetConfig(key) else { throw CheckFailed() } // not set: exit 1, as for a missing value
+        } else if let value {
+            if Organisation.isPolicyKey(key), let org = try OrganisationStore(repository: repo).head() {
+                throw StoreError.invalidInput("\(key) is a policy of this repository's organisation (version \(org.hex.prefix(12))), not a local setting: an administrator changes it for everyone with 'accord org policy set \(key) VALUE'; nothing was changed")
+            }
             try repo.setConfig(key, value)
         } else {
             guard let v = repo.config.get(key) else { throw CheckFailed() }

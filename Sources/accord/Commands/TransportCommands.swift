@@ -1,5 +1,6 @@
 import ArgumentParser
 import AccordStore
+import AccordTrust
 import AccordObjects
 import AccordSync
 #if canImport(Glibc)
@@ -69,7 +70,7 @@ enum TransferText {
         for c in changes {
             let (flag, summary): (String, String)
             switch c.status {
-            case .new: (flag, summary) = ("*", c.ref.hasPrefix("refs/tags/") ? "[new tag]" : "[new contract]")
+            case .new: (flag, summary) = ("*", c.ref.hasPrefix("refs/tags/") ? "[new tag]" : c.remoteRef == OrganisationStore.ref ? "[organisation]" : "[new contract]")
             case .fastForward: (flag, summary) = (" ", "\(short(c.old))..\(short(c.new))")
             case .forced: (flag, summary) = ("+", "\(short(c.old))...\(short(c.new))")
             case .upToDate:
@@ -82,6 +83,9 @@ enum TransferText {
             if c.status == .forced { line += "  (forced update)" }
             if let r = c.reason { line += "  (\(Output.oneLine(String(r.split(separator: "\n").first ?? ""))))" } // the first line; errors give the rest
             out.append(line)
+            if let root = c.pinnedRoot {
+                out.append("   pinned the organisation root \(root.hex): from now on only organisation versions descending from it are trusted (check it against the root head office gives out; 'accord org show')")
+            }
         }
         return out
     }
@@ -131,8 +135,14 @@ struct Clone: AccordCommand {
     @Argument(help: "Path of the repository (or bundle) to clone.") var source: String
     @Argument(help: "Directory to create (default: the source's name without .accord/.bundle).") var directory: String?
     @Flag(help: "Make a bare repository.") var bare = false
+    @Option(name: .customLong("org-root"), help: "The organisation root to trust (its commit id, given out of band); without it the source's root is pinned and printed.")
+    var orgRoot: String?
     @Flag(name: .shortAndLong, help: "Print nothing but errors and rejected refs.") var quiet = false
     @Flag(help: "Print a JSON summary.") var json = false
+
+    func validate() throws {
+        if let r = orgRoot, ObjectID(hex: r) == nil { throw ValidationError("--org-root '\(r)' is not a full commit id (64 hex digits)") }
+    }
 
     func execute() throws {
         let dir = directory ?? {
@@ -144,7 +154,8 @@ struct Clone: AccordCommand {
         }()
         if !quiet && !json { Output.stderr.write("Cloning into \(bare ? "bare repository " : "")'\(dir)'...\n") }
         let (_, report) = try transport {
-            try Transfer.clone(from: source, to: dir, bare: bare, who: Self.who(), progress: TransferText.progress(quiet: quiet || json))
+            try Transfer.clone(from: source, to: dir, bare: bare, who: Self.who(), orgRoot: orgRoot.flatMap(ObjectID.init(hex:)),
+                               progress: TransferText.progress(quiet: quiet || json))
         }
         if json { Output.stdout.line(TransferText.json(report, remote: "origin")); return }
         if quiet { return }
@@ -294,6 +305,10 @@ struct BundleCreate: AccordCommand {
                 guard let id = try repo.refs.resolve(name) else { throw StoreError.refNotFound(name) }
                 chosen.append((name, id))
             }
+        }
+        // The organisation travels with every bundle: the receiver judges the commits by it.
+        if !chosen.contains(where: { $0.name == OrganisationStore.ref }), let org = try repo.refs.resolve(OrganisationStore.ref) {
+            chosen.append((OrganisationStore.ref, org))
         }
         let resolver = RevisionResolver(repository: repo)
         var sinceIDs: [ObjectID] = []

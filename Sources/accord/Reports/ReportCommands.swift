@@ -99,7 +99,7 @@ enum ReportData {
 
     /// `accord.reminders.expiryDays` (default 30).
     static func expiryDays(_ s: ContractSession) throws -> Int {
-        guard let v = s.repository.config.get("accord.reminders.expiryDays") else { return 30 }
+        guard let v = s.store.policySetting("accord.reminders.expiryDays") else { return 30 }
         guard let n = Int(v), n >= 0, n <= 3660 else { throw ContractFailure("accord.reminders.expiryDays: '\(Output.oneLine(v))' is not a number of days (0 to 3660)") }
         return n
     }
@@ -225,7 +225,7 @@ struct PerformanceReport: AccordCommand {
         _ = try options.outputFormat()
         guard ["contract", "owner", "office"].contains(by) else { throw ContractFailure("--by: '\(Output.oneLine(by))' is not one of: contract, owner, office") }
         var weights = PerformanceWeights()
-        if let w = s.repository.config.get("accord.performance.weights") {
+        if let w = s.store.policySetting("accord.performance.weights") {
             do { weights = try PerformanceWeights(config: w) } catch { throw ContractFailure(error) }
         }
         let (snaps, unreadable) = try ReportData.snapshots(s)

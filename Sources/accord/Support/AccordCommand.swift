@@ -1,4 +1,5 @@
 import ArgumentParser
+import AccordTrust
 import AccordStore
 import AccordObjects
 import AccordSigning
@@ -24,6 +25,8 @@ extension AccordCommand {
         } catch let e as ObjectError {
             fail(e.description)
         } catch let e as SigningError {
+            fail(e.description)
+        } catch let e as TrustError {
             fail(e.description)
         } catch let e as ContractFailure {
             fail(e.description)

@@ -2,6 +2,7 @@ import ArgumentParser
 import AccordStore
 import AccordObjects
 import AccordContracts
+import AccordTrust
 
 /// Opens the contract store and says who is acting (user.name, user.email, user.role, user.office;
 /// ACCORD_ROLE and ACCORD_OFFICE override the last two).
@@ -17,7 +18,17 @@ struct ContractSession {
     func actor() throws -> (Actor, Identity) {
         let who = try Session.identity("AUTHOR", repository: repository, required: true)
         let env = Session.environment
-        guard let roleName = env["ACCORD_ROLE"] ?? repository.config.get("user.role") else {
+        // Under an organisation, the person the signing key belongs to: their only role and
+        // office are the defaults (a role or office they do not hold is refused at commit).
+        var person: Organisation.Person?
+        if let a = store.authority, let key = try SigningKeys.publicKey(repository.config, environment: Session.environment) {
+            person = a.head.organisation.holder(of: key)?.person
+        }
+        let roles = person?.roles.filter { $0 != Organisation.administrator } ?? []
+        guard let roleName = env["ACCORD_ROLE"] ?? repository.config.get("user.role") ?? (roles.count == 1 ? roles[0] : nil) else {
+            if person != nil {
+                throw StoreError.invalidInput("you hold several roles in the organisation (\(roles.joined(separator: ", "))); say which you act in: ACCORD_ROLE=ROLE, or accord config user.role ROLE")
+            }
             throw StoreError.invalidInput("""
                 your role is not set; set it (and your office) first:
                   accord config user.role salesRep      (one of: \(Role.allCases.map(\.code).joined(separator: ", ")))
@@ -27,7 +38,8 @@ struct ContractSession {
         guard let role = Role(code: roleName) else {
             throw StoreError.invalidInput("user.role '\(roleName)' is not a role; use one of: \(Role.allCases.map(\.code).joined(separator: ", "))")
         }
-        let office = env["ACCORD_OFFICE"] ?? repository.config.get("user.office") ?? ""
+        let onlyOffice = person.flatMap { $0.offices.count == 1 ? $0.offices[0] : nil }
+        let office = env["ACCORD_OFFICE"] ?? repository.config.get("user.office") ?? onlyOffice ?? ""
         return (Actor(name: who.name, email: who.email, role: role, office: office, replica: repository.replicaID ?? "unknown"), who)
     }
 

@@ -17,7 +17,10 @@ enum SigningKeys {
     }
 
     /// The configured key's path and where the setting came from; nil when there is none.
+    /// `ACCORD_SIGNING_KEY` (one command, as another person on a shared machine) over
+    /// `user.signingKey` over the generated key.
     static func configuredPath(_ config: Config, _ env: [String: String]) -> (path: String, source: String)? {
+        if let p = env["ACCORD_SIGNING_KEY"], !p.isEmpty { return (expand(p, env), "ACCORD_SIGNING_KEY") }
         if let p = config.get("user.signingkey"), !p.isEmpty { return (expand(p, env), "user.signingKey") }
         let d = defaultPath(env)
         return FileIO.exists(d) ? (d, "the key made by 'accord key generate'") : nil
@@ -29,6 +32,12 @@ enum SigningKeys {
         do { text = try FileIO.readString(path) } catch { throw SigningError.io("cannot read the signing key \(path) (\(source)): \(error)") }
         guard let text else { throw SigningError.io("the signing key \(path) (\(source)) does not exist; make one with 'accord key generate'") }
         do { return try SSHPrivateKey(openSSH: text) } catch { throw SigningError.io("the signing key \(path) (\(source)): \(error)") }
+    }
+
+    /// The public half of the configured key (nil: none configured).
+    static func publicKey(_ config: Config, environment: [String: String]) throws -> SSHPublicKey? {
+        guard let (path, source) = configuredPath(config, environment) else { return nil }
+        return try load(path, source: source).publicKey
     }
 
     /// A signer that reads the key the first time it signs, so that a command that writes

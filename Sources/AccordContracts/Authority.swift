@@ -1,0 +1,131 @@
+import AccordObjects
+import AccordSigning
+import AccordStore
+import AccordTrust
+import Foundation
+
+/// Who may make a commit, proven rather than claimed: once a repository has an organisation
+/// (`refs/accord/organisation`), every contract commit it writes or receives must be signed by an
+/// active key of a person of the organisation version the commit names (its
+/// `Accord-Organisation` trailer, a version this repository holds), act in a role that person
+/// holds, for an office of theirs when the role is office-bound, and carry records only in that
+/// person's name and role. A key revoked in this repository's own version signs nothing new.
+/// Commits of the baseline (the contract heads when the organisation was adopted, and their
+/// history) stay valid unsigned.
+public final class Authority: @unchecked Sendable {
+    public let organisations: OrganisationStore
+    /// This repository's current version: its policies are the ones applied.
+    public let head: OrgVersion
+    public let root: ObjectID
+    private let trusted: Set<ObjectID>
+    private let lock = NSLock()
+    private var versions: [ObjectID: OrgVersion] = [:]
+    private var baselineCommits: [String: Set<ObjectID>] = [:]
+    private var rootBaseline: [String: ObjectID]?
+
+    /// nil when the repository has no organisation (it has not adopted one: its commits are not
+    /// checked for signatures, and its config holds its policies).
+    public init?(repository: Repository) throws(TrustError) {
+        organisations = OrganisationStore(repository: repository)
+        let chain = try organisations.chain()
+        guard let h = chain.first, let r = chain.last else { return nil }
+        head = try organisations.read(h)
+        root = r
+        trusted = Set(chain)
+        versions[h] = head
+    }
+
+    public static let trailer = "Accord-Organisation"
+    static let rule = "authority"
+
+    /// The version `id` of this repository's organisation history.
+    public func version(_ id: ObjectID) throws(TrustError) -> OrgVersion {
+        if let v = lock.withLock({ versions[id] }) { return v }
+        guard trusted.contains(id) else {
+            throw .refused("it was made under organisation version \(id.hex.prefix(12)), which is not in this repository's organisation history (fetch the organisation first, or it is not this organisation's)")
+        }
+        let v = try organisations.read(id)
+        lock.withLock { versions[id] = v }
+        return v
+    }
+
+    /// Whether `id` is a commit of contract `number` as it stood when the organisation was adopted.
+    func isBaseline(_ id: ObjectID, number: String) throws(TrustError) -> Bool {
+        if let known = lock.withLock({ baselineCommits[number] }) { return known.contains(id) }
+        let baseline: [String: ObjectID]
+        if let b = lock.withLock({ rootBaseline }) { baseline = b } else { baseline = try organisations.read(root).baseline }
+        lock.withLock { rootBaseline = baseline }
+        var commits: Set<ObjectID> = []
+        if let tip = baseline[number], organisations.repository.objects.contains(tip) {
+            var history = History(objects: organisations.repository.objects)
+            do { commits = Set(try history.walk(from: [tip], order: .topological)) } catch { throw .store("the baseline of \(number): \(error.description)") }
+        }
+        lock.withLock { baselineCommits[number] = commits }
+        return commits.contains(id)
+    }
+
+    /// The checks of one commit of contract `snapshot` (its trailers and author as the commit
+    /// has them). `id`: the commit's id when it was received; nil for a commit being written here.
+    public func check(_ commit: Commit, id: ObjectID?, snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool) throws(ContractError) {
+        func refuse(_ why: String) -> ContractError { ContractError("", why, rule: Authority.rule) }
+        let number = snap.state.contract.number
+        let what = id.map { "commit \($0.hex.prefix(12))" } ?? "the new commit"
+        do {
+            if let id, try isBaseline(id, number: number) { return }
+        } catch { throw refuse(error.description) }
+        guard commit.signature != nil else {
+            throw refuse("\(what) is not signed: since this repository adopted its organisation (root \(root.hex.prefix(12))), every commit must be signed by its author's key")
+        }
+        let key: SSHPublicKey
+        do { key = try OrganisationStore.signer(of: commit, what) } catch { throw refuse(error.description) }
+        guard let vhex = snap.trailers[Authority.trailer], let vid = ObjectID(hex: vhex) else {
+            throw refuse("\(what) names no organisation version (an \(Authority.trailer) trailer): under whose rules it was made is unknown")
+        }
+        let v: OrgVersion
+        do { v = try version(vid) } catch { throw refuse("\(what): \(error.description)") }
+        guard let holder = v.organisation.holder(of: key) else {
+            throw refuse("\(what) is signed by key \(key.fingerprint), which belongs to no person of the organisation (version \(vid.hex.prefix(12)))")
+        }
+        let person = holder.person
+        guard holder.active else {
+            throw refuse("\(what) is signed by key \(key.fingerprint) of \(person.email), revoked in the organisation version it names (\(vid.hex.prefix(12)))")
+        }
+        if let now = head.organisation.holder(of: key), !now.active {
+            throw refuse("\(what) is signed by key \(key.fingerprint) of \(now.person.email), revoked in this repository's organisation (version \(head.id.hex.prefix(12))): a revoked key signs nothing new")
+        }
+        guard commit.author.email.lowercased() == person.email.lowercased() else {
+            throw refuse("\(what) names \(commit.author.email) as its author, but it is signed by the key of \(person.email)")
+        }
+        if isMerge { return } // a merge carries no edits of its own: it is recomputed, not authorised
+        guard let code = snap.trailers["Accord-Role"], let role = Role(code: code) else {
+            throw refuse("\(what) names no valid role (an Accord-Role trailer)")
+        }
+        guard person.roles.contains(role.code) else {
+            throw refuse("\(person.email) acts as \(role.code) (\(role.label)), a role they do not hold in the organisation (their roles: \(person.roles.filter { $0 != Organisation.administrator }.joined(separator: ", ")))")
+        }
+        if !Role.headOffice.contains(role) {
+            let office = snap.trailers["Accord-Office"] ?? ""
+            guard person.offices.contains(office) else {
+                throw refuse("\(person.email) acts for office '\(office)', which is not one of their offices (\(person.offices.joined(separator: ", ")))")
+            }
+            for c in [parent?.state.contract, snap.state.contract].compactMap({ $0 }) where !person.offices.contains(c.office) {
+                throw refuse("contract \(c.number) belongs to office '\(c.office)'; \(person.email), as \(role.code), acts only on the contracts of their offices (\(person.offices.joined(separator: ", ")))")
+            }
+        }
+        let before = Set(parent?.state.records.map(\.id) ?? [])
+        for r in snap.state.records where !before.contains(r.id) {
+            guard Authority.email(in: r.author)?.lowercased() == person.email.lowercased() else {
+                throw refuse("record \(r.id) (\(r.kind.code)) claims the author '\(r.author)', but the commit is signed by \(person.email): a record is its signer's")
+            }
+            guard r.role == role else {
+                throw refuse("record \(r.id) (\(r.kind.code)) claims the role \(r.role.code), but the commit acts as \(role.code)")
+            }
+        }
+    }
+
+    /// The address in `Name <email>`.
+    static func email(in author: String) -> String? {
+        guard let open = author.lastIndex(of: "<"), let close = author.lastIndex(of: ">"), open < close else { return nil }
+        return String(author[author.index(after: open)..<close])
+    }
+}
