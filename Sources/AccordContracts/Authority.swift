@@ -17,7 +17,8 @@ public final class Authority: @unchecked Sendable {
     /// This repository's current version: its policies are the ones applied.
     public let head: OrgVersion
     public let root: ObjectID
-    private let trusted: Set<ObjectID>
+    /// Each version of this repository's history by its position (0: the root).
+    private let trusted: [ObjectID: Int]
     private let lock = NSLock()
     private var versions: [ObjectID: OrgVersion] = [:]
     private var baselineCommits: [String: Set<ObjectID>] = [:]
@@ -31,7 +32,7 @@ public final class Authority: @unchecked Sendable {
         guard let h = chain.first, let r = chain.last else { return nil }
         head = try organisations.read(h)
         root = r
-        trusted = Set(chain)
+        trusted = Dictionary(uniqueKeysWithValues: chain.reversed().enumerated().map { ($1, $0) })
         versions[h] = head
     }
 
@@ -41,7 +42,7 @@ public final class Authority: @unchecked Sendable {
     /// The version `id` of this repository's organisation history.
     public func version(_ id: ObjectID) throws(TrustError) -> OrgVersion {
         if let v = lock.withLock({ versions[id] }) { return v }
-        guard trusted.contains(id) else {
+        guard trusted[id] != nil else {
             throw .refused("it was made under organisation version \(id.hex.prefix(12)), which is not in this repository's organisation history (fetch the organisation first, or it is not this organisation's)")
         }
         let v = try organisations.read(id)
@@ -66,7 +67,11 @@ public final class Authority: @unchecked Sendable {
 
     /// The checks of one commit of contract `snapshot` (its trailers and author as the commit
     /// has them). `id`: the commit's id when it was received; nil for a commit being written here.
-    public func check(_ commit: Commit, id: ObjectID?, snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool) throws(ContractError) {
+    /// `registrars`: the roles that register an existing contract with its records (an import):
+    /// such a commit may carry records of other people, each a person of the organisation in a
+    /// role they hold; every other commit's new records are its signer's.
+    public func check(_ commit: Commit, id: ObjectID?, snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool,
+                      registrars: Set<Role> = []) throws(ContractError) {
         func refuse(_ why: String) -> ContractError { ContractError("", why, rule: Authority.rule) }
         let number = snap.state.contract.number
         let what = id.map { "commit \($0.hex.prefix(12))" } ?? "the new commit"
@@ -83,6 +88,9 @@ public final class Authority: @unchecked Sendable {
         }
         let v: OrgVersion
         do { v = try version(vid) } catch { throw refuse("\(what): \(error.description)") }
+        if let p = parent?.trailers[Authority.trailer].flatMap(ObjectID.init(hex:)), let before = trusted[p], let now = trusted[vid], now < before {
+            throw refuse("\(what) names organisation version \(vid.hex.prefix(12)), older than the version its parent was made under (\(p.hex.prefix(12))): a commit cannot go back to an older organisation")
+        }
         guard let holder = v.organisation.holder(of: key) else {
             throw refuse("\(what) is signed by key \(key.fingerprint), which belongs to no person of the organisation (version \(vid.hex.prefix(12)))")
         }
@@ -113,6 +121,14 @@ public final class Authority: @unchecked Sendable {
             }
         }
         let before = Set(parent?.state.records.map(\.id) ?? [])
+        if parent == nil, registrars.contains(role) {
+            for r in snap.state.records {
+                guard let author = Authority.email(in: r.author).flatMap(v.organisation.person(email:)), author.roles.contains(r.role.code) else {
+                    throw refuse("record \(r.id) (\(r.kind.code)) of the contract \(person.email) registers names '\(r.author)' as \(r.role.code), who is not a person of the organisation holding that role")
+                }
+            }
+            return
+        }
         for r in snap.state.records where !before.contains(r.id) {
             guard Authority.email(in: r.author)?.lowercased() == person.email.lowercased() else {
                 throw refuse("record \(r.id) (\(r.kind.code)) claims the author '\(r.author)', but the commit is signed by \(person.email): a record is its signer's")

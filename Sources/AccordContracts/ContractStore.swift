@@ -45,9 +45,9 @@ public enum ContractStoreError: Error, CustomStringConvertible {
 /// each commit's tree holds `contract.json`, `records/` and `attachments/` (docs/format.md).
 public struct ContractStore: Sendable {
     public let repository: Repository
-    public let policy: LifecyclePolicy
+    public private(set) var policy: LifecyclePolicy
     /// The organisation's authority over commits; nil until the repository adopts one.
-    public let authority: Authority?
+    public private(set) var authority: Authority?
     /// Contracts written in the current batch whose refs do not exist yet, by number (an import
     /// writes every commit first and creates all its refs at once): a renewal may name one.
     public var pendingContracts: [String: ObjectID] = [:]
@@ -62,6 +62,14 @@ public struct ContractStore: Sendable {
         }
         let source = authority
         do { policy = try LifecyclePolicy(get: { key in source.map { $0.head.organisation.policy(key) } ?? repository.config.get(key) }) } catch { throw .rule(error) }
+    }
+
+    /// This store for computing commits that are compared, never kept (a merge recomputed to
+    /// check a received one): unsigned and unchecked by the organisation, the same trees.
+    public func forRecomputing() -> ContractStore {
+        var s = self
+        s.authority = nil
+        return s
     }
 
     /// Policy settings in a config (`accord.reviewStages`, `accord.merge.*`…), by full lowercased name.
@@ -306,7 +314,7 @@ public struct ContractStore: Sendable {
                 // The same check every receiver makes, so this replica never writes what others refuse.
                 let snap = Snapshot(commit: tree, state: change.state, attachmentBlobs: attachmentBlobs,
                                     trailers: Trailers.parse(message), conflicts: conflicts)
-                do { try a.check(commit, id: nil, snapshot: snap, parent: parent, isMerge: change.mergeParent != nil) }
+                do { try a.check(commit, id: nil, snapshot: snap, parent: parent, isMerge: change.mergeParent != nil, registrars: policy.registrars) }
                 catch { throw ContractStoreError.rule(error) }
             }
             let id = try db.write(.commit(commit))
@@ -368,8 +376,18 @@ public struct ContractStore: Sendable {
         if let a = authority {
             let commit: Commit
             do { commit = try repository.objects.readCommit(snap.commit) } catch { throw .store(error) }
-            do { try a.check(commit, id: snap.commit, snapshot: snap, parent: parent, isMerge: isMerge) } catch { throw .rule(error) }
+            do { try a.check(commit, id: snap.commit, snapshot: snap, parent: parent, isMerge: isMerge, registrars: policy.registrars) } catch { throw .rule(error) }
+            // Judged by the policies of the organisation version it was made under.
+            if let vid = snap.trailers[Authority.trailer].flatMap(ObjectID.init(hex:)), vid != a.head.id {
+                var judge = self
+                do { judge.policy = try LifecyclePolicy(get: { try? a.version(vid).organisation.policy($0) ?? nil }) } catch { throw .rule(error) }
+                return try judge.verifyRules(received: snap, isMerge: isMerge, parent: parent)
+            }
         }
+        try verifyRules(received: snap, isMerge: isMerge, parent: parent)
+    }
+
+    func verifyRules(received snap: Snapshot, isMerge: Bool, parent: Snapshot?) throws(ContractStoreError) {
         if isMerge {
             do { try Invariants.check(snap.state, previous: nil, policy: policy) } catch {
                 if snap.conflicts.contains(where: { $0.path == error.rule }) { return }

@@ -8,6 +8,8 @@ public struct MergeDriver {
     public let store: ContractStore
     public let policy: MergePolicy
 
+    init(store: ContractStore, policy: MergePolicy) { self.store = store; self.policy = policy }
+
     public init(store: ContractStore) throws(ContractStoreError) {
         self.store = store
         // The organisation's accord.merge.* once adopted, else this repository's config.

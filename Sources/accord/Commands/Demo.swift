@@ -22,13 +22,18 @@ struct Demo: AccordCommand {
         let out = Output.stdout
         var ok = true
         func say(_ s: String) { out.line(""); out.line(out.paint("## " + s, "1;36")) }
-        /// Runs `accord ARGS` in `cwd` as `who`, echoing the command and its output.
+        /// Runs `accord ARGS` in `cwd` as `who` (a role and office, or `ENV=…` settings, shown
+        /// before the command), echoing the command and its output.
         func run(_ cwd: String, _ who: (String, String)?, _ args: String, expect: Int32 = 0) {
             let place = cwd.replacingOccurrences(of: dir + "/", with: "")
-            out.line(out.paint("\(place)$ ", "2") + out.paint("accord \(args)", "1"))
-            out.flush()
             var env = "NO_COLOR=1 "
-            if let (role, office) = who { env += "ACCORD_ROLE=\(role) ACCORD_OFFICE='\(office)' " }
+            var shown = ""
+            if let (role, office) = who {
+                shown = role.contains("=") ? role + " " : "ACCORD_ROLE=\(role) "
+                env += shown + (office.isEmpty ? "" : "ACCORD_OFFICE='\(office)' ")
+            }
+            out.line(out.paint("\(place)$ ", "2") + out.paint(shown + "accord \(args)", "1"))
+            out.flush()
             let rc = system("cd '\(cwd)' && \(env)'\(me)' \(args) > '\(dir)/.output' 2>&1")
             let code = rc >= 0 ? (rc >> 8) & 0xFF : rc
             let text = (try? FileIO.readString("\(dir)/.output")) ?? nil
@@ -38,13 +43,25 @@ struct Demo: AccordCommand {
         let hq = "\(dir)/head-office", east = "\(dir)/rep-east", north = "\(dir)/rep-north"
         try FileIO.writeAtomically("\(dir)/contracts.json", Array(DemoData.contracts.utf8))
 
-        say("Head office creates its replica and registers two contracts")
+        say("Four people make their signing keys (Ed25519, OpenSSH format)")
+        let people = ["chen", "wang", "li", "zhang"]
+        for p in people { run(dir, ("XDG_CONFIG_HOME=people/\(p)", ""), "key generate --comment \(p)") }
+        func key(_ p: String) -> String { "../people/\(p)/accord/signing_key" }
+        // Wang Fang (legal) works at head office on the same replica as Chen Jing: her commands
+        // name her key and identity for that one command.
+        let legal = ("ACCORD_SIGNING_KEY=\(key("wang")) ACCORD_AUTHOR_NAME='法务 Wang Fang' ACCORD_AUTHOR_EMAIL=wang.fang@hq.example ACCORD_ROLE=legal", "")
+
+        say("Head office creates its replica and the organisation (the root of trust), adds its people, registers two contracts")
         _ = system("mkdir -p '\(hq)'")
         run(hq, nil, "init -q")
         run(hq, nil, "config user.name '合同管理部 Chen Jing'")
         run(hq, nil, "config user.email chen.jing@hq.example")
-        run(hq, nil, "config user.role contractAdmin")
-        run(hq, nil, "config user.office 合同管理部门")
+        run(hq, nil, "config user.signingKey \(key("chen"))")
+        run(hq, nil, "org init --name 示例机电有限公司 --role contractAdmin --office 合同管理部门")
+        run(hq, nil, "org person add wang.fang@hq.example --name '法务 Wang Fang' --key \(key("wang")).pub --role legal")
+        run(hq, nil, "org person add li.wei@east.example --name 'Li Wei' --key \(key("li")).pub --role salesRep --office 华东办事处")
+        run(hq, nil, "org person add zhang.min@north.example --name 'Zhang Min' --key \(key("zhang")).pub --role salesRep --office 'North Office' --office 华东办事处")
+        run(hq, nil, "org show")
         run(hq, nil, "import ../contracts.json")
         run(hq, nil, "list")
 
@@ -52,19 +69,24 @@ struct Demo: AccordCommand {
         run(dir, nil, "clone -q head-office rep-east")
         run(hq, nil, "bundle create ../to-north.bundle --all")
         run(dir, nil, "clone -q to-north.bundle rep-north")
-        for (repo, name, email, office) in [(east, "Li Wei", "li.wei@east.example", "华东办事处"), (north, "Zhang Min", "zhang.min@north.example", "North Office")] {
+        // Their role and office come from the organisation: each holds one of each.
+        for (repo, name, email, who) in [(east, "Li Wei", "li.wei@east.example", "li"), (north, "Zhang Min", "zhang.min@north.example", "zhang")] {
             run(repo, nil, "config user.name '\(name)'")
             run(repo, nil, "config user.email \(email)")
-            run(repo, nil, "config user.role salesRep")
-            run(repo, nil, "config user.office '\(office)'")
+            run(repo, nil, "config user.signingKey \(key(who))")
         }
+        run(north, nil, "config user.office 'North Office'") // Zhang Min covers two offices; she works from North
 
         say("Offline for days: all three edit, and two of them change the same delivery deadline")
-        run(hq, ("legal", "法务部"), "set HT-2026-024 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部直接损失及合理的维权费用。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：明确赔偿范围'")
+        run(hq, legal, "set HT-2026-024 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部直接损失及合理的维权费用。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的万分之五支付违约金。' -m '法务：明确赔偿范围'")
         run(east, nil, "set HT-2026-024 deliveryDeadline=2027-04-15 buyer.phone=021-5555-0199")
         run(east, nil, "record HT-2026-024 tracking customer=华东机械有限公司 coordinationContent='客户要求推迟交货两周'")
         run(north, nil, "set HT-2026-024 deliveryDeadline=2027-04-30 'breachLiability=第一条 违约方应赔偿守约方因此遭受的全部损失。\n第二条 逾期交货的，每日按未交货部分价款的万分之五支付违约金。\n第三条 逾期付款的，每日按未付款项的千分之一支付违约金。'")
         run(north, nil, "submit HT-2026-002")
+
+        say("Authority is proven, not claimed: Rep East cannot act as legal, nor edit North's contract")
+        run(east, ("legal", ""), "set HT-2026-024 breachLiability=无", expect: 128)
+        run(east, nil, "set HT-2026-002 buyer.phone=010-0000-0000", expect: 128)
 
         say("Rep East syncs with head office (fetch, merge field by field, push)")
         run(east, nil, "sync")
@@ -77,7 +99,7 @@ struct Demo: AccordCommand {
         run(hq, nil, "status")
         run(hq, nil, "conflicts HT-2026-024")
         run(hq, nil, "diff HT-2026-024 HEAD^1 HEAD")
-        run(hq, ("salesRep", "华东办事处"), "submit HT-2026-024", expect: 128)
+        run(hq, nil, "submit HT-2026-024", expect: 128)
 
         say("Head office resolves the clash (recorded as a commit) and everyone converges")
         run(hq, nil, "resolve HT-2026-024 deliveryDeadline --theirs -m '客户书面确认 4 月 30 日'")
@@ -86,6 +108,20 @@ struct Demo: AccordCommand {
         run(hq, nil, "bundle create ../to-north-2.bundle --all")
         run(north, nil, "pull ../to-north-2.bundle")
         run(hq, nil, "log --oneline HT-2026-024")
+
+        say("Every commit is signed: stock git verifies each one with the organisation's allowed signers")
+        for repo in [hq, east, north] {
+            run(repo, nil, "org allowed-signers")
+            _ = system("cd '\(repo)' && '\(me)' org allowed-signers > ../signers")
+            let place = repo.replacingOccurrences(of: dir + "/", with: "")
+            out.line(out.paint("\(place)$ ", "2") + out.paint("for c in $(git --git-dir .accord rev-list --exclude=refs/accord/* --all); do git --git-dir .accord -c gpg.ssh.allowedSignersFile=../signers verify-commit $c; done", "1"))
+            out.flush()
+            let script = "cd '\(repo)' && n=0 && bad=0 && for c in $(git --git-dir .accord rev-list --exclude='refs/accord/*' --all); do n=$((n+1)); git --git-dir .accord -c gpg.ssh.allowedSignersFile=../signers verify-commit $c >/dev/null 2>&1 || { bad=$((bad+1)); echo \"    not verified: $c\"; }; done; echo \"    $n commits, $bad not verified\"; [ $bad -eq 0 ]"
+            let rc = system("(\(script)) > '\(dir)/.output' 2>&1")
+            let text = (try? FileIO.readString("\(dir)/.output")) ?? nil
+            for line in (text ?? "").split(separator: "\n") { out.line(String(line)) }
+            if rc != 0 { ok = false; out.line(out.paint("    (git verify-commit refused a commit)", "31")) }
+        }
 
         say("Converged: the same head on every replica, and stock git agrees")
         for repo in [hq, east, north] {
