@@ -91,6 +91,18 @@ public final class Authority: @unchecked Sendable {
         if let p = parent?.trailers[Authority.trailer].flatMap(ObjectID.init(hex:)), let before = trusted[p], let now = trusted[vid], now < before {
             throw refuse("\(what) names organisation version \(vid.hex.prefix(12)), older than the version its parent was made under (\(p.hex.prefix(12))): a commit cannot go back to an older organisation")
         }
+        try checkActor(key: key, author: commit.author.email, role: snap.trailers["Accord-Role"], office: snap.trailers["Accord-Office"] ?? "",
+                       version: v, snapshot: snap, parent: parent, isMerge: isMerge, registrars: registrars, what: what)
+    }
+
+    /// Whether the holder of `key` may make this commit under version `v`: an active key of a
+    /// person who is its author, in a role they hold, for one of their offices if the role is
+    /// office-bound, with records in their own name (a registrar's import excepted). A writer
+    /// calls it before it writes anything; a receiver after the signature is verified.
+    public func checkActor(key: SSHPublicKey, author: String, role code: String?, office: String, version v: OrgVersion,
+                           snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool, registrars: Set<Role>, what: String) throws(ContractError) {
+        func refuse(_ why: String) -> ContractError { ContractError("", why, rule: Authority.rule) }
+        let vid = v.id
         guard let holder = v.organisation.holder(of: key) else {
             throw refuse("\(what) is signed by key \(key.fingerprint), which belongs to no person of the organisation (version \(vid.hex.prefix(12)))")
         }
@@ -101,18 +113,17 @@ public final class Authority: @unchecked Sendable {
         if let now = head.organisation.holder(of: key), !now.active {
             throw refuse("\(what) is signed by key \(key.fingerprint) of \(now.person.email), revoked in this repository's organisation (version \(head.id.hex.prefix(12))): a revoked key signs nothing new")
         }
-        guard commit.author.email.lowercased() == person.email.lowercased() else {
-            throw refuse("\(what) names \(commit.author.email) as its author, but it is signed by the key of \(person.email)")
+        guard author.lowercased() == person.email.lowercased() else {
+            throw refuse("\(what) names \(author) as its author, but it is signed by the key of \(person.email)")
         }
         if isMerge { return } // a merge carries no edits of its own: it is recomputed, not authorised
-        guard let code = snap.trailers["Accord-Role"], let role = Role(code: code) else {
+        guard let code, let role = Role(code: code) else {
             throw refuse("\(what) names no valid role (an Accord-Role trailer)")
         }
         guard person.roles.contains(role.code) else {
             throw refuse("\(person.email) acts as \(role.code) (\(role.label)), a role they do not hold in the organisation (their roles: \(person.roles.filter { $0 != Organisation.administrator }.joined(separator: ", ")))")
         }
         if !Role.headOffice.contains(role) {
-            let office = snap.trailers["Accord-Office"] ?? ""
             guard person.offices.contains(office) else {
                 throw refuse("\(person.email) acts for office '\(office)', which is not one of their offices (\(person.offices.joined(separator: ", ")))")
             }

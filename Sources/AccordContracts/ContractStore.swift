@@ -1,6 +1,7 @@
 import AccordObjects
 import AccordStore
 import AccordTrust
+import AccordSigning
 
 /// A contract as one commit holds it.
 public struct Snapshot: Sendable {
@@ -272,10 +273,8 @@ public struct ContractStore: Sendable {
         }
         let db = repository.objects
         do {
-            if let a = authority, repository.signer == nil {
-                throw ContractStoreError.rule(ContractError("", "this repository's organisation (root \(a.root.hex.prefix(12))) requires every commit to be signed, and no signing key is set: run 'accord key generate' (and have an administrator add its public key with 'accord org person set'), or set user.signingKey", rule: "authority"))
-            }
             try repository.checkSigner() // a key that cannot sign refuses the commit before any object is written
+            if let a = authority { try checkAuthority(a, change, conflicts: conflicts, parent: parent) }
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
@@ -310,19 +309,28 @@ public struct ContractStore: Sendable {
             let parents = (parent.map { [$0.commit] } ?? []) + (change.mergeParent.map { [$0] } ?? [])
             let commit = try repository.signing(Commit(tree: tree, parents: parents, author: change.author,
                                                        committer: change.committer ?? change.author, message: message))
-            if let a = authority {
-                // The same check every receiver makes, so this replica never writes what others refuse.
-                let snap = Snapshot(commit: tree, state: change.state, attachmentBlobs: attachmentBlobs,
-                                    trailers: Trailers.parse(message), conflicts: conflicts)
-                do { try a.check(commit, id: nil, snapshot: snap, parent: parent, isMerge: change.mergeParent != nil, registrars: policy.registrars) }
-                catch { throw ContractStoreError.rule(error) }
-            }
             let id = try db.write(.commit(commit))
             db.flush() // every new object durable before a ref points at it
             return (id, warnings)
         } catch let e as ContractStoreError { throw e }
         catch let e as StoreError { throw .store(e) }
         catch { throw .store(.invalidInput("\(error)")) }
+    }
+
+    /// The organisation's check of a commit this replica is about to write, before any object is
+    /// written: the check every receiver makes once the signature is verified, with the key the
+    /// repository signs with, so this replica never writes what the others refuse.
+    func checkAuthority(_ a: Authority, _ change: Change, conflicts: [Conflict], parent: Snapshot?) throws(ContractStoreError) {
+        guard let signer = repository.signer else {
+            throw .rule(ContractError("", "this repository's organisation (root \(a.root.hex.prefix(12))) requires every commit to be signed, and no signing key is set: run 'accord key generate' (and have an administrator add its public key with 'accord org person set'), or set user.signingKey", rule: "authority"))
+        }
+        let key: SSHPublicKey
+        do { key = try SSHPublicKey(blob: try signer.publicKeyBlob()) } catch { throw .store(.invalidInput("the signing key: \(error)")) }
+        let snap = Snapshot(commit: parent?.commit ?? ObjectID(w0: 0, w1: 0, w2: 0, w3: 0), state: change.state, attachmentBlobs: [:], trailers: [:], conflicts: conflicts)
+        do {
+            try a.checkActor(key: key, author: change.author.email, role: change.actor.role.code, office: change.actor.office, version: a.head,
+                             snapshot: snap, parent: parent, isMerge: change.mergeParent != nil, registrars: policy.registrars, what: "the new commit")
+        } catch { throw .rule(error) }
     }
 
     /// The field conflicts a (non-merge) commit from `old` to `new` settles: those at a path it

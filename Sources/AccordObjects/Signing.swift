@@ -6,6 +6,9 @@ public protocol ObjectSigner: Sendable {
     /// Throws if signing would fail (no usable key): writers call it before they write any
     /// object, so a refused commit leaves nothing behind.
     func ready() throws
+    /// The public key signatures are made with, in its wire form (for SSH keys the
+    /// `string "ssh-ed25519", string key` blob), so a writer can check whose it is first.
+    func publicKeyBlob() throws -> [UInt8]
 }
 
 extension ObjectSigner {

@@ -79,4 +79,5 @@ public struct SSHObjectSigner: ObjectSigner {
     public let key: SSHPrivateKey
     public init(key: SSHPrivateKey) { self.key = key }
     public func armoredSignature(of payload: [UInt8]) throws -> String { try SSHSignature.sign(payload, with: key) }
+    public func publicKeyBlob() throws -> [UInt8] { key.publicKey.blob }
 }

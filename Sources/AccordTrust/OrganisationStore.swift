@@ -129,18 +129,23 @@ public struct OrganisationStore: Sendable {
         var previous: Organisation?
         if let reached { previous = try read(reached).organisation }
         for v in versions.reversed() {
-            let judge = previous ?? v.organisation
-            let key = try OrganisationStore.signer(of: v.commit, "organisation version \(v.id.hex.prefix(12))")
-            guard let holder = judge.holder(of: key), holder.active, holder.person.isAdministrator else {
-                let who = judge.holder(of: key).map { "\($0.person.email)\($0.active ? "" : ", revoked")" } ?? "no person of the organisation"
-                throw .refused("organisation version \(v.id.hex.prefix(12)) is signed by \(key.fingerprint) (\(who)), not by an active administrator of \(previous == nil ? "the version itself (the root)" : "the version before it"); only an administrator publishes a new version")
-            }
-            guard v.commit.author.email.lowercased() == holder.person.email.lowercased() else {
-                throw .refused("organisation version \(v.id.hex.prefix(12)): its author is \(v.commit.author.email), but it is signed by \(holder.person.email)")
-            }
+            try OrganisationStore.checkPublisher(v.commit, "organisation version \(v.id.hex.prefix(12))", judge: previous ?? v.organisation, isRoot: previous == nil)
             previous = v.organisation
         }
         return (versions, reached)
+    }
+
+    /// A version must be signed by an active administrator of `judge` (the version before it;
+    /// the root is judged by itself) who is also its author.
+    static func checkPublisher(_ commit: Commit, _ what: String, judge: Organisation, isRoot: Bool) throws(TrustError) {
+        let key = try signer(of: commit, what)
+        guard let holder = judge.holder(of: key), holder.active, holder.person.isAdministrator else {
+            let who = judge.holder(of: key).map { "\($0.person.email)\($0.active ? "" : ", revoked")" } ?? "no person of the organisation"
+            throw .refused("\(what) is signed by \(key.fingerprint) (\(who)), not by an active administrator of \(isRoot ? "the version itself (the root)" : "the version before it"); only an administrator publishes a new version")
+        }
+        guard commit.author.email.lowercased() == holder.person.email.lowercased() else {
+            throw .refused("\(what): its author is \(commit.author.email), but it is signed by \(holder.person.email)")
+        }
     }
 
     /// Publishes `org` as the next version (the first, with `baseline`, makes the root and pins it),
@@ -155,14 +160,20 @@ public struct OrganisationStore: Sendable {
         let db = repository.objects
         do {
             try signer.ready()
-            var entries = [TreeEntry(mode: .regular, name: Organisation.fileName, id: try db.write(type: .blob, payload: org.encoded()))]
+            // Built and checked in memory first: a publisher who may not publish writes nothing.
+            var blobs: [[UInt8]] = [org.encoded()]
+            var entries = [TreeEntry(mode: .regular, name: Organisation.fileName, id: ObjectHasher.id(type: .blob, payload: blobs[0]))]
             if parent == nil, let baseline, !baseline.isEmpty {
-                entries.append(TreeEntry(mode: .regular, name: OrganisationStore.baselineFile,
-                                         id: try db.write(type: .blob, payload: OrganisationStore.baselineBytes(baseline))))
+                blobs.append(OrganisationStore.baselineBytes(baseline))
+                entries.append(TreeEntry(mode: .regular, name: OrganisationStore.baselineFile, id: ObjectHasher.id(type: .blob, payload: blobs[1])))
             }
-            let tree = try db.write(.tree(try Tree(entries: entries)))
-            let commit = try Commit(tree: tree, parents: parent.map { [$0] } ?? [], author: author, committer: author,
+            let tree = Object.tree(try Tree(entries: entries))
+            let commit = try Commit(tree: tree.id, parents: parent.map { [$0] } ?? [], author: author, committer: author,
                                     message: summary.replacingOccurrences(of: "\n", with: " ") + "\n").signed(by: signer)
+            let judge = try parent.map { try read($0).organisation } ?? org
+            try OrganisationStore.checkPublisher(commit, "the new organisation version", judge: judge, isRoot: parent == nil)
+            for b in blobs { _ = try db.write(type: .blob, payload: b) }
+            _ = try db.write(tree)
             let id = try db.write(.commit(commit))
             db.flush()
             _ = try verify(tip: id, trusted: parent.map { [$0] } ?? [], root: parent == nil ? nil : try pinnedRoot())

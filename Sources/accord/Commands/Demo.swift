@@ -19,6 +19,8 @@ struct Demo: AccordCommand {
         let dir = String(cString: made)
         defer { if !keep { _ = system("rm -rf '\(dir)'") } }
         let me = Demo.selfPath()
+        // Every step runs as the demo's people, whatever the caller's ACCORD_* settings say.
+        for key in Session.environment.keys where key.hasPrefix("ACCORD_") { unsetenv(key) }
         let out = Output.stdout
         var ok = true
         func say(_ s: String) { out.line(""); out.line(out.paint("## " + s, "1;36")) }

@@ -54,6 +54,7 @@ enum SigningKeys {
 
         func armoredSignature(of payload: [UInt8]) throws -> String { try SSHSignature.sign(payload, with: try loaded()) }
         func ready() throws { _ = try loaded() }
+        func publicKeyBlob() throws -> [UInt8] { try loaded().publicKey.blob }
 
         private func loaded() throws -> SSHPrivateKey {
             lock.lock(); defer { lock.unlock() }
