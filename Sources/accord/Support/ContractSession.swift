@@ -21,13 +21,19 @@ struct ContractSession {
         // Under an organisation, the person the signing key belongs to: their only role and
         // office are the defaults (a role or office they do not hold is refused at commit).
         var person: Organisation.Person?
+        var unknownKey: String?
         if let a = store.authority, let key = try SigningKeys.publicKey(repository.config, environment: Session.environment) {
             person = a.head.organisation.holder(of: key)?.person
+            if person == nil { unknownKey = key.fingerprint }
         }
         let roles = person?.roles.filter { $0 != Organisation.administrator } ?? []
         guard let roleName = env["ACCORD_ROLE"] ?? repository.config.get("user.role") ?? (roles.count == 1 ? roles[0] : nil) else {
             if person != nil {
                 throw StoreError.invalidInput("you hold several roles in the organisation (\(roles.joined(separator: ", "))); say which you act in: ACCORD_ROLE=ROLE, or accord config user.role ROLE")
+            }
+            if let a = store.authority {
+                throw StoreError.invalidInput(unknownKey.map { "your signing key \($0) belongs to no person of this repository's organisation (version \(a.head.id.hex.prefix(12))): an administrator adds it with 'accord org person add' or 'accord org person set EMAIL --add-key'" }
+                    ?? "this repository's organisation requires every commit to be signed, and no signing key is set: run 'accord key generate', or set user.signingKey, and have an administrator add the public key")
             }
             throw StoreError.invalidInput("""
                 your role is not set; set it (and your office) first:
