@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Builds large repositories for Benchmarks/contracts-vs-git.sh (not part of the tool).
-        .executableTarget(name: "accord-bench-gen", dependencies: ["AccordContracts"], path: "Benchmarks/AccordBenchGen"),
+        .executableTarget(name: "accord-bench-gen", dependencies: ["AccordContracts", "AccordSigning", "AccordTrust"], path: "Benchmarks/AccordBenchGen"),
         // Shared by the test targets only (seeded random numbers for property tests).
         .target(name: "AccordTestSupport", path: "Tests/AccordTestSupport"),
         .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects", "AccordTestSupport"]),
