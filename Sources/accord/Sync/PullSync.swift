@@ -40,7 +40,9 @@ struct Pull: AccordCommand {
     static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool) throws -> Result {
         let (actor, who) = try s.actor()
         let (fetched, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
-        let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: s.store) }
+        // Opened again after the fetch: it may have brought a newer organisation version, whose
+        // policies the merges follow and which they name.
+        let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: ContractStore(repository: s.repository)) }
         let prefix = "refs/remotes/\(tracking)/contracts/"
         let heads = try s.repository.refs.values(prefix: "refs/contracts/")
         var planned: [(number: String, outcome: MergeDriver.Outcome, update: RefUpdate?)] = []
