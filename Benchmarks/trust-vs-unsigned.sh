@@ -3,10 +3,10 @@
 # the same data: once in repositories without an organisation (unsigned commits, as before) and
 # once after head office adopted one (every commit signed; on pull every received commit's
 # signature, signer, role, office and records checked). Then the cost of one signed commit.
-# Usage: Benchmarks/trust-vs-unsigned.sh [N=10000] [C=1000] [O=100] [RUNS=3] [WORKDIR=/tmp/accord-tbench]
+# Usage: Benchmarks/trust-vs-unsigned.sh [N=10000] [C=1000] [O=100] [RUNS=7] [WORKDIR=/tmp/accord-tbench]
 # ACCORD_SCRATCH: a SwiftPM scratch path for the release build (default .build).
 set -euo pipefail
-N=${1:-10000}; C=${2:-1000}; O=${3:-100}; RUNS=${4:-3}; W=${5:-/tmp/accord-tbench}
+N=${1:-10000}; C=${2:-1000}; O=${3:-100}; RUNS=${4:-7}; W=${5:-/tmp/accord-tbench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCRATCH=${ACCORD_SCRATCH:-$ROOT/.build}
 swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --product accord >/dev/null 2>&1
@@ -42,26 +42,29 @@ setup() { # $1: plain|signed
 setup plain
 setup signed
 
-declare -A times
+# Each run pulls into a fresh copy of A (the same starting point), the two modes alternated;
+# wall and user+system seconds from /usr/bin/time; the ratio is taken pair by pair.
+declare -A wall cpu
+ratios=""
 for k in $(seq "$RUNS"); do
   for mode in plain signed; do
-    d="$W/$mode"; rm -rf "$d/try"; cp -a "$d/a" "$d/try"
-    s=$(date +%s%N); (cd "$d/try" && "$A" pull --json > "$d/pull.out"); e=$(date +%s%N)
-    times[$mode]="${times[$mode]:-} $(( (e - s) / 1000000 ))"
+    d="$W/$mode"; rm -rf "$d/try"; cp -a "$d/a" "$d/try"; sync
+    (cd "$d/try" && /usr/bin/time -f "%e %U %S" -o "$W/time.$mode" "$A" pull --json > "$d/pull.out")
+    read -r e u sy < "$W/time.$mode"
+    wall[$mode]="${wall[$mode]:-} $e"; cpu[$mode]="${cpu[$mode]:-} $(awk -v a="$u" -v b="$sy" 'BEGIN { printf "%.2f", a + b }')"
   done
+  ratios="$ratios $(awk -v a="$(echo "${wall[signed]}" | awk '{print $NF}')" -v b="$(echo "${wall[plain]}" | awk '{print $NF}')" 'BEGIN { printf "%.3f", a / b }')"
 done
-med() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-p=$(echo "${times[plain]}" | med); sg=$(echo "${times[signed]}" | med)
+med() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 merged=$(grep -c '"outcome":"merged"' "$W/signed/pull.out" || true); ff=$(grep -c '"outcome":"fast-forward"' "$W/signed/pull.out" || true)
-signed_heads=$(git --git-dir "$W/signed/try/.accord" log -1 --format=%G? refs/contracts/HT-$((100000 + C)) 2>/dev/null || true)
 echo "$N contracts; A changed $C, B changed $C ($O the same); A pulls B's changes ($ff fast-forwards, $merged merges), $RUNS runs each, alternated"
 echo ""
-echo "| pull | median ms | runs (ms) |"
-echo "|---|---|---|"
-echo "| without an organisation (unsigned, as before) | $p |${times[plain]} |"
-echo "| with an organisation (every received commit's signature and authority checked) | $sg |${times[signed]} |"
+echo "| pull | median wall s | median cpu s | runs (wall s) |"
+echo "|---|---|---|---|"
+echo "| without an organisation (unsigned, as before) | $(echo "${wall[plain]}" | med) | $(echo "${cpu[plain]}" | med) |${wall[plain]} |"
+echo "| with an organisation (every received commit's signature and authority checked) | $(echo "${wall[signed]}" | med) | $(echo "${cpu[signed]}" | med) |${wall[signed]} |"
 echo ""
-echo "signed/unsigned: $(awk -v a="$sg" -v b="$p" 'BEGIN { printf "%.3f", a/b }')"
+echo "signed/unsigned wall, median of the pairs: $(echo "$ratios" | med) (pairs:$ratios)"
 echo ""
 mkdir -p "$W/cost"
 "$BIN/accord-bench-gen" cost "$W/cost" 500

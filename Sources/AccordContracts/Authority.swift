@@ -75,9 +75,13 @@ public final class Authority: @unchecked Sendable {
         func refuse(_ why: String) -> ContractError { ContractError("", why, rule: Authority.rule) }
         let number = snap.state.contract.number
         let what = id.map { "commit \($0.hex.prefix(12))" } ?? "the new commit"
-        do {
-            if let id, try isBaseline(id, number: number) { return }
-        } catch { throw refuse(error.description) }
+        // Only a commit that could not pass as made under the organisation (unsigned, or naming
+        // no version) is looked up in the baseline: the lookup reads the adopted heads' history.
+        if commit.signature == nil || snap.trailers[Authority.trailer] == nil {
+            do {
+                if let id, try isBaseline(id, number: number) { return }
+            } catch { throw refuse(error.description) }
+        }
         guard commit.signature != nil else {
             throw refuse("\(what) is not signed: since this repository adopted its organisation (root \(root.hex.prefix(12))), every commit must be signed by its author's key")
         }

@@ -380,10 +380,13 @@ public struct ContractStore: Sendable {
     /// local one, with the author's role, action and change agreement read from its trailers.
     /// A merge commit is checked on its own state: an invariant it breaks must be recorded as a
     /// conflict (conflicts are data). `parent`: the first parent's snapshot, if it is readable.
-    public func verify(received snap: Snapshot, isMerge: Bool, parent: Snapshot?) throws(ContractStoreError) {
+    /// `commit`: the commit object itself, when the caller has read it already.
+    public func verify(received snap: Snapshot, isMerge: Bool, parent: Snapshot?, commit known: Commit? = nil) throws(ContractStoreError) {
         if let a = authority {
             let commit: Commit
-            do { commit = try repository.objects.readCommit(snap.commit) } catch { throw .store(error) }
+            if let known { commit = known } else {
+                do { commit = try repository.objects.readCommit(snap.commit) } catch { throw .store(error) }
+            }
             do { try a.check(commit, id: snap.commit, snapshot: snap, parent: parent, isMerge: isMerge, registrars: policy.registrars) } catch { throw .rule(error) }
             // Judged by the policies of the organisation version it was made under.
             if let vid = snap.trailers[Authority.trailer].flatMap(ObjectID.init(hex:)), vid != a.head.id {

@@ -49,9 +49,12 @@ struct ContractCheck {
         // 1. Every added commit is a contract, oldest first (so the first bad one is named).
         var snapshots: [ObjectID: Snapshot] = [:]
         var parents: [ObjectID: [ObjectID]] = [:]
+        var commits: [ObjectID: Commit] = [:]
         for id in added.reversed() {
             do {
-                parents[id] = try history.commit(id).parents
+                let c = try history.commit(id)
+                parents[id] = c.parents
+                commits[id] = c
             } catch {
                 return say(id, "cannot be read: \(error.description)")
             }
@@ -74,7 +77,7 @@ struct ContractCheck {
             guard let snap = snapshots[id], let ps = parents[id] else { continue }
             var parent: Snapshot?
             if ps.count == 1, let p = ps.first { parent = snapshots[p] ?? (try? store.load(commit: p)) }
-            do { try store.verify(received: snap, isMerge: ps.count > 1, parent: parent) } catch {
+            do { try store.verify(received: snap, isMerge: ps.count > 1, parent: parent, commit: commits[id]) } catch {
                 switch error {
                 case let .rule(e): return say(id, e.description)
                 default: return say(id, error.description)
