@@ -16,7 +16,7 @@ func say(_ s: String) { let b = Array(s.utf8); _ = b.withUnsafeBytes { write(2, 
 // at HT-<100000+FIRST> in an existing repository (Benchmarks/sync-vs-git.sh); with
 // BENCH_SIGNING_KEY set, signed with that OpenSSH key (a repository with an organisation).
 // With `accord-bench-gen cost DIR K`, times K commits to one contract in a repository without an
-// organisation and K in one with (signed, checked), alternating, and prints the medians
+// organisation and K in one with (signed, checked), alternating, without fsync, and prints the medians
 // (Benchmarks/trust-vs-unsigned.sh).
 let args = CommandLine.arguments
 
@@ -30,7 +30,10 @@ if args.count == 4, args[1] == "cost", let k = Int(args[3]), k > 0 {
     do {
         let key = SSHPrivateKey.generate(comment: "bench@example.com")
         func repo(_ name: String, signed: Bool) throws -> (ContractStore, Actor) {
-            let repo = try Repository.create(at: "\(args[2])/\(name)", bare: true)
+            // Without fsync: what differs between the two is CPU (signing and checking); a disk's
+            // flush time, the same for both, would drown it.
+            try Repository.create(at: "\(args[2])/\(name)", bare: true).setConfig("accord.fsyncObjectFiles", "false")
+            let repo = try Repository(gitDir: "\(args[2])/\(name)")
             let who = Identity(name: "Bench", email: "bench@example.com", seconds: 1_795_000_000, offsetMinutes: 480)
             if signed {
                 repo.signer = SSHObjectSigner(key: key)

@@ -105,6 +105,9 @@ public struct Organisation: Codable, Sendable, Equatable {
                 throw .invalid("person '\(p.name)': '\(p.email)' is not an email address")
             }
             guard emails.insert(e).inserted else { throw .invalid("two people have the email \(p.email)") }
+            if let k = p.keys.first(where: p.revokedKeys.contains) {
+                throw .invalid("person \(p.email): the key \(k.prefix(40))… is both active and revoked; a revoked key stays revoked")
+            }
             for k in p.keys + p.revokedKeys {
                 do { _ = try SSHPublicKey(line: k) } catch { throw .invalid("person \(p.email): key '\(k.prefix(40))…': \(error)") }
                 if let other = keys[k], other != e { throw .invalid("the key \(k.prefix(40))… belongs to both \(other) and \(p.email)") }

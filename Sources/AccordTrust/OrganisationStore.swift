@@ -197,13 +197,19 @@ public struct OrganisationStore: Sendable {
     /// repository's version (or the pinned root), it fast-forwards `refs/accord/organisation`.
     /// Without an organisation or a pin, the root received is pinned (trust on first use; `clone
     /// --org-root` pins one given out of band instead). `pinned` is set when that happened.
-    public func receive(_ tip: ObjectID, who: Identity, from source: String) throws(TrustError) -> (Received, pinned: ObjectID?) {
+    /// `check`: why a version's content cannot be used here (its policies do not read), or nil;
+    /// the layers above this module know the policies.
+    public func receive(_ tip: ObjectID, who: Identity, from source: String,
+                        check: (Organisation) -> String? = { _ in nil }) throws(TrustError) -> (Received, pinned: ObjectID?) {
         let local = try head()
         if local == tip { return (.upToDate, nil) }
         let known = try chain()
         if known.contains(tip) { return (.behind, nil) }
         let pin = try pinnedRoot() ?? known.last
         let (versions, reached) = try verify(tip: tip, trusted: Set(known), root: pin)
+        if let newest = versions.first, let why = check(newest.organisation) {
+            throw .refused("organisation version \(newest.id.hex.prefix(12)) from \(source) cannot be used: \(why)")
+        }
         if let local, reached != local {
             throw .refused("the organisation from \(source) (\(tip.hex.prefix(12))) does not build on this repository's version \(local.hex.prefix(12)): two administrators published concurrently, or one history was rewritten; an administrator must publish again from the newest version")
         }

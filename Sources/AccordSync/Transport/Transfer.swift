@@ -1,6 +1,7 @@
 import AccordObjects
 import AccordStore
 import AccordContracts
+import AccordMerge
 import AccordTrust
 #if canImport(Glibc)
 import Glibc
@@ -108,7 +109,7 @@ public enum Transfer {
             if isOrg(p) {
                 // Checked back to our version (or the pinned root), then our own ref fast-forwards.
                 do {
-                    let (received, pinned) = try OrganisationStore(repository: local).receive(p.new, who: who, from: remoteName)
+                    let (received, pinned) = try OrganisationStore(repository: local).receive(p.new, who: who, from: remoteName, check: \.policyProblem)
                     change.organisation = received
                     change.pinnedRoot = pinned
                 } catch {
@@ -236,7 +237,7 @@ public enum Transfer {
         if let orgTip {
             var change = RefChange(remoteRef: OrganisationStore.ref, ref: OrganisationStore.ref, old: remoteOrg, new: orgTip, status: remoteOrg == nil ? .new : .fastForward)
             do {
-                let (received, pinned) = try OrganisationStore(repository: remote).receive(orgTip, who: who, from: "a push")
+                let (received, pinned) = try OrganisationStore(repository: remote).receive(orgTip, who: who, from: "a push", check: \.policyProblem)
                 change.organisation = received; change.pinnedRoot = pinned
                 if received == .behind { change.status = .upToDate }
             } catch {

@@ -9,7 +9,7 @@ struct KeyCommand: AccordCommand {
         commandName: "key",
         abstract: "Your signing key: an Ed25519 key in OpenSSH's format that signs every commit and tag you write.",
         discussion: """
-            The key is user.signingKey (a path to an unencrypted OpenSSH ed25519 key, such as one made by \
+            The key is ACCORD_SIGNING_KEY (for one command), else user.signingKey (a path to an unencrypted OpenSSH ed25519 key, such as one made by \
             ssh-keygen -t ed25519 -N ''), else the key 'accord key generate' made under your config directory \
             ($XDG_CONFIG_HOME/accord/signing_key, XDG_CONFIG_HOME defaulting to ~/.config). Signatures are SSH \
             signatures in the gpgsig-sha256 header, as 'git commit -S' writes them with gpg.format=ssh, so \
@@ -68,7 +68,8 @@ struct KeyShow: AccordCommand {
 
 /// `verify-commit` and `verify-tag`: each object's SSH signature checked against its content,
 /// the signing key printed as git prints it. Which keys belong to whom is the organisation's
-/// data (not yet here): this checks that the object is signed and unchanged since.
+/// data (`accord org show`; received commits are checked against it): this checks only that the
+/// object is signed and unchanged since, as `git verify-commit` does.
 struct VerifyCommit: AccordCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-commit",

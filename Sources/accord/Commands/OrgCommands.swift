@@ -64,11 +64,7 @@ struct OrgSession {
 
     /// Checks that `policies` read as the lifecycle and merge policies.
     static func checkPolicies(_ policies: [String: String]) throws {
-        let get = { (k: String) in policies[k.lowercased()] }
-        do {
-            _ = try LifecyclePolicy(get: get)
-            _ = try MergePolicy(entries: policies.filter { $0.key.hasPrefix("accord.merge.") }.map { (String($0.key.dropFirst("accord.merge.".count)), $0.value) })
-        } catch { throw ContractFailure(error) }
+        if let why = Organisation(name: "", policies: policies).policyProblem { throw ContractFailure(why) }
     }
 }
 
@@ -225,7 +221,12 @@ struct OrgPersonSet: AccordCommand {
             p.offices = offices; what.append("offices \(offices.joined(separator: ","))")
             for o in offices where !org.offices.contains(o) { org.offices.append(o) }
         }
-        for k in try addKeys.map(OrgSession.key) where !p.keys.contains(k) { p.keys.append(k); what.append("a key") }
+        for k in try addKeys.map(OrgSession.key) where !p.keys.contains(k) {
+            if org.people.contains(where: { $0.revokedKeys.contains(k) }) {
+                throw StoreError.invalidInput("that key was revoked; a revoked key never signs again: make a new one ('accord key generate'); nothing was changed")
+            }
+            p.keys.append(k); what.append("a key")
+        }
         for r in revokeKeys {
             let match = p.keys.firstIndex { $0 == r || (try? SSHPublicKey(line: $0))?.fingerprint == r } ?? (try? OrgSession.key(r)).flatMap { p.keys.firstIndex(of: $0) }
             guard let m = match else { throw StoreError.invalidInput("\(email) has no active key '\(Output.oneLine(r))'; nothing was changed") }
