@@ -40,9 +40,16 @@ public struct MergeDriver {
     public func prepare(_ number: String, ours: ObjectID?, theirs: ObjectID, actor: Actor,
                         author: Identity) throws(ContractStoreError) -> (outcome: Outcome, update: RefUpdate?) {
         let ref = ContractStore.refName(number)
-        try checkSameContract(number, theirs: theirs)
+        // A contract merges only its own history: checked on the snapshot of theirs each path
+        // loads anyway (a version already merged here is in our history, so it is ours).
+        func sameContract(_ snap: Snapshot) throws(ContractStoreError) {
+            let other = snap.state.contract.number
+            guard other == number else {
+                throw .rule(ContractError("number", "\(theirs.hex.prefix(12)) is a version of contract \(other), not of \(number): a contract merges only its own history", rule: "invariant 1"))
+            }
+        }
         guard let ours else {
-            _ = try store.load(commit: theirs) // strictly valid before it becomes ours
+            try sameContract(try store.load(commit: theirs)) // strictly valid before it becomes ours
             return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .absent, message: "merge: new contract \(number)"))
         }
         // The merge bases answer all three questions: theirs is a base (already merged), ours
@@ -54,12 +61,13 @@ public struct MergeDriver {
         do { bases = try history.mergeBases(ours, theirs) } catch { throw .store(error) }
         if bases.contains(theirs) { return (.upToDate, nil) }
         if bases.contains(ours) {
-            _ = try store.load(commit: theirs)
+            try sameContract(try store.load(commit: theirs))
             return (.fastForward(theirs), RefUpdate(ref, to: theirs, expected: .value(ours),
                                                     message: "merge \(theirs.hex.prefix(12)): fast-forward"))
         }
 
         let oursSnap = try store.load(commit: ours), theirsSnap = try store.load(commit: theirs)
+        try sameContract(theirsSnap)
         let base = try virtualBase(bases, &history)
         // Everything the bases reach is what both sides share; each side's writes are its own
         // commits beyond that.

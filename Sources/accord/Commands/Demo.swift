@@ -9,7 +9,7 @@ import Glibc
 /// the conflict, its resolution, and converged replicas. Every step is a real `accord` command.
 struct Demo: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the demonstration: head office and two field replicas edit offline, sync, clash, resolve, converge.")
+        commandName: "demo", abstract: "Run the demonstration: head office and two field replicas edit offline, sync, clash, resolve, converge.")
 
     @Flag(help: "Keep the temporary directory and print its path.") var keep = false
 

@@ -3,7 +3,7 @@ import AccordStore
 
 struct GC: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pack every object (loose or packed, reachable or not: nothing is dropped) into one pack with deltas, and pack refs.",
+        commandName: "gc", abstract: "Pack every object (loose or packed, reachable or not: nothing is dropped) into one pack with deltas, and pack refs.",
         discussion: "Safe to interrupt: old objects are removed only after the new pack and its index are durable.")
 
     @Flag(name: .shortAndLong, help: "No progress output.") var quiet = false

@@ -5,7 +5,7 @@ import AccordContracts
 
 struct Log: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show history, newest first: of one contract (accord log NUMBER), of every contract (no argument), or from revisions.",
+        commandName: "log", abstract: "Show history, newest first: of one contract (accord log NUMBER), of every contract (no argument), or from revisions.",
         discussion: "For contracts, each commit shows who made it with their role and office; --field shows only commits that changed that field.")
 
     @Flag(help: "One line per commit.") var oneline = false

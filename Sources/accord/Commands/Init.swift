@@ -4,7 +4,7 @@ import AccordTrust
 
 struct Init: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create an empty repository (a git SHA-256 repository in DIR/.accord, or DIR itself with --bare).")
+        commandName: "init", abstract: "Create an empty repository (a git SHA-256 repository in DIR/.accord, or DIR itself with --bare).")
 
     @Flag(help: "Make DIR itself the repository (for a hub or a backup), with no .accord/ inside.")
     var bare = false

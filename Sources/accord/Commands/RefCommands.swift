@@ -97,7 +97,7 @@ struct ShowRef: AccordCommand {
 }
 
 struct Reflog: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a ref's history of updates, newest first.")
+    static let configuration = CommandConfiguration(commandName: "reflog", abstract: "Show a ref's history of updates, newest first.")
 
     @Flag(help: "Print as JSON lines for scripts.") var json = false
     @Argument(help: "The ref (default: HEAD).") var ref = "HEAD"

@@ -130,7 +130,7 @@ func transport<T>(_ body: () throws -> T) throws -> T {
 
 struct Clone: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy a repository (a path, bare or not, or a bundle file): remote origin, every contract and tag.",
+        commandName: "clone", abstract: "Copy a repository (a path, bare or not, or a bundle file): remote origin, every contract and tag.",
         discussion: "The new repository gets refs/contracts/* from the remote's and keeps refs/remotes/origin/contracts/* for later fetches.")
     @Argument(help: "Path of the repository (or bundle) to clone.") var source: String
     @Argument(help: "Directory to create (default: the source's name without .accord/.bundle).") var directory: String?
@@ -186,7 +186,7 @@ enum RemoteTarget {
 
 struct Fetch: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Bring a remote's contracts and tags, and only the objects missing here (one pack).",
+        commandName: "fetch", abstract: "Bring a remote's contracts and tags, and only the objects missing here (one pack).",
         discussion: """
         Contracts land at refs/remotes/REMOTE/contracts/NUMBER, tags at refs/tags/ (never moved once \
         there); your own refs/contracts/* are not touched. REMOTE may also be a bundle file \
@@ -231,7 +231,7 @@ extension Fetch {
 
 struct Push: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send your contracts to a remote: new ones and fast-forwards; objects validated there before any ref moves.",
+        commandName: "push", abstract: "Send your contracts to a remote: new ones and fast-forwards; objects validated there before any ref moves.",
         discussion: """
         Each remote ref moves with compare-and-swap on the value read before the transfer: a ref that \
         is not a fast-forward, or that changed meanwhile, is rejected (fetch and merge first) and never \

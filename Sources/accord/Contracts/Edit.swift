@@ -43,7 +43,7 @@ enum DocumentInput {
 
 struct New: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a contract (from flags and path=value assignments, or from a JSON/YAML file).",
+        commandName: "new", abstract: "Create a contract (from flags and path=value assignments, or from a JSON/YAML file).",
         discussion: """
         Examples:
           accord new HT-2026-001 --type sales subject=数控车床 buyer.name=华东机械有限公司 totalAmount=120000.00
@@ -161,7 +161,7 @@ enum ContractChange {
 
 struct Item: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Add, change or remove a line item: accord item add|set|remove NUMBER ID [field=value …].",
+        commandName: "item", abstract: "Add, change or remove a line item: accord item add|set|remove NUMBER ID [field=value …].",
         discussion: "Example: accord item add HT-1 L2 name=液压泵 quantity=5 unitPrice=2400.00 unit=台")
 
     @Option(name: .customLong("change-agreement"), help: "The approved change agreement record (after signing).") var changeAgreement: String?

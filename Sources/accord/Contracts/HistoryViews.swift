@@ -7,7 +7,7 @@ import AccordMerge
 
 struct Diff: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what changed in a contract, field by field: accord diff NUMBER [REV [REV]].",
+        commandName: "diff", abstract: "Show what changed in a contract, field by field: accord diff NUMBER [REV [REV]].",
         discussion: "No REV: the last change. One REV: from REV to now. Two: from the first to the second.")
 
     @Flag(help: "Print the changes as JSON.") var json = false
@@ -68,7 +68,7 @@ struct Diff: AccordCommand {
 
 struct Blame: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "For each field of a contract, the commit, author, role and date of its last change.")
+        commandName: "blame", abstract: "For each field of a contract, the commit, author, role and date of its last change.")
 
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "As of this revision.") var at: String?

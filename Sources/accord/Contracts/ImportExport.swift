@@ -5,7 +5,7 @@ import AccordContracts
 
 struct Import: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import contracts from a JSON or YAML file: all or nothing.",
+        commandName: "import", abstract: "Import contracts from a JSON or YAML file: all or nothing.",
         discussion: """
         The file holds one contract or a list; each entry is a contract object, or
         {"contract": {…}, "records": […], "files": {"NAME": "BASE64"}} (the form 'accord export'
@@ -120,7 +120,7 @@ struct Import: AccordCommand {
 
 struct Export: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export contracts as JSON (contract and records, re-importable) or as a CSV ledger (合同台账) that opens correctly in Excel.")
+        commandName: "export", abstract: "Export contracts as JSON (contract and records, re-importable) or as a CSV ledger (合同台账) that opens correctly in Excel.")
 
     @Option(help: "json or csv.") var format = "json"
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?

@@ -47,7 +47,7 @@ enum Transition {
 
 struct Submit: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Submit a draft for review (草拟 → first review stage); refused with every missing term and broken rule at once.",
+        commandName: "submit", abstract: "Submit a draft for review (草拟 → first review stage); refused with every missing term and broken rule at once.",
         discussion: "From submission the terms are frozen: to change them, withdraw the contract (or have a reviewer reject it) back to draft. See also: accord check NUMBER.")
     @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
     @Argument(help: "The contract number.") var number: String
@@ -56,7 +56,7 @@ struct Submit: AccordCommand {
 
 struct Withdraw: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Withdraw a contract under review or approved back to draft (撤回), to change its terms; voids the round's approvals.")
+        commandName: "withdraw", abstract: "Withdraw a contract under review or approved back to draft (撤回), to change its terms; voids the round's approvals.")
     @Option(name: .shortAndLong, help: "Why it is withdrawn (added to the commit message).") var message: String?
     @Argument(help: "The contract number.") var number: String
     func execute() throws { try Transition.run(.withdraw, number: number, message: message) }
@@ -90,7 +90,7 @@ enum RequestDecision {
 
 struct Approve: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Approve the current review stage, or (with --change/--termination) a change or termination request.",
+        commandName: "approve", abstract: "Approve the current review stage, or (with --change/--termination) a change or termination request.",
         discussion: "Separation of duties: the submitter of a round approves no stage of it, and one person approves at most one stage per round. At secondReview finance reviews alongside legal; the stage passes when legal approves. Each change or termination request is decided once.")
     @Option(help: "Approve this change request (its id, or a unique prefix of 6+ characters) instead of the review stage.") var change: String?
     @Option(help: "Approve this termination request (id or unique prefix) instead of the review stage.") var termination: String?
@@ -107,7 +107,7 @@ struct Approve: AccordCommand {
 
 struct Reject: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reject at the current review stage, back to draft, with your opinion (修改意见); or (with --change/--termination) reject a change or termination request.")
+        commandName: "reject", abstract: "Reject at the current review stage, back to draft, with your opinion (修改意见); or (with --change/--termination) reject a change or termination request.")
     @Option(help: "Reject this change request (id or unique prefix) instead of the review stage.") var change: String?
     @Option(help: "Reject this termination request (id or unique prefix) instead of the review stage.") var termination: String?
     @Option(name: .shortAndLong, help: "Your opinion (修改意见), required; recorded in the review record.") var message: String?
@@ -123,7 +123,7 @@ struct Reject: AccordCommand {
 
 struct Sign: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sign an approved contract (审批通过 → 已签署): needs a signatory, sign and effective dates, and the signed text attached.",
+        commandName: "sign", abstract: "Sign an approved contract (审批通过 → 已签署): needs a signatory, sign and effective dates, and the signed text attached.",
         discussion: "The sign date is not in the future. Set the signatory before submitting: from submission the terms are frozen.")
     @Option(help: "Sign date YYYY-MM-DD (sets signDate).") var date: String?
     @Option(help: "Effective date YYYY-MM-DD (sets effectiveDate; default: the sign date).") var effective: String?
@@ -145,7 +145,7 @@ func parseDate(_ s: String, _ field: String) throws -> CivilDate {
 
 struct Start: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start execution of a signed contract (已签署 → 履行中), not before its effective date; --due starts every one whose effective date has come.")
+        commandName: "start", abstract: "Start execution of a signed contract (已签署 → 履行中), not before its effective date; --due starts every one whose effective date has come.")
     @Flag(help: "Start every signed contract whose effective date has come (for a daily job); one line per contract started.") var due = false
     @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
     @Argument(help: "The contract number (none with --due).") var number: String?
@@ -180,7 +180,7 @@ struct Start: AccordCommand {
 
 struct Complete: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Mark execution complete (履行完毕): needs full delivery, a passed acceptance, receipts equal to the total, no open deviation.")
+        commandName: "complete", abstract: "Mark execution complete (履行完毕): needs full delivery, a passed acceptance, receipts equal to the total, no open deviation.")
     @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
     @Argument(help: "The contract number.") var number: String
     func execute() throws { try Transition.run(.complete, number: number, message: message) }
@@ -188,7 +188,7 @@ struct Complete: AccordCommand {
 
 struct Terminate: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Terminate a signed or executing contract (终止/解除): needs an approved termination request with written consent.")
+        commandName: "terminate", abstract: "Terminate a signed or executing contract (终止/解除): needs an approved termination request with written consent.")
     @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
     @Argument(help: "The contract number.") var number: String
     func execute() throws { try Transition.run(.terminate, number: number, message: message) }
@@ -214,7 +214,7 @@ struct ArchiveCommand: AccordCommand {
 }
 
 struct Cancel: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Cancel a draft or a contract under review (作废).")
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a draft or a contract under review (作废).")
     @Option(name: .shortAndLong, help: "A note added to the commit message.") var message: String?
     @Argument(help: "The contract number.") var number: String
     func execute() throws { try Transition.run(.cancel, number: number, message: message) }

@@ -90,7 +90,7 @@ extension Record {
 
 struct Attach: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Attach a file (signed scan, voucher, report) to a contract; stored under attachments/ by content.")
+        commandName: "attach", abstract: "Attach a file (signed scan, voucher, report) to a contract; stored under attachments/ by content.")
 
     @Option(help: "原件 original, 正本 signedCopy, 副本 copy, 电子版 electronic, acceptanceReport, paymentVoucher, correspondence.")
     var kind = "electronic"

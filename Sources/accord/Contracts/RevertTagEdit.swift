@@ -8,7 +8,7 @@ import Glibc
 
 struct Revert: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Undo the field changes one commit made to a contract, as a new commit.",
+        commandName: "revert", abstract: "Undo the field changes one commit made to a contract, as a new commit.",
         discussion: "Records are append-only and status moves only through the lifecycle, so a commit that added records or changed status cannot be reverted; a field changed again since is refused (set it by hand).")
 
     @Option(name: .customLong("change-agreement"), help: "The approved change agreement (for frozen fields of a signed contract).") var changeAgreement: String?

@@ -4,7 +4,7 @@ import AccordObjects
 import AccordContracts
 
 struct Show: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a contract: its fields, items, milestones, records and attachments.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a contract: its fields, items, milestones, records and attachments.")
 
     @Option(help: "Show it as of this revision (a commit id, a tag, NUMBER~2, …).") var at: String?
     @Flag(help: "Print the contract and its records as JSON.") var json = false
@@ -166,7 +166,7 @@ extension String {
 }
 
 struct List: AccordCommand {
-    static let configuration = CommandConfiguration(abstract: "List contracts (合同台账), filtered by status, office, owner, customer or expiry.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List contracts (合同台账), filtered by status, office, owner, customer or expiry.")
 
     @Option(help: "Only this status (code or Chinese label).") var status: String?
     @Option(help: "Only this office.") var office: String?

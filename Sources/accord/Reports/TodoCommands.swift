@@ -5,7 +5,7 @@ import AccordReports
 
 struct Todo: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "What waits for me (待办): reviews, requests, decisions, conflicts, and what is due on my contracts.",
+        commandName: "todo", abstract: "What waits for me (待办): reviews, requests, decisions, conflicts, and what is due on my contracts.",
         discussion: """
         From your role (user.role / ACCORD_ROLE), office (user.office / ACCORD_OFFICE) and name (user.name): \
         reviews at stages your role approves (not contracts you submitted), approved contracts to sign, \
@@ -52,7 +52,7 @@ struct Todo: AccordCommand {
 
 struct Remind: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A reminder digest per owner (合同到期提醒, 逾期), as text or JSON, for a daily job to mail.",
+        commandName: "remind", abstract: "A reminder digest per owner (合同到期提醒, 逾期), as text or JSON, for a daily job to mail.",
         discussion: "For each owner: contracts expiring within N days or expired and not renewed, signed contracts to start, overdue milestones, lines past their deadline, decided deviations without an execution result.")
 
     @Option(name: .customLong("as-of"), help: "As of this day (YYYY-MM-DD; default today).") var asOf: String?

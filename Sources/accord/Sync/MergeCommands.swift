@@ -7,7 +7,7 @@ import AccordMerge
 
 struct Merge: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merge another version of a contract into the local one, field by field (domain rules; conflicts kept as data).",
+        commandName: "merge", abstract: "Merge another version of a contract into the local one, field by field (domain rules; conflicts kept as data).",
         discussion: "REV is typically a remote-tracking ref, e.g. origin/contracts/HT-2026-001 or refs/remotes/origin/contracts/HT-2026-001.")
 
     @Flag(help: "Print the outcome as JSON.") var json = false
@@ -60,7 +60,7 @@ enum MergeReport {
 
 struct Conflicts: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List unresolved merge conflicts: every value concurrent writes left, numbered, with who wrote each when.",
+        commandName: "conflicts", abstract: "List unresolved merge conflicts: every value concurrent writes left, numbered, with who wrote each when.",
         discussion: "A conflict holds every value no other write has seen (two or more). Resolve with accord resolve NUMBER PATH --pick K; --ours/--theirs name the two sides of the merge that recorded a two-value conflict. A clause's values are shown as line diffs against the base.")
 
     @Flag(help: "Print JSON.") var json = false
@@ -119,7 +119,7 @@ struct Conflicts: AccordCommand {
 
 struct Resolve: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Resolve conflicts of a contract, recorded as one commit: accord resolve NUMBER PATH… --pick K|--ours|--theirs|--value V.",
+        commandName: "resolve", abstract: "Resolve conflicts of a contract, recorded as one commit: accord resolve NUMBER PATH… --pick K|--ours|--theirs|--value V.",
         discussion: """
         --pick K keeps the K-th value as 'accord conflicts' numbers them; --ours/--theirs work where \
         a conflict holds exactly two values from the two sides of one merge. Several paths take the \

@@ -10,7 +10,7 @@ import Glibc
 
 struct Pull: AccordCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fetch from a remote (or bundle), then merge every contract that changed there into yours.",
+        commandName: "pull", abstract: "Fetch from a remote (or bundle), then merge every contract that changed there into yours.",
         discussion: "New contracts are created, behind ones fast-forward, diverged ones merge field by field; conflicts are kept as data and a merge that leaves any exits 1 (see accord conflicts). A contract that cannot be merged is named (error: NUMBER: …) and left as it was; the others are merged (exit 1).")
 
     @Argument(help: "Remote name or bundle file (default: origin).") var remote = "origin"
