@@ -40,21 +40,31 @@ final class Output {
 
     /// Text from another replica made safe for a terminal: control characters (escape sequences,
     /// carriage returns, backspaces) shown as `\u{1B}`-style escapes; tabs and newlines kept.
-    static func escaped(_ s: String) -> String {
+    static func escaped(_ s: String) -> String { escaped(s, oneLine: false) }
+
+    /// `escaped`, for text shown on one line (a field in a row, a name): newlines and tabs are
+    /// shown as escapes too, so a value cannot start a line of its own that looks like output.
+    static func oneLine(_ s: String) -> String { escaped(s, oneLine: true) }
+
+    /// Control characters (C0 but tab and newline, unless `oneLine`; DEL; C1) as `\u{…}`, and with
+    /// `oneLine` newline and tab as `\n` and `\t`. Text with none (nearly all) is returned as
+    /// is after one pass over its bytes: `list` prints tens of thousands of fields.
+    static func escaped(_ s: String, oneLine: Bool) -> String {
+        var clean = true, afterC2 = false
+        for b in s.utf8 {
+            if (b < 0x20 && (oneLine || (b != 0x09 && b != 0x0A))) || b == 0x7F || (afterC2 && b >= 0x80 && b <= 0x9F) { clean = false; break }
+            afterC2 = b == 0xC2
+        }
+        if clean { return s }
         var out = ""
         for u in s.unicodeScalars {
             let v = u.value
-            if (v < 0x20 && v != 0x09 && v != 0x0A) || v == 0x7F || (0x80...0x9F).contains(v) {
+            if oneLine && v == 0x0A { out += "\\n" } else if oneLine && v == 0x09 { out += "\\t" }
+            else if (v < 0x20 && v != 0x09 && v != 0x0A) || v == 0x7F || (0x80...0x9F).contains(v) {
                 out += "\\u{\(String(v, radix: 16, uppercase: true))}"
             } else { out.unicodeScalars.append(u) }
         }
         return out
-    }
-
-    /// `escaped`, for text shown on one line (a field in a row, a name): newlines and tabs are
-    /// shown as escapes too, so a value cannot start a line of its own that looks like output.
-    static func oneLine(_ s: String) -> String {
-        escaped(s).replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
     }
 
     func paint(_ s: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
