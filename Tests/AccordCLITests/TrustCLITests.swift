@@ -330,4 +330,48 @@ import Testing
         let bad = w.s.accord(["org", "policy", "set", "accord.reviewStages", "nonsense"], cwd: w.hq, input: [], env: w.env("admin"))
         #expect(bad.status == 128 && bad.err.contains("not a review stage"), "\(bad.err)")
     }
+
+    /// The fixtures registered after adoption: signed by the administrator (contractAdmin, a
+    /// registrar), their records keep their authors, each a person of the organisation in the
+    /// role the record names; an import naming someone outside it is refused, nothing written.
+    @Test(.enabled(if: available, "needs ssh-keygen"))
+    func fixturesImportedAfterAdoptionAreSignedAndTheirRecordsAuthorsAreKnown() {
+        let s = Sandbox()
+        let key = "\(s.root)/admin"
+        _ = CLI.run(SigningCLITests.sshKeygen, ["-q", "-t", "ed25519", "-N", "", "-f", key], cwd: s.root, env: s.env())
+        s.ok("init", "-q", "hq")
+        let hq = "\(s.root)/hq"
+        let admin = ["ACCORD_AUTHOR_NAME": "孙丽", "ACCORD_AUTHOR_EMAIL": "sun.li@example.cn", "ACCORD_SIGNING_KEY": key]
+        #expect(s.accord(["org", "init", "--role", "contractAdmin", "--office", "合同管理部门"], cwd: hq, input: [], env: admin).status == 0)
+        let files = ContractRepo.fixtureFiles.sorted { $0.hasSuffix("closed.json") && !$1.hasSuffix("closed.json") }
+        // Before the fixtures' people are in the organisation: refused, nothing written.
+        expectRefusedUnchanged("\(hq)/.accord", "import naming unknown people", mentions: ["is not a person of the organisation holding that role"]) {
+            s.accord(["import", files[0]], cwd: hq, input: [], env: admin)
+        }
+        for (email, name, role) in [("liu.yang@example.cn", "刘洋", "finance"), ("zhou.min@example.cn", "周敏", "salesAdmin"),
+                                    ("zhang.wei@example.cn", "张伟", "salesRep"), ("li.na@example.cn", "李娜", "salesHead"),
+                                    ("zhao.qiang@example.cn", "赵强", "management"), ("chen.jing@example.cn", "陈静", "legal")] {
+            let k = "\(s.root)/\(role)"
+            _ = CLI.run(SigningCLITests.sshKeygen, ["-q", "-t", "ed25519", "-N", "", "-f", k], cwd: s.root, env: s.env())
+            let r = s.accord(["org", "person", "add", email, "--name", name, "--key", k + ".pub", "--role", role,
+                              "--office", "华东办事处", "--office", "华南办事处", "--office", "North Office", "--office", "西南办事处"],
+                             cwd: hq, input: [], env: admin)
+            #expect(r.status == 0, "\(r.err)")
+        }
+        for f in files {
+            let r = s.accord(["import", f], cwd: hq, input: [], env: admin)
+            #expect(r.status == 0, "import \(f): \(r.err)")
+        }
+        let signers = s.dir.write("signers", s.ok("org", "allowed-signers", cwd: hq) + "\n")
+        let commits = s.gitOK("--git-dir=\(hq)/.accord", "rev-list", "--exclude=refs/accord/*", "--all").split(separator: "\n").map(String.init)
+        #expect(commits.count == 24, "one import commit per fixture contract: \(commits.count)")
+        for c in commits {
+            let v = s.git("--git-dir=\(hq)/.accord", "-c", "gpg.ssh.allowedSignersFile=\(signers)", "verify-commit", c)
+            #expect(v.status == 0 && v.err.contains("Good \"git\" signature for sun.li@example.cn"), "\(c): \(v.err)")
+        }
+        // A replica cloning it accepts every commit (each checked on receive).
+        let clone = s.accord(["clone", "-q", hq, "copy"], cwd: s.root, input: [], env: admin)
+        #expect(clone.status == 0, "\(clone.err)")
+        #expect(s.ok("list", cwd: "\(s.root)/copy").split(separator: "\n").count == 24)
+    }
 }
