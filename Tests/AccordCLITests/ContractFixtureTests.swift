@@ -40,6 +40,25 @@ enum ImportedFixtures {
                                       "settlement", "changeAgreement", "terminationRequest", "review"]))
     }
 
+    /// The three files in the obvious order, as one batch: the renewal in the first renews a
+    /// contract of the last. One at a time in that order, the first is refused, nothing written.
+    @Test func theFixtureFilesImportAsOneBatchInAnyOrder() {
+        let one = ContractRepo()
+        let r = one.run("contractAdmin", ["import"] + ContractRepo.fixtureFiles)
+        #expect(r.status == 0 && r.out.contains("imported 24 contracts"), "\(r.out) \(r.err)")
+        #expect(one.refs().split(separator: "\n").filter { $0.hasPrefix("refs/contracts/") }.count == 24)
+        let apart = ContractRepo()
+        expectRefusedUnchanged(apart.gitDir, "the first file alone", mentions: ["renews", "nor in this file", "nothing imported"]) {
+            apart.run("contractAdmin", ["import", ContractRepo.fixtureFiles[0]])
+        }
+        // A bad entry in the second file names that file and entry, and nothing of the first is written.
+        let bad = apart.s.dir.write("bad.json", "[{\"number\": \"HT-X\"}]")
+        let both = expectRefusedUnchanged(apart.gitDir, "a bad second file", mentions: ["bad.json: entry 1", "nothing imported"]) {
+            apart.run("contractAdmin", ["import", ContractRepo.fixtureFiles[2], bad])
+        }
+        #expect(!both.err.contains("closed.json"), "\(both.err)")
+    }
+
     @Test func importedFixturesAllListedAndFsckClean() {
         let r = ImportedFixtures.repo
         let listed = r.ok("salesRep", "list")

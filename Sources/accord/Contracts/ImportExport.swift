@@ -5,28 +5,38 @@ import AccordContracts
 
 struct Import: AccordCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import contracts from a JSON or YAML file: all or nothing.",
+        commandName: "import", abstract: "Import contracts from JSON or YAML files: all or nothing.",
         discussion: """
-        The file holds one contract or a list; each entry is a contract object, or
+        Each file holds one contract or a list; each entry is a contract object, or
         {"contract": {…}, "records": […], "files": {"NAME": "BASE64"}} (the form 'accord export'
         writes; "files" holds the bytes of each attachment the contract lists). Every entry is checked
         against every invariant before anything is written; if one fails, nothing is imported.
+        Several files are one batch: a renewal may renew a contract of any of them, in any order.
         """)
 
     @Option(name: .shortAndLong, help: "Commit message for each contract (default: 'Import contract NUMBER').") var message: String?
-    @Argument(help: "The file (.json, .yaml or .yml).") var file: String
+    @Argument(help: "The files (.json, .yaml or .yml).") var paths: [String]
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name at least one file to import") }
+    }
 
     func execute() throws {
         let s = try ContractSession()
         let (actor, who) = try s.actor()
-        let doc = try DocumentInput.read(file)
-        let entries: [JSON] = doc.array ?? [doc]
+        // Every entry of every file, with where it came from (for errors).
+        var entries: [JSON] = [], origins: [String] = []
+        for path in paths {
+            let doc = try DocumentInput.read(path)
+            for (n, e) in (doc.array ?? [doc]).enumerated() { entries.append(e); origins.append("\(path): entry \(n + 1)") }
+        }
+        let file = paths.count == 1 ? paths[0] : "the \(paths.count) files"
         var states: [ContractState] = []
         var files: [[String: [UInt8]]] = []
         var seen = Set<String>()
         let batchNumbers = Set(entries.compactMap { ($0["contract"] ?? $0)["number"]?.string })
         for (n, entry) in entries.enumerated() {
-            let where_ = "\(file): entry \(n + 1)"
+            let where_ = origins[n]
             do {
                 let contractJSON = entry["contract"] ?? entry
                 if entry["contract"] != nil, let extra = entry.object?.keys.sorted().first(where: { !["contract", "records", "files"].contains($0) }) {
@@ -56,10 +66,10 @@ struct Import: AccordCommand {
                 for (i, r) in (entry["records"]?.array ?? []).enumerated() { records.append(try Record(json: r, path: "records[\(i)]")) }
                 let state = ContractState(contract: contract, records: records)
                 try Invariants.check(state, previous: nil, policy: s.store.policy)
-                guard seen.insert(contract.number).inserted else { throw ContractError("number", "'\(contract.number)' appears twice in the file", rule: "invariant 1") }
+                guard seen.insert(contract.number).inserted else { throw ContractError("number", "'\(contract.number)' appears twice in \(paths.count == 1 ? "the file" : "the files")", rule: "invariant 1") }
                 if try s.store.head(contract.number) != nil { throw ContractError("number", "contract '\(contract.number)' already exists", rule: "invariant 1") }
                 if contract.signKind == .renewal, let old = contract.renews, !batchNumbers.contains(old), (try? s.store.head(old)) ?? nil == nil {
-                    throw ContractError("renews", "'\(old)' is neither in this repository nor in this file", rule: "invariant 14")
+                    throw ContractError("renews", "'\(old)' is neither in this repository nor in \(paths.count == 1 ? "this file" : "these files")", rule: "invariant 14")
                 }
                 states.append(state)
                 files.append(bytes)
