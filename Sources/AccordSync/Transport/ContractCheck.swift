@@ -19,7 +19,7 @@ struct ContractCheck {
 
     init(repository: Repository) throws {
         do { store = try ContractStore(repository: repository) } catch {
-            throw TransportError.badRemote("cannot check contracts in \(repository.gitDir): its lifecycle policy is invalid: \(error.description)")
+            throw TransportError.badRemote("cannot check contracts in \(repository.gitDir): \(error.description)")
         }
         history = History(objects: repository.objects)
     }
