@@ -65,21 +65,21 @@ public final class Authority: @unchecked Sendable {
         return commits.contains(id)
     }
 
-    /// The checks of one commit of contract `snapshot` (its trailers and author as the commit
-    /// has them). `id`: the commit's id when it was received; nil for a commit being written here.
+    /// The checks of one received commit of contract `snapshot` (its trailers and author as the
+    /// commit has them). A commit being written here is checked by `checkActor` before it exists.
     /// `registrars`: the roles that register an existing contract with its records (an import):
     /// such a commit may carry records of other people, each a person of the organisation in a
     /// role they hold; every other commit's new records are its signer's.
-    public func check(_ commit: Commit, id: ObjectID?, snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool,
+    public func check(_ commit: Commit, snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool,
                       registrars: Set<Role> = []) throws(ContractError) {
         func refuse(_ why: String) -> ContractError { ContractError("", why, rule: Authority.rule) }
         let number = snap.state.contract.number
-        let what = id.map { "commit \($0.hex.prefix(12))" } ?? "the new commit"
+        let what = "commit \(snap.commit.hex.prefix(12))"
         // Only a commit that could not pass as made under the organisation (unsigned, or naming
         // no version) is looked up in the baseline: the lookup reads the adopted heads' history.
         if commit.signature == nil || snap.trailers[Authority.trailer] == nil {
             do {
-                if let id, try isBaseline(id, number: number) { return }
+                if try isBaseline(snap.commit, number: number) { return }
             } catch { throw refuse(error.description) }
         }
         guard commit.signature != nil else {
@@ -96,7 +96,7 @@ public final class Authority: @unchecked Sendable {
             throw refuse("\(what) names organisation version \(vid.hex.prefix(12)), older than the version its parent was made under (\(p.hex.prefix(12))): a commit cannot go back to an older organisation")
         }
         try checkActor(key: key, author: commit.author.email, role: snap.trailers["Accord-Role"], office: snap.trailers["Accord-Office"] ?? "",
-                       version: v, snapshot: snap, parent: parent, isMerge: isMerge, registrars: registrars, what: what)
+                       version: v, state: snap.state, parent: parent, isMerge: isMerge, registrars: registrars, what: what)
     }
 
     /// Whether the holder of `key` may make this commit under version `v`: an active key of a
@@ -104,7 +104,7 @@ public final class Authority: @unchecked Sendable {
     /// office-bound, with records in their own name (a registrar's import excepted). A writer
     /// calls it before it writes anything; a receiver after the signature is verified.
     public func checkActor(key: SSHPublicKey, author: String, role code: String?, office: String, version v: OrgVersion,
-                           snapshot snap: Snapshot, parent: Snapshot?, isMerge: Bool, registrars: Set<Role>, what: String) throws(ContractError) {
+                           state: ContractState, parent: Snapshot?, isMerge: Bool, registrars: Set<Role>, what: String) throws(ContractError) {
         func refuse(_ why: String) -> ContractError { ContractError("", why, rule: Authority.rule) }
         let vid = v.id
         guard let holder = v.organisation.holder(of: key) else {
@@ -131,20 +131,20 @@ public final class Authority: @unchecked Sendable {
             guard person.offices.contains(office) else {
                 throw refuse("\(person.email) acts for office '\(office)', which is not one of their offices (\(person.offices.joined(separator: ", ")))")
             }
-            for c in [parent?.state.contract, snap.state.contract].compactMap({ $0 }) where !person.offices.contains(c.office) {
+            for c in [parent?.state.contract, state.contract].compactMap({ $0 }) where !person.offices.contains(c.office) {
                 throw refuse("contract \(c.number) belongs to office '\(c.office)'; \(person.email), as \(role.code), acts only on the contracts of their offices (\(person.offices.joined(separator: ", ")))")
             }
         }
         let before = Set(parent?.state.records.map(\.id) ?? [])
         if parent == nil, registrars.contains(role) {
-            for r in snap.state.records {
+            for r in state.records {
                 guard let author = Authority.email(in: r.author).flatMap(v.organisation.person(email:)), author.roles.contains(r.role.code) else {
                     throw refuse("record \(r.id) (\(r.kind.code)) of the contract \(person.email) registers names '\(r.author)' as \(r.role.code), who is not a person of the organisation holding that role")
                 }
             }
             return
         }
-        for r in snap.state.records where !before.contains(r.id) {
+        for r in state.records where !before.contains(r.id) {
             guard Authority.email(in: r.author)?.lowercased() == person.email.lowercased() else {
                 throw refuse("record \(r.id) (\(r.kind.code)) claims the author '\(r.author)', but the commit is signed by \(person.email): a record is its signer's")
             }

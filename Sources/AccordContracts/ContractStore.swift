@@ -274,7 +274,7 @@ public struct ContractStore: Sendable {
         let db = repository.objects
         do {
             try repository.checkSigner() // a key that cannot sign refuses the commit before any object is written
-            if let a = authority { try checkAuthority(a, change, conflicts: conflicts, parent: parent) }
+            if let a = authority { try checkAuthority(a, change, parent: parent) }
             var attachmentBlobs = parent?.attachmentBlobs ?? [:]
             for (name, id) in change.existingAttachmentBlobs where attachmentBlobs[name] == nil { attachmentBlobs[name] = id }
             for (name, bytes) in change.newAttachments {
@@ -320,16 +320,15 @@ public struct ContractStore: Sendable {
     /// The organisation's check of a commit this replica is about to write, before any object is
     /// written: the check every receiver makes once the signature is verified, with the key the
     /// repository signs with, so this replica never writes what the others refuse.
-    func checkAuthority(_ a: Authority, _ change: Change, conflicts: [Conflict], parent: Snapshot?) throws(ContractStoreError) {
+    func checkAuthority(_ a: Authority, _ change: Change, parent: Snapshot?) throws(ContractStoreError) {
         guard let signer = repository.signer else {
             throw .rule(ContractError("", "this repository's organisation (root \(a.root.hex.prefix(12))) requires every commit to be signed, and no signing key is set: run 'accord key generate' (and have an administrator add its public key with 'accord org person set'), or set user.signingKey", rule: "authority"))
         }
         let key: SSHPublicKey
         do { key = try SSHPublicKey(blob: try signer.publicKeyBlob()) } catch { throw .store(.invalidInput("the signing key: \(error)")) }
-        let snap = Snapshot(commit: parent?.commit ?? ObjectID(w0: 0, w1: 0, w2: 0, w3: 0), state: change.state, attachmentBlobs: [:], trailers: [:], conflicts: conflicts)
         do {
             try a.checkActor(key: key, author: change.author.email, role: change.actor.role.code, office: change.actor.office, version: a.head,
-                             snapshot: snap, parent: parent, isMerge: change.mergeParent != nil, registrars: policy.registrars, what: "the new commit")
+                             state: change.state, parent: parent, isMerge: change.mergeParent != nil, registrars: policy.registrars, what: "the new commit")
         } catch { throw .rule(error) }
     }
 
@@ -387,7 +386,7 @@ public struct ContractStore: Sendable {
             if let known { commit = known } else {
                 do { commit = try repository.objects.readCommit(snap.commit) } catch { throw .store(error) }
             }
-            do { try a.check(commit, id: snap.commit, snapshot: snap, parent: parent, isMerge: isMerge, registrars: policy.registrars) } catch { throw .rule(error) }
+            do { try a.check(commit, snapshot: snap, parent: parent, isMerge: isMerge, registrars: policy.registrars) } catch { throw .rule(error) }
             // Judged by the policies of the organisation version it was made under.
             if let vid = snap.trailers[Authority.trailer].flatMap(ObjectID.init(hex:)), vid != a.head.id {
                 var judge = self
