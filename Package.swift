@@ -14,11 +14,20 @@ let package = Package(
         .library(name: "AccordSigning", targets: ["AccordSigning"]),
         .library(name: "AccordReports", targets: ["AccordReports"]),
         .library(name: "AccordTrust", targets: ["AccordTrust"]),
+        .library(name: "AccordProtocol", targets: ["AccordProtocol"]),
+        .library(name: "AccordHub", targets: ["AccordHub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System zlib (Debian: zlib1g-dev).
@@ -43,14 +52,36 @@ let package = Package(
         .target(name: "AccordContracts", dependencies: ["AccordStore", "AccordTrust", "AccordSigning"]),
         // The field-level merge of contracts: writes, supersession, conflicts as multi-value registers.
         .target(name: "AccordMerge", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
-        // Remotes, transfer of missing objects, bundles.
-        .target(name: "AccordSync", dependencies: ["AccordMerge", "AccordContracts", "AccordStore", "AccordTrust"]),
+        // git's wire protocol (pkt-lines, side-band, capabilities, protocol v2 ls-refs and fetch,
+        // receive-pack commands and report-status), shared by the HTTP client and the hub. No I/O.
+        .target(name: "AccordProtocol", dependencies: ["AccordObjects"]),
+        // Remotes, transfer of missing objects (on this machine, or over HTTP(S) with git's smart
+        // protocol), receiving a push behind a quarantine, bundles.
+        .target(name: "AccordSync", dependencies: [
+            "AccordMerge", "AccordContracts", "AccordStore", "AccordTrust", "AccordProtocol",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // The hub: `accord serve`. Tokens, the changes feed, each caller's view, and the smart
+        // HTTP routes on Hummingbird; the protocol logic (HubService) is testable without a socket.
+        .target(name: "AccordHub", dependencies: [
+            "AccordSync", "AccordProtocol", "AccordContracts", "AccordStore", "AccordTrust",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Reports, reminders and the to-do queue as data (rows, groups, per-currency totals) with
         // their renderers (table, CSV, JSON, HTML). Reads contracts; writes nothing.
         .target(name: "AccordReports", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
             "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning", "AccordReports", "AccordTrust",
+            "AccordProtocol", "AccordHub",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -64,6 +95,7 @@ let package = Package(
         .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
         .testTarget(name: "AccordSigningTests", dependencies: ["AccordSigning", "AccordObjects"]),
         .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordMerge", "AccordTestSupport"]),
+        .testTarget(name: "AccordHubTests", dependencies: ["AccordHub", "AccordProtocol", "AccordSync", "AccordTestSupport"]),
         .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,11 +6,15 @@ public final class ObjectDatabase: @unchecked Sendable {
     public let directory: String
     public let loose: LooseObjects
     public let packs: PackSet
+    /// Databases read after this one (git's alternates): a quarantine reads through to the
+    /// repository it belongs to, while what it receives stays apart until it is accepted.
+    public let alternates: [ObjectDatabase]
 
-    public init(objectsDir: String, maxObjectSize: Int, durable: Bool) {
+    public init(objectsDir: String, maxObjectSize: Int, durable: Bool, alternates: [ObjectDatabase] = []) {
         directory = objectsDir
         loose = LooseObjects(directory: objectsDir, maxObjectSize: maxObjectSize, durable: durable)
         packs = PackSet(directory: "\(objectsDir)/pack", maxObjectSize: maxObjectSize)
+        self.alternates = alternates
     }
 
     /// Makes all objects written through this database durable (see `LooseObjects.flush`).
@@ -24,6 +28,7 @@ public final class ObjectDatabase: @unchecked Sendable {
     /// e.g. asking which of 10,000 wanted objects a repository lacks.
     public func contains(_ id: ObjectID, rescan: Bool = true) -> Bool {
         packs.contains(id) || loose.contains(id) || (rescan && packs.reloadIfChanged() && packs.contains(id))
+            || alternates.contains { $0.contains(id, rescan: rescan) }
     }
 
     /// Reads and verifies an object; throws `objectNotFound` if it is nowhere, or a corruption
@@ -33,6 +38,7 @@ public final class ObjectDatabase: @unchecked Sendable {
         if let o = try loose.read(id) { return o }
         // Another process may have packed it (and removed the loose copy) since we looked.
         if packs.reloadIfChanged(), let o = try packs.read(id) { return o }
+        for a in alternates where a.contains(id) { return try a.read(id) }
         throw packs.damage(hiding: id) ?? .objectNotFound(id)
     }
 
@@ -40,6 +46,7 @@ public final class ObjectDatabase: @unchecked Sendable {
         if let h = try packs.header(id) { return h }
         if let h = try loose.header(id) { return h }
         if packs.reloadIfChanged(), let h = try packs.header(id) { return h }
+        for a in alternates where a.contains(id) { return try a.header(id) }
         throw packs.damage(hiding: id) ?? .objectNotFound(id)
     }
 

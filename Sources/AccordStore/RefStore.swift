@@ -32,6 +32,10 @@ public struct RefStore: Sendable {
     public let gitDir: String
     var packedPath: String { "\(gitDir)/packed-refs" }
 
+    /// Values read in place of the stored ones (a quarantine's view of a ref it would move);
+    /// never written.
+    public var overlay: [String: ObjectID] = [:]
+
     public init(gitDir: String) { self.gitDir = gitDir }
 
     /// The lock of ref (or `packed-refs`, `HEAD`) `name`; its seed and temp files go into the git
@@ -45,6 +49,7 @@ public struct RefStore: Sendable {
 
     /// The value of one ref, without following symbolic refs; nil if it does not exist.
     public func read(_ name: String) throws(StoreError) -> RefValue? {
+        if let o = overlay[name] { return .direct(o) }
         if let loose = try readLoose(name) { return loose }
         return try lookupPacked(name).map { .direct($0.id) }
     }

@@ -54,7 +54,10 @@ extension RefStore {
     /// refs moved and before their locks go: a kill leaves a reflog without an update that
     /// happened, never with one that did not. A large batch's lines are not fsynced one by one
     /// (git fsyncs no reflogs by default); the ref values are durable.
-    public func apply(_ updates: [RefUpdate], who: Identity) throws(StoreError) -> [StoreError?] {
+    ///
+    /// `atomic` (a push with git's `atomic`): if any ref is refused before anything moved, none
+    /// moves; each of the others is refused with `atomicRefused`.
+    public func apply(_ updates: [RefUpdate], who: Identity, atomic: Bool = false) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
         struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
         // Large batches: packed-refs.lock first, held until the loose files packed-refs replaces
@@ -107,6 +110,10 @@ extension RefStore {
                 reflogs[h.index] = lines
                 return true
             } catch { results[h.index] = error; h.lock.rollback(); return false }
+        }
+        if atomic, results.contains(where: { $0 != nil }) {
+            for h in accepted { results[h.index] = .atomicRefused; h.lock.rollback() }
+            return results
         }
         let sync = packedLock == nil
         /// After the ref moved: its reflog lines, then its lock goes.

@@ -58,6 +58,21 @@ public final class Repository: @unchecked Sendable {
         self.refs = RefStore(gitDir: dir)
     }
 
+    /// A view of `base` whose objects are those of `objectsDir` (a quarantine) read through to
+    /// `base`'s, with `base`'s config and refs: what a receiver checks a push against before
+    /// anything of it enters the repository. Objects written through it land in the quarantine.
+    /// `refs` overrides the values of some refs in this view (the organisation a push brings).
+    public init(quarantine objectsDir: String, of base: Repository, refs overlay: [String: ObjectID] = [:]) {
+        gitDir = base.gitDir
+        config = base.config
+        configWarnings = base.configWarnings
+        objects = ObjectDatabase(objectsDir: objectsDir, maxObjectSize: base.objects.packs.maxObjectSize, durable: true,
+                                 alternates: [base.objects])
+        var refs = base.refs
+        refs.overlay = overlay
+        self.refs = refs
+    }
+
     /// git's rule for format version 1: refuse any extension we do not implement.
     static func checkFormat(_ config: Config) throws(StoreError) {
         let version = config.int("core.repositoryformatversion") ?? 0

@@ -19,6 +19,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case badRevision(String)
     case ambiguousRevision(String)
     case invalidInput(String)
+    /// Not moved because another ref of the same atomic batch was refused.
+    case atomicRefused
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .corruptPack(path, why): return "pack \(path) is corrupt: \(why)"
         case let .badRefName(name, why): return "'\(name)' is not a valid ref name: \(why)"
         case let .refNotFound(name): return "ref '\(name)' not found"
+        case .atomicRefused: return "atomic push failed: another ref of the push was refused"
         case let .lockHeld(path):
             return """
             unable to create '\(path)': file exists.

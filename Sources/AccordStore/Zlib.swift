@@ -54,10 +54,13 @@ public enum Zlib {
     }
 
     /// Streaming form: hands out decompressed chunks as they come; returns input bytes used.
-    public static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int? = nil, limit: Int,
+    /// `gzip`: the input is a gzip member (an HTTP body with `Content-Encoding: gzip`), not a zlib stream.
+    public static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int? = nil, limit: Int, gzip: Bool = false,
                                sink: (UnsafeRawBufferPointer) throws(Error) -> Void) throws(Error) -> Int {
         var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        let initialised = gzip ? inflateInit2_(&stream, 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            : inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard initialised == Z_OK else {
             throw .corrupt("inflateInit failed")
         }
         defer { inflateEnd(&stream) }

@@ -201,6 +201,24 @@ public struct OrganisationStore: Sendable {
     /// the layers above this module know the policies.
     public func receive(_ tip: ObjectID, who: Identity, from source: String,
                         check: (Organisation) -> String? = { _ in nil }) throws(TrustError) -> (Received, pinned: ObjectID?) {
+        let (outcome, toPin) = try checkIncoming(tip, from: source, check: check)
+        guard case .advanced(let local, _, _) = outcome else { return (outcome, nil) }
+        var pinned: ObjectID?
+        do {
+            if let root = toPin {
+                try repository.setConfig(OrganisationStore.pinKey, root.hex)
+                pinned = root
+            }
+            try repository.refs.update(OrganisationStore.ref, to: tip, expected: local.map { .value($0) } ?? .absent,
+                                       who: who, message: "organisation: from \(source)")
+        } catch { throw .store(error.description) }
+        return (outcome, pinned)
+    }
+
+    /// What `receive` would do with `tip`, without writing anything: the outcome, and the root
+    /// to pin when this repository has none yet. Throws why the version is refused.
+    public func checkIncoming(_ tip: ObjectID, from source: String,
+                              check: (Organisation) -> String? = { _ in nil }) throws(TrustError) -> (Received, pin: ObjectID?) {
         let local = try head()
         if local == tip { return (.upToDate, nil) }
         let known = try chain()
@@ -213,15 +231,6 @@ public struct OrganisationStore: Sendable {
         if let local, reached != local {
             throw .refused("the organisation from \(source) (\(tip.hex.prefix(12))) does not build on this repository's version \(local.hex.prefix(12)): two administrators published concurrently, or one history was rewritten; an administrator must publish again from the newest version")
         }
-        var pinned: ObjectID?
-        do {
-            if pin == nil, let root = versions.last?.id {
-                try repository.setConfig(OrganisationStore.pinKey, root.hex)
-                pinned = root
-            }
-            try repository.refs.update(OrganisationStore.ref, to: tip, expected: local.map { .value($0) } ?? .absent,
-                                       who: who, message: "organisation: from \(source)")
-        } catch { throw .store(error.description) }
-        return (.advanced(from: local, to: tip, versions: versions.count), pinned)
+        return (.advanced(from: local, to: tip, versions: versions.count), pin == nil ? versions.last?.id : nil)
     }
 }

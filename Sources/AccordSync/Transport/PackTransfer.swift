@@ -180,6 +180,9 @@ public enum PackTransfer {
 
     nonisolated(unsafe) private static var counter: UInt64 = 0
 
+    /// A name for a temporary file or directory in `dir` that no other process or call uses.
+    public static func temporaryName(in dir: String, prefix: String) -> String { tempName(dir, prefix) }
+
     static func tempName(_ dir: String, _ prefix: String) -> String {
         counter &+= 1
         return "\(dir)/\(prefix)\(getpid())_\(counter)_\(UInt32.random(in: 0...UInt32.max))"

@@ -184,107 +184,25 @@ public enum Transfer {
     }
 
     /// Pushes local contract refs that are new on the remote or fast-forwards of its refs: the
-    /// missing objects go over as one pack, validated by the remote before it is installed; each
-    /// remote ref then moves with compare-and-swap on the value read. Non-fast-forwards and lost
-    /// races are reported as rejected, never overwritten; the other refs still go through.
+    /// missing objects go over as one pack, which the remote receives behind a quarantine
+    /// (`PushReceiver`) and checks before any ref moves; each remote ref then moves with
+    /// compare-and-swap on the value read. Non-fast-forwards and lost races are reported as
+    /// rejected, never overwritten; the other refs still go through.
     public static func push(from local: Repository, to remote: Repository, remoteName: String, who: Identity,
                             options: PushOptions = PushOptions()) throws -> TransferReport {
-        var mine = try local.refs.list(prefix: "refs/contracts/")
-        if let only = options.refs {
-            let set = Set(only)
-            for r in only where !mine.contains(where: { $0.name == r }) {
-                throw TransportError.badRemote("src refspec \(r) does not match any ref")
-            }
-            mine = mine.filter { set.contains($0.name) }
-        }
         let theirs = try remote.refs.values(prefix: "refs/contracts/")
-        var report = TransferReport()
-        var history = History(objects: local.objects)
-        var accepted: [RefChange] = []
-        for (name, id) in mine {
-            let old = theirs[name]
-            var change = RefChange(remoteRef: name, ref: name, old: old, new: id, status: .new)
-            if let old {
-                if old == id { change.status = .upToDate; report.changes.append(change); continue }
-                if !local.objects.contains(old) {
-                    change.status = .rejected; change.reason = "fetch first: the remote has commits this repository does not"; change.lostRace = true
-                    report.changes.append(change); continue
-                }
-                guard try history.isAncestor(old, of: id) else {
-                    change.status = .rejected; change.reason = "non-fast-forward: fetch and merge first"; change.lostRace = true
-                    report.changes.append(change); continue
-                }
-                change.status = .fastForward
-            }
-            accepted.append(change)
-        }
-        // The organisation goes too (whatever refs were named): the remote judges the commits
-        // by the versions they name.
-        let org = try local.refs.resolve(OrganisationStore.ref)
         let remoteOrg = try remote.refs.resolve(OrganisationStore.ref)
-        let orgTip = org != nil && org != remoteOrg ? org : nil
-        let wants = Array(Set((accepted.compactMap(\.new) + (orgTip.map { [$0] } ?? [])).filter { !remote.objects.contains($0, rescan: false) })).sorted()
-        if !wants.isEmpty {
-            let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
-            let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
-            let objects = options.tamper?(selection.objects) ?? selection.objects
-            let received = try PackTransfer.send(objects, from: local.objects, to: remote, tips: wants, progress: options.progress)
-            report.objects = received.objects
-            report.packID = received.packID
-        }
-        remote.objects.flush()
-        FaultPoint.hit("before-ref-update")
-        if let orgTip {
-            var change = RefChange(remoteRef: OrganisationStore.ref, ref: OrganisationStore.ref, old: remoteOrg, new: orgTip, status: remoteOrg == nil ? .new : .fastForward)
-            do {
-                let (received, pinned) = try OrganisationStore(repository: remote).receive(orgTip, who: who, from: "a push", check: \.policyProblem)
-                change.organisation = received; change.pinnedRoot = pinned
-                if received == .behind { change.status = .upToDate }
-            } catch {
-                change.status = .rejected; change.reason = "refused by the remote: \(error.description)"; change.invalidContract = true
-            }
-            report.changes.append(change)
-        }
-        var moving: [RefChange] = []
-        var contracts: ContractCheck?
-        for var change in accepted {
-            guard let new = change.new else { continue }
-            guard remote.objects.contains(new) else {
-                change.status = .rejected; change.reason = "the remote does not have \(new.hex) after the transfer"
-                report.changes.append(change); continue
-            }
-            // The remote checks the commits this update adds to the contract before the ref moves.
-            if let number = ContractCheck.number(of: change.ref) {
-                if contracts == nil { contracts = try ContractCheck(repository: remote) }
-                if let why = contracts?.refusal(number: number, new: new, trusted: change.old.map { [$0] } ?? []) {
-                    change.status = .rejected; change.reason = "refused by the remote: \(why)"; change.invalidContract = true
-                    report.changes.append(change); continue
-                }
-            }
-            options.beforeRefUpdate?(change.ref)
-            moving.append(change)
-        }
-        let updates = moving.compactMap { c in c.new.map {
-            RefUpdate(c.ref, to: $0, expected: c.old.map { .value($0) } ?? .absent,
-                      message: "push: \(c.status == .new ? "created" : c.status.rawValue)")
-        } }
-        var tracking: [RefUpdate] = []
-        for (var change, refused) in zip(moving, try remote.refs.apply(updates, who: who)) {
-            if let refused {
-                change.status = .rejected
-                if case .staleValue = refused {
-                    change.reason = "the remote ref changed during the push (lost a race): fetch and try again"
-                    change.lostRace = true
-                } else {
-                    change.reason = refused.description
-                }
-            } else if let new = change.new, let t = trackingRef(for: change.ref, remote: remoteName) {
-                tracking.append(RefUpdate(t, to: new, expected: .any, message: "update by push"))
-            }
-            report.changes.append(change)
-        }
-        _ = try? local.refs.apply(tracking, who: who) // only a cache of the remote's refs: the next fetch corrects it
-        report.changes.sort { $0.ref < $1.ref }
+        let plan = try PushPlan(local: local, theirs: theirs, theirOrganisation: remoteOrg, only: options.refs)
+        let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
+        let pack = try plan.pack(from: local, common: common, has: { remote.objects.contains($0, rescan: false) },
+                                 tamper: options.tamper, progress: options.progress)
+        var receive = PushReceiver.Options()
+        receive.beforeRefUpdate = options.beforeRefUpdate
+        receive.progress = options.progress
+        let result = try pack.withUnsafeBytes { try PushReceiver.receive(plan.commands, pack: $0, into: remote, who: who, options: receive) }
+        if let e = result.unpackError { throw e }
+        let report = plan.report(result.changes.map { ($0.ref, $0) }, objects: result.objects)
+        plan.updateTracking(local, report, remoteName: remoteName, who: who)
         return report
     }
 

@@ -1,0 +1,290 @@
+import AccordContracts
+import AccordObjects
+import AccordProtocol
+import AccordStore
+import AccordSync
+import AccordTrust
+import Foundation
+
+/// Who is calling: a person of the organisation, proven by a token.
+public struct Caller: Sendable {
+    public var person: Organisation.Person
+    public var tokenID: String
+
+    /// Head-office roles and administrators see and write every office's contracts.
+    public var seesAll: Bool {
+        person.roles.contains(Organisation.administrator) || person.roles.contains { Role(rawValue: $0).map(Role.headOffice.contains) ?? false }
+    }
+
+    public func may(office: String) -> Bool { seesAll || person.offices.contains(office) }
+
+    public var identity: Identity {
+        Identity(name: person.name, email: person.email, seconds: Int64(Date().timeIntervalSince1970), offsetMinutes: 0)
+    }
+}
+
+/// The hub's protocol logic, apart from HTTP (so it is tested without a socket): authentication
+/// against the token store and the organisation, each caller's view of the refs, upload-pack
+/// (protocol v2 ls-refs and fetch), receive-pack behind a quarantine, and the changes feed.
+public final class HubService: @unchecked Sendable {
+    public let repository: Repository
+    public let tokens: TokenStore
+    public let feed: ChangesFeed
+    public let limits: Limits
+
+    public struct Limits: Sendable {
+        /// Largest request body: a push's pack, or a fetch request.
+        public var maxPushBytes = 1 << 30
+        public var maxRequestBytes = 64 << 20
+        /// Longest wait a long-poll of the feed may ask for, in seconds.
+        public var maxWait = 120.0
+        public init() {}
+    }
+
+    /// An error the hub answers with: its HTTP status and a message for the caller.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var status: Int
+        public var message: String
+        public var description: String { message }
+        public init(_ status: Int, _ message: String) { self.status = status; self.message = message }
+    }
+
+    public init(repository: Repository, limits: Limits = Limits()) throws {
+        self.repository = repository
+        self.limits = limits
+        tokens = TokenStore(gitDir: repository.gitDir)
+        feed = try ChangesFeed(gitDir: repository.gitDir)
+        guard try OrganisationStore(repository: repository).head() != nil else {
+            throw Failure(500, "\(repository.gitDir) has no organisation (refs/accord/organisation): a hub knows its callers from it; run 'accord org init' there first")
+        }
+        PushReceiver.sweepQuarantines(repository)
+        try reconcile()
+    }
+
+    /// Brings the feed level with the refs (after a kill between a ref update and its feed line,
+    /// or on a hub's first start): each differing ref gets a line, with its office.
+    func reconcile() throws {
+        var refs = try repository.refs.values(prefix: "refs/contracts/")
+        if let org = try repository.refs.resolve(OrganisationStore.ref) { refs[OrganisationStore.ref] = org }
+        let drift = feed.drift(refs: refs)
+        guard !drift.isEmpty else { return }
+        let store = try ContractStore(repository: repository)
+        var lines: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
+        for d in drift {
+            let previous = feed.office(of: d.ref) ?? ""
+            let office = d.id.flatMap { id in d.ref == OrganisationStore.ref ? nil : try? store.load(commit: id).state.contract.office } ?? previous
+            lines.append((d.ref, d.id, office, previous))
+        }
+        try feed.append(lines)
+    }
+
+    // MARK: authentication
+
+    /// The caller an `Authorization` header proves: HTTP Basic `person:token` (what git's
+    /// credential helpers send) or `Bearer token`. The token must be active and its person an
+    /// active person of the hub's current organisation.
+    public func authenticate(_ header: String?) throws -> Caller {
+        guard let header, !header.isEmpty else { throw Failure(401, "authentication required: send a token (HTTP Basic person:token, or Bearer)") }
+        var secret: String
+        var claimed: String?
+        if header.lowercased().hasPrefix("bearer ") {
+            secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if header.lowercased().hasPrefix("basic ") {
+            guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                  let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else {
+                throw Failure(401, "the Basic credentials are not base64 of person:token")
+            }
+            claimed = String(text[..<colon]).lowercased()
+            secret = String(text[text.index(after: colon)...])
+        } else {
+            throw Failure(401, "unsupported authorization scheme (use Basic or Bearer)")
+        }
+        guard secret.utf8.count <= 200, let token = tokens.lookup(secret: secret) else {
+            throw Failure(401, "the token is not valid (unknown or revoked)")
+        }
+        if let claimed, claimed != token.person {
+            throw Failure(401, "the token is not valid for \(claimed)")
+        }
+        secret = ""
+        let org: Organisation
+        do { org = try OrganisationStore(repository: repository).read(try OrganisationStore(repository: repository).head() ?? .zero).organisation } catch {
+            throw Failure(500, "the hub cannot read its organisation: \(error)")
+        }
+        guard let person = org.person(email: token.person), person.active else {
+            throw Failure(403, "\(token.person) is not an active person of the organisation")
+        }
+        return Caller(person: person, tokenID: token.id)
+    }
+
+    // MARK: views
+
+    /// Whether the caller may see `ref` (its current office, from the feed's record).
+    func visible(_ ref: String, to caller: Caller) -> Bool {
+        if ref == OrganisationStore.ref { return true }
+        if let number = PushReceiver.contractNumber(of: ref) { return caller.may(office: feed.office(of: "refs/contracts/\(number)") ?? "") }
+        if ref.hasPrefix("refs/tags/") {
+            let first = ref.dropFirst("refs/tags/".count).split(separator: "/").first.map(String.init) ?? ""
+            if Invariants.validNumber(first), let office = feed.office(of: "refs/contracts/\(first)") { return caller.may(office: office) }
+            return caller.seesAll
+        }
+        return false
+    }
+
+    /// The refs the caller sees: the organisation, their offices' contracts and those contracts' tags.
+    public func refs(for caller: Caller) throws -> [(name: String, id: ObjectID)] {
+        var out: [(String, ObjectID)] = []
+        if let org = try repository.refs.resolve(OrganisationStore.ref) { out.append((OrganisationStore.ref, org)) }
+        for r in try repository.refs.list(prefix: "refs/contracts/") where visible(r.name, to: caller) { out.append(r) }
+        for r in try repository.refs.list(prefix: "refs/tags/") where visible(r.name, to: caller) { out.append(r) }
+        return out
+    }
+
+    // MARK: upload-pack
+
+    public struct PackAnswer: Sendable {
+        /// What precedes the pack (pkt-lines), then the pack's file (sent on band 1 and removed),
+        /// or a complete answer with no pack.
+        public var head: [UInt8]
+        public var packPath: String?
+
+        /// Removes the pack and the directory it was written in.
+        public func cleanup() {
+            guard let packPath else { return }
+            FileIO.remove(packPath)
+            rmdir(FileIO.dirname(of: packPath))
+        }
+    }
+
+    public func uploadPack(_ body: [UInt8], caller: Caller) throws -> PackAnswer {
+        let request: UploadPackV2.CommandRequest?
+        do { request = try UploadPackV2.CommandRequest.parse(body) } catch { throw Failure(400, error.description) }
+        guard let request else { return PackAnswer(head: [], packPath: nil) }
+        switch request.command {
+        case "ls-refs":
+            let args: UploadPackV2.LsRefsRequest
+            do { args = try UploadPackV2.LsRefsRequest(arguments: request.arguments) } catch { throw Failure(400, error.description) }
+            var refs: [UploadPackV2.Ref] = []
+            for r in try self.refs(for: caller) where args.wants(r.name) {
+                var ref = UploadPackV2.Ref(name: r.name, id: r.id)
+                if args.peel, r.name.hasPrefix("refs/tags/"), let t = try? repository.objects.readTag(r.id) { ref.peeled = t.object }
+                refs.append(ref)
+            }
+            return PackAnswer(head: UploadPackV2.lsRefsResponse(refs), packPath: nil)
+        case "fetch":
+            let args: UploadPackV2.FetchRequest
+            do { args = try UploadPackV2.FetchRequest(arguments: request.arguments) } catch { throw Failure(400, error.description) }
+            // A want must be the tip of a ref the caller sees (git's default,
+            // uploadpack.allowTipSHA1InWant off): another office's contract is refused, by id too.
+            var tips = Set<ObjectID>()
+            for r in try refs(for: caller) {
+                tips.insert(r.id)
+                if r.name.hasPrefix("refs/tags/"), let t = try? repository.objects.readTag(r.id) { tips.insert(t.object) }
+            }
+            for w in args.wants where !tips.contains(w) {
+                throw Failure(403, "not our ref \(w.hex): it is not the tip of a ref you may see")
+            }
+            let common = args.haves.filter { repository.objects.contains($0, rescan: false) }
+            let selection = try ObjectSelection.missing(in: repository.objects, wants: args.wants, common: common)
+            // No ACK lines: which of the caller's haves exist here is not the caller's business.
+            let head = UploadPackV2.fetchResponseHead(request: args, common: [])
+            let dir = "\(repository.gitDir)/accord/hub/tmp"
+            try FileIO.makeDirectories(dir)
+            let written = try PackWriter.write(selection.objects, from: repository.objects, to: PackTransfer.temporaryName(in: dir, prefix: "upload_"))
+            FileIO.remove(written.indexPath)
+            return PackAnswer(head: head, packPath: written.packPath)
+        default:
+            throw Failure(400, "unknown command '\(request.command)' (this hub offers ls-refs and fetch)")
+        }
+    }
+
+    // MARK: receive-pack
+
+    public func receiveAdvertisement(caller: Caller) throws -> [UInt8] {
+        ReceivePack.advertisement(try refs(for: caller).filter { !$0.name.hasPrefix("refs/tags/") })
+    }
+
+    /// A push: checked behind a quarantine with every rule of a receive, plus this caller's right
+    /// to write each contract (its office before and after); accepted refs go into the feed.
+    public func receivePack(_ body: [UInt8], caller: Caller, beforeRefUpdate: ((String) -> Void)? = nil) throws -> (answer: [UInt8], changes: [RefChange]) {
+        let request: ReceivePack.Request
+        do { request = try ReceivePack.parseRequest(body) } catch { throw Failure(400, error.description) }
+        guard !request.commands.isEmpty else { return ([], []) } // git's probe before a large push
+        let commands = request.commands.map { PushReceiver.Command(ref: $0.ref, old: $0.old.isZero ? nil : $0.old, new: $0.new.isZero ? nil : $0.new) }
+        let offices = OfficeBox()
+        var options = PushReceiver.Options(atomic: request.atomic)
+        options.source = "a push by \(caller.person.email)"
+        options.beforeRefUpdate = beforeRefUpdate
+        options.authorize = { [feed] command, view in
+            guard let number = PushReceiver.contractNumber(of: command.ref) else { return nil }
+            let before = feed.office(of: command.ref)
+            if let before, !caller.may(office: before) {
+                return "forbidden: contract \(number) belongs to office \(before); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
+            }
+            guard let new = command.new, let after = try? ContractStore(repository: view).load(commit: new).state.contract.office else { return nil }
+            if !caller.may(office: after) {
+                return "forbidden: the pushed contract \(number) is for office \(after); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
+            }
+            offices.set(command.ref, after)
+            return nil
+        }
+        let result = try request.pack.withUnsafeBytes {
+            try PushReceiver.receive(commands, pack: $0, into: repository, who: caller.identity, options: options)
+        }
+        var accepted: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
+        for c in result.changes where c.status == .new || c.status == .fastForward {
+            let previous = feed.office(of: c.ref) ?? ""
+            accepted.append((c.ref, c.new, offices.get(c.ref) ?? previous, previous))
+        }
+        try feed.append(accepted)
+        let statuses = result.changes.map { c -> ReceivePack.Status in
+            guard c.status == .rejected else { return .init(ref: c.ref, reason: nil) }
+            var why = c.reason ?? "rejected"
+            if c.invalidContract, !why.hasPrefix("forbidden:") { why = "refused: " + why }
+            return .init(ref: c.ref, reason: why)
+        }
+        let answer = ReceivePack.reportStatus(unpack: result.unpackError?.description, statuses, sideBand: request.sideBand)
+        return (answer, result.changes)
+    }
+
+    // MARK: the feed
+
+    /// `GET accord/changes?since=N[&wait=S]`: the changes after N the caller may see (a contract
+    /// that left the caller's offices is listed as not visible, so the replica drops it).
+    public func changes(since: Int?, wait: Double, caller: Caller) -> [UInt8] {
+        let last = feed.lastSeq
+        var items: [String] = []
+        var newest = last
+        if let since {
+            let entries = feed.changes(since: since, wait: min(wait, limits.maxWait))
+            newest = max(last, entries.last?.seq ?? 0)
+            for e in entries {
+                let now = e.ref == OrganisationStore.ref || caller.may(office: e.office)
+                guard now || caller.may(office: e.previousOffice) else { continue }
+                items.append("{\"seq\":\(e.seq),\"ref\":\(Self.json(e.ref)),\"id\":\(e.id.map { "\"\($0.hex)\"" } ?? "null"),\"visible\":\(now && e.id != nil)}")
+            }
+        }
+        let text = "{\"feed\":\(Self.json(feed.feedID)),\"last\":\(newest),\"changes\":[\(items.joined(separator: ","))]}\n"
+        return Array(text.utf8)
+    }
+
+    static func json(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Offices of the contracts a push brings, noted while they are authorized.
+final class OfficeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var map: [String: String] = [:]
+    func set(_ ref: String, _ office: String) { lock.withLock { map[ref] = office } }
+    func get(_ ref: String) -> String? { lock.withLock { map[ref] } }
+}

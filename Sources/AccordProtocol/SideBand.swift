@@ -1,0 +1,61 @@
+/// side-band-64k (gitprotocol-pack(5)): each data packet starts with a band byte, 1 pack data,
+/// 2 progress, 3 a fatal error.
+public enum SideBand {
+    public static let data: UInt8 = 1, progress: UInt8 = 2, error: UInt8 = 3
+    /// Payload per packet: the pkt-line maximum less the band byte.
+    public static let chunk = Pkt.maxPayload - 1
+
+    /// Appends `bytes` on `band`, split into as many packets as needed.
+    public static func append(_ bytes: some Collection<UInt8>, band: UInt8, to out: inout [UInt8]) {
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let j = bytes.index(i, offsetBy: chunk, limitedBy: bytes.endIndex) ?? bytes.endIndex
+            PktLine.append([band] + bytes[i..<j], to: &out)
+            i = j
+        }
+    }
+}
+
+/// Parses pkt-lines from bytes that arrive in pieces (an HTTP response body), packet by packet.
+public struct PktStream {
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    public init() {}
+
+    public mutating func feed(_ bytes: some Sequence<UInt8>) { buffer.append(contentsOf: bytes) }
+
+    /// True when nothing unparsed remains.
+    public var isEmpty: Bool { start >= buffer.count }
+
+    /// The next complete packet, or nil if more bytes are needed.
+    public mutating func next() throws(ProtocolError) -> Pkt? {
+        guard buffer.count - start >= 4 else { compact(); return nil }
+        var n = 0
+        for k in 0..<4 {
+            let c = buffer[start + k]
+            switch c {
+            case 0x30...0x39: n = n * 16 + Int(c) - 0x30
+            case 0x61...0x66: n = n * 16 + Int(c) - 0x61 + 10
+            case 0x41...0x46: n = n * 16 + Int(c) - 0x41 + 10
+            default: throw .malformed("bad pkt-line length '\(PktReader.printable(buffer[start..<start + 4]))'")
+            }
+        }
+        switch n {
+        case 0: start += 4; return .flush
+        case 1: start += 4; return .delim
+        case 2: start += 4; return .responseEnd
+        case 3: throw .malformed("pkt-line length 3 is invalid")
+        default:
+            guard n <= Pkt.maxLength else { throw .malformed("pkt-line of \(n) bytes exceeds git's limit of \(Pkt.maxLength)") }
+            guard buffer.count - start >= n else { compact(); return nil }
+            let d = Array(buffer[start + 4..<start + n])
+            start += n
+            return .data(d)
+        }
+    }
+
+    private mutating func compact() {
+        if start > 0 && start >= buffer.count / 2 { buffer.removeFirst(start); start = 0 }
+    }
+}
