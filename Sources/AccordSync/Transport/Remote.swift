@@ -41,6 +41,12 @@ public struct Remote: Sendable, Equatable {
     public static func add(_ name: String, url: String, to repo: Repository) throws {
         try validateName(name)
         guard named(name, in: repo) == nil else { throw TransportError.badRemote("remote \(name) already exists") }
+        if SmartHTTPRemote.isHTTP(url) {
+            // Checked now (no token in it), stored as given.
+            let http = try SmartHTTPRemote(url: url, environment: [:])
+            try repo.setConfig("remote.\(name).url", http.url)
+            return
+        }
         try repo.setConfig("remote.\(name).url", absolutePath(url))
     }
 
@@ -54,7 +60,15 @@ public struct Remote: Sendable, Equatable {
     }
 
     /// True if the remote's url names a bundle file rather than a repository.
-    public var isBundle: Bool { Remote.isBundlePath(url) }
+    public var isBundle: Bool { !isHTTP && Remote.isBundlePath(url) }
+
+    /// True if the remote is reached over http(s) (a hub, or git http-backend).
+    public var isHTTP: Bool { SmartHTTPRemote.isHTTP(url) }
+
+    /// The HTTP remote, with the caller's token and CA settings (`http.sslCAInfo`).
+    public func http(in repo: Repository, environment: [String: String]) throws -> SmartHTTPRemote {
+        try SmartHTTPRemote(url: url, environment: environment, caFile: repo.config.get("http.sslCAInfo"))
+    }
 
     public static func isBundlePath(_ path: String) -> Bool {
         !FileIO.isDirectory(path) && (FileIO.exists(path) || path.hasSuffix(".bundle"))

@@ -43,14 +43,23 @@ public enum Transfer {
 
     static func fetch(into local: Repository, refs remoteRefs: [(name: String, id: ObjectID)], from source: ObjectDatabase,
                       remoteName: String, who: Identity, prune: Bool, progress: TransferProgress?) throws -> TransferReport {
+        try fetch(into: local, refs: remoteRefs, remoteName: remoteName, who: who, prune: prune) { wants, haves in
+            let common = haves.filter { source.contains($0) }
+            let selection = try ObjectSelection.missing(in: source, wants: wants, common: common)
+            return try PackTransfer.send(selection.objects, from: source, to: local, tips: wants, progress: progress)
+        }
+    }
+
+    /// The fetch, whatever carries the pack: `transfer` brings the objects reachable from the
+    /// wants and not from the haves (our tips for the same contracts) into `local`.
+    static func fetch(into local: Repository, refs remoteRefs: [(name: String, id: ObjectID)], remoteName: String, who: Identity,
+                      prune: Bool, transfer: (_ wants: [ObjectID], _ haves: [ObjectID]) throws -> PackTransfer.Received) throws -> TransferReport {
         // Read our side first: the values the compare-and-swap will expect.
         let plan = try plan(remoteRefs, for: local, remoteName: remoteName)
         let wanted = plan.filter { !local.objects.contains($0.new, rescan: false) }
         var report = TransferReport()
         if !wanted.isEmpty {
-            let common = try haves(for: wanted, in: local).filter { source.contains($0) }
-            let selection = try ObjectSelection.missing(in: source, wants: Array(Set(wanted.map(\.new))).sorted(), common: common)
-            let received = try PackTransfer.send(selection.objects, from: source, to: local, tips: wanted.map(\.new), progress: progress)
+            let received = try transfer(Array(Set(wanted.map(\.new))).sorted(), try haves(for: wanted, in: local))
             report.objects = received.objects
             report.packID = received.packID
         }
@@ -221,11 +230,14 @@ public enum Transfer {
     /// same place removes what a killed one left.
     /// `orgRoot`: the organisation root to trust, given out of band; without it the root the
     /// source has is pinned (and reported in the organisation's `RefChange.pinnedRoot`).
+    /// An http(s) `source` is reached with git's smart protocol (`environment`: the token and CA settings).
     public static func clone(from source: String, to dir: String, bare: Bool, who: Identity, orgRoot: ObjectID? = nil,
+                             environment: [String: String] = [:],
                              progress: TransferProgress? = nil) throws -> (Repository, TransferReport) {
-        let url = Remote.absolutePath(source)
-        let isBundle = Remote.isBundlePath(url)
-        let remote: Repository? = isBundle ? nil : try Remote.openRepository(at: url)
+        let http: SmartHTTPRemote? = SmartHTTPRemote.isHTTP(source) ? try SmartHTTPRemote(url: source, environment: environment) : nil
+        let url = http?.url ?? Remote.absolutePath(source)
+        let isBundle = http == nil && Remote.isBundlePath(url)
+        let remote: Repository? = isBundle || http != nil ? nil : try Remote.openRepository(at: url)
         let target = Remote.absolutePath(dir)
         let existed = FileIO.isDirectory(target)
         if existed ? !FileIO.list(target).isEmpty : FileIO.exists(target) { throw StoreError.alreadyExists(dir) }
@@ -239,7 +251,11 @@ public enum Transfer {
         try repo.setConfig("remote.origin.url", url)
         if let orgRoot { try repo.setConfig(OrganisationStore.pinKey, orgRoot.hex) }
         var report: TransferReport
-        if let remote {
+        if let http {
+            report = try fetch(into: repo, http: http, remoteName: "origin", who: who, progress: progress)
+            // The feed's position now: the first sync asks only for what changed since the clone.
+            if let page = try? http.changes(since: nil, wait: nil) { try? FeedPosition(remote: "origin").save(page.feed, page.last, in: repo) }
+        } else if let remote {
             report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
         } else {
             report = try BundleFile.unbundle(try BundleFile.load(url).bytes, into: repo, remoteName: "origin", who: who, progress: progress)

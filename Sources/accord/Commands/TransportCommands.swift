@@ -38,7 +38,7 @@ struct RemoteList: AccordCommand {
 struct RemoteAdd: AccordCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote: NAME and the PATH of a repository or bundle (stored absolute).")
     @Argument(help: "Remote name.") var name: String
-    @Argument(help: "Path to an Accord repository (bare or not) or a bundle file.") var path: String
+    @Argument(help: "Path to an Accord repository (bare or not) or a bundle file, or an http(s):// URL of a hub.") var path: String
     func execute() throws {
         let repo = try Session.repository()
         do { try Remote.add(name, url: path, to: repo) } catch let e as TransportError { fail(e.description) }
@@ -155,7 +155,7 @@ struct Clone: AccordCommand {
         if !quiet && !json { Output.stderr.write("Cloning into \(bare ? "bare repository " : "")'\(dir)'...\n") }
         let (_, report) = try transport {
             try Transfer.clone(from: source, to: dir, bare: bare, who: Self.who(), orgRoot: orgRoot.flatMap(ObjectID.init(hex:)),
-                               progress: TransferText.progress(quiet: quiet || json))
+                               environment: Session.environment, progress: TransferText.progress(quiet: quiet || json))
         }
         if json { Output.stdout.line(TransferText.json(report, remote: "origin")); return }
         if quiet { return }
@@ -173,10 +173,12 @@ struct Clone: AccordCommand {
 /// The repository a remote name or path stands for.
 enum RemoteTarget {
     case repository(Remote)
+    case http(Remote, SmartHTTPRemote)
     case bundle(path: String, trackingName: String)
 
     static func resolve(_ arg: String, in repo: Repository) throws -> RemoteTarget {
         if let r = Remote.named(arg, in: repo) {
+            if r.isHTTP { return .http(r, try r.http(in: repo, environment: Session.environment)) }
             return r.isBundle ? .bundle(path: r.url, trackingName: r.name) : .repository(r)
         }
         if Remote.isBundlePath(arg), FileIO.exists(arg) { return .bundle(path: arg, trackingName: "bundle") }
@@ -221,6 +223,8 @@ extension Fetch {
             case let .repository(r):
                 let other = try r.open()
                 return (try Transfer.fetch(into: repo, from: other, remoteName: r.name, who: who, prune: prune, progress: progress), r.url, r.name)
+            case let .http(r, http):
+                return (try Transfer.fetch(into: repo, http: http, remoteName: r.name, who: who, prune: prune, progress: progress), r.url, r.name)
             case let .bundle(path, name):
                 let data = try BundleFile.load(path).bytes
                 return (try BundleFile.unbundle(data, into: repo, remoteName: name, who: who, progress: progress), path, name)
@@ -250,9 +254,8 @@ struct Push: AccordCommand {
                 throw TransportError.badRemote("'\(remote)' is not a remote (see accord remote -v)")
             }
             guard !r.isBundle else { throw TransportError.badRemote("cannot push to a bundle; use accord bundle create") }
-            let other = try r.open()
             let only = refs.isEmpty ? nil : refs.map { $0.hasPrefix("refs/") ? $0 : "refs/contracts/\($0)" }
-            return try Transfer.push(from: repo, to: other, remoteName: r.name, who: who,
+            return try Transfer.push(from: repo, to: r, environment: Session.environment, who: who,
                                      options: .init(refs: only, progress: TransferText.progress(quiet: quiet || json)))
         }
         if json {

@@ -37,9 +37,12 @@ struct Pull: AccordCommand {
     /// started from. A contract that cannot be merged (its other version is invalid, or a record
     /// differs between the sides) or whose ref moved meanwhile is reported as an error and left
     /// as it was; the others are merged (the caller exits 1).
-    static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool) throws -> Result {
+    /// `fetch`: how to fetch (a sync from a hub fetches only what its changes feed names);
+    /// nil: `Fetch.run`.
+    static func run(_ remote: String, session s: ContractSession, quiet: Bool, json: Bool,
+                    fetch: (() throws -> (TransferReport, String, String))? = nil) throws -> Result {
         let (actor, who) = try s.actor()
-        let (fetched, _, tracking) = try Fetch.run(remote, repo: s.repository, quiet: quiet || json)
+        let (fetched, _, tracking) = try fetch?() ?? Fetch.run(remote, repo: s.repository, quiet: quiet || json)
         // Opened again after the fetch: it may have brought a newer organisation version, whose
         // policies the merges follow and which they name.
         let driver = try ContractFailure.wrap { () throws(ContractStoreError) in try MergeDriver(store: ContractStore(repository: s.repository)) }
@@ -119,8 +122,17 @@ struct SyncCommand: AccordCommand {
             throw StoreError.invalidInput("'\(remote)' is not a remote repository (bundles: accord pull FILE, then accord bundle create)")
         }
         let who = try Session.identity("COMMITTER", repository: s.repository, required: false)
+        let feed = r.isHTTP ? try transport { try FeedSync(remote: r, repository: s.repository, who: who, quiet: quiet || json) } : nil
+        if let feed, try feed.nothingNew() {
+            if json {
+                Output.stdout.line(JSONText.object([("rounds", .int(1)), ("pushed", .int(0)), ("notMerged", .array([]))]).rendered)
+            } else if !quiet {
+                Output.stdout.line("in sync with \(remote)")
+            }
+            return
+        }
         for round in 1...5 {
-            let pulled = try Pull.run(remote, session: s, quiet: quiet, json: json)
+            let pulled = try Pull.run(remote, session: s, quiet: quiet, json: json, fetch: feed.map { f in { try transport { try f.fetch() } } })
             // A contract the pull left as it was would only be refused (non-fast-forward): not pushed.
             var refs: [String]? = nil
             if !pulled.notMerged.isEmpty {
@@ -133,12 +145,13 @@ struct SyncCommand: AccordCommand {
                 Output.stdout.flush()
                 _ = system(hook)
             }
-            let report = try transport {
-                try Transfer.push(from: s.repository, to: try r.open(), remoteName: r.name, who: who,
+            let report = try feed?.localChanges() == false ? TransferReport() : transport {
+                try Transfer.push(from: s.repository, to: r, environment: Session.environment, who: who,
                                   options: .init(refs: refs, progress: TransferText.progress(quiet: quiet || json)))
             }
             if !quiet && !json { for l in TransferText.lines(report.changes, showUpToDate: false) { Output.stdout.line(l) } }
             if report.rejected.isEmpty {
+                try feed?.saveReached()
                 if json {
                     Output.stdout.line(JSONText.object([("rounds", .int(round)), ("pushed", .int(report.changes.filter { $0.status != .upToDate }.count)),
                                                         ("notMerged", .array(pulled.notMerged.map { .string($0) }))]).rendered)
