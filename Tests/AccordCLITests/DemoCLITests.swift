@@ -7,14 +7,29 @@ import Testing
         let s = Sandbox()
         let r = s.accord("demo", "--keep")
         #expect(r.status == 0, "\(r.out)\(r.err)")
-        #expect(r.out.contains("All three replicas hold identical contract heads"))
+        #expect(r.out.contains("Every replica holds the hub's heads for the contracts it may see"))
         let kept = try #require(r.lines.last { $0.hasPrefix("Kept ") }).dropFirst("Kept ".count)
         defer { try? FileManager.default.removeItem(atPath: String(kept)) }
-        let heads = ["head-office", "rep-east", "rep-north"].map {
-            s.gitOK("--git-dir=\(kept)/\($0)/.accord", "for-each-ref", "--format=%(refname) %(objectname)", "refs/contracts/")
+        func heads(_ gitDir: String) -> [String: String] {
+            var out: [String: String] = [:]
+            for l in s.gitOK("--git-dir=\(kept)/\(gitDir)", "for-each-ref", "--format=%(refname) %(objectname)", "refs/contracts/").split(separator: "\n") {
+                let f = l.split(separator: " ")
+                if f.count == 2 { out[String(f[0])] = String(f[1]) }
+            }
+            return out
         }
-        #expect(heads[0].split(separator: "\n").count == 2)
-        #expect(heads.allSatisfy { $0 == heads[0] })
+        // Stock git's view: the hub holds both contracts; head office and the bundle rep the
+        // same heads; the two East reps (synced over HTTP) only the East contract, at the hub's head.
+        let hub = heads("hub.git")
+        #expect(hub.count == 2)
+        #expect(heads("head-office/.accord") == hub)
+        #expect(heads("rep-north/.accord") == hub)
+        for rep in ["rep-east", "rep-south"] {
+            #expect(heads("\(rep)/.accord") == hub.filter { $0.key == "refs/contracts/HT-2026-024" }, "\(rep)")
+        }
+        // The hub was really used: its access log shows the reps' requests, and one refusal.
+        let log = (try? String(contentsOfFile: "\(kept)/hub.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("li.wei@east.example") && log.contains("zhou.qiang@east.example") && log.contains("refused"))
         #expect(!r.out.contains("expected"), "every step exits as expected")
     }
 

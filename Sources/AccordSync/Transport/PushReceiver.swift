@@ -82,11 +82,13 @@ public enum PushReceiver {
         defer { quarantine.remove() }
         var view = Repository(quarantine: quarantine.objects, of: repo)
         var objects = 0
+        var thin = false
         if pack.count > 0 {
             do {
                 let received = try PackTransfer.receive(bytes: pack, into: view, tips: commands.compactMap(\.new),
                                                         allowThin: options.allowThin, install: true, progress: options.progress)
                 objects = received.objects
+                thin = received.packID == nil && received.objects > 0
             } catch let e as TransportError {
                 for i in changes.indices where changes[i].status != .rejected { refuse(i, "unpacker error") }
                 return Result(changes: changes, unpackError: e, objects: 0)
@@ -140,7 +142,7 @@ public enum PushReceiver {
         let moving = changes.indices.filter { changes[$0].status == .new || changes[$0].status == .fastForward }
         guard !moving.isEmpty else { return Result(changes: changes, unpackError: nil, objects: objects) }
         // 3. Accepted: the objects enter the repository, then the refs move.
-        try quarantine.migrate(into: repo)
+        try quarantine.migrate(into: repo, loose: thin)
         FaultPoint.hit("before-ref-update")
         for i in moving { options.beforeRefUpdate?(changes[i].ref) }
         let updates = moving.compactMap { i in changes[i].new.map {
@@ -189,9 +191,10 @@ struct Quarantine {
     }
 
     /// Moves what was received into the repository: packs (pack before index, as every
-    /// installer here does) and loose objects (a thin pack's), each by rename; an object the
-    /// repository already has is left out.
-    func migrate(into repo: Repository) throws {
+    /// installer here does) and, with `loose`, loose objects (a thin pack's), each by rename; an
+    /// object the repository already has is left out. Without `loose`, the quarantine's loose
+    /// objects are only what the checks wrote (recomputed merges) and stay out.
+    func migrate(into repo: Repository, loose: Bool) throws {
         let packDir = "\(base)/pack"
         if !FileIO.isDirectory(packDir) { try FileIO.makeDirectories(packDir) }
         var moved = false
@@ -205,7 +208,7 @@ struct Quarantine {
             }
         }
         if moved { FileIO.fsyncDirectory(packDir) }
-        for d in FileIO.list(objects) where d.count == 2 && FileIO.isDirectory("\(objects)/\(d)") {
+        for d in FileIO.list(objects) where loose && d.count == 2 && FileIO.isDirectory("\(objects)/\(d)") {
             let target = "\(base)/\(d)"
             if !FileIO.isDirectory(target) { try FileIO.makeDirectories(target) }
             for f in FileIO.list("\(objects)/\(d)") where !f.hasPrefix("tmp_") {
