@@ -224,6 +224,11 @@ enum HubHTTP {
     }
 
     static func failure(_ f: HubService.Failure) -> Response {
+        if f.asPacket {
+            var body: [UInt8] = []
+            PktLine.append(line: "ERR \(f.message)", to: &body)
+            return Response(status: .ok, headers: [.contentType: "application/x-git-upload-pack-result"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
         if f.status == 401 { headers[.wwwAuthenticate] = "Basic realm=\"Accord hub\", charset=\"UTF-8\"" }
         return Response(status: .init(code: f.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: f.message + "\n")))

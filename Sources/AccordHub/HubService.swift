@@ -45,8 +45,11 @@ public final class HubService: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var status: Int
         public var message: String
+        /// Said as git's `ERR` packet in a 200 answer, which git shows as "remote error: …"
+        /// (a bare HTTP error shows only the status).
+        public var asPacket = false
         public var description: String { message }
-        public init(_ status: Int, _ message: String) { self.status = status; self.message = message }
+        public init(_ status: Int, _ message: String, asPacket: Bool = false) { self.status = status; self.message = message; self.asPacket = asPacket }
     }
 
     public init(repository: Repository, limits: Limits = Limits()) throws {
@@ -181,7 +184,7 @@ public final class HubService: @unchecked Sendable {
                 if r.name.hasPrefix("refs/tags/"), let t = try? repository.objects.readTag(r.id) { tips.insert(t.object) }
             }
             for w in args.wants where !tips.contains(w) {
-                throw Failure(403, "not our ref \(w.hex): it is not the tip of a ref you may see")
+                throw Failure(403, "upload-pack: not our ref \(w.hex): it is not the tip of a ref you may see", asPacket: true)
             }
             let common = args.haves.filter { repository.objects.contains($0, rescan: false) }
             let selection = try ObjectSelection.missing(in: repository.objects, wants: args.wants, common: common)

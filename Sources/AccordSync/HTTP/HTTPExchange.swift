@@ -48,8 +48,8 @@ struct HTTPExchange: Sendable {
         // A refused connection fails now, as git's does, instead of being retried until the
         // connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
-        let handlers = Unchecked((head, chunk))
-        let outcome = Unchecked(Outcome())
+        let handlers = HTTPUnchecked((head, chunk))
+        let outcome = HTTPUnchecked(Outcome())
         let done = DispatchSemaphore(value: 0)
         let req = request, config = configuration
         Task {
@@ -73,7 +73,7 @@ struct HTTPExchange: Sendable {
     func fetch(method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8]?, limit: Int, what: String,
                readTimeout: TimeAmount = HTTPExchange.readTimeout) throws -> [UInt8] {
         var collected: [UInt8] = []
-        let status = Unchecked(StatusBox())
+        let status = HTTPUnchecked(StatusBox())
         try perform(method: method, url: url, headers: headers, body: body, readTimeout: readTimeout, head: { h in
             status.value.head = h
         }, chunk: { piece in
@@ -112,7 +112,7 @@ struct HTTPExchange: Sendable {
 
     static func firstLine(_ body: [UInt8]) -> String {
         let line = body.prefix(while: { $0 != 0x0A && $0 != 0x0D }).prefix(300)
-        return String(decoding: line, as: UTF8.self).trimmingSpaces
+        return String(decoding: line, as: UTF8.self).httpTrimmedSpaces
     }
 
     static func size(_ n: Int) -> String {
@@ -156,13 +156,13 @@ private final class StatusBox { var head: HTTPExchange.Head? }
 
 /// Hands values that are not Sendable to the Task of one request: the calling thread is blocked
 /// until the Task ends, so they are never used from two threads at once.
-struct Unchecked<T>: @unchecked Sendable {
+struct HTTPUnchecked<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
 
 extension String {
-    var trimmingSpaces: String {
+    var httpTrimmedSpaces: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }

@@ -105,7 +105,7 @@ struct HTTPURL: Equatable, Sendable {
         var i = 0
         while i < b.count {
             if b[i] == 0x25 {
-                guard i + 2 < b.count, let h = ObjectIDHex.value(b[i + 1]), let l = ObjectIDHex.value(b[i + 2]) else { return nil }
+                guard i + 2 < b.count, let h = HexDigit.value(b[i + 1]), let l = HexDigit.value(b[i + 2]) else { return nil }
                 out.append(h << 4 | l); i += 3
             } else {
                 out.append(b[i]); i += 1
@@ -115,7 +115,7 @@ struct HTTPURL: Equatable, Sendable {
     }
 }
 
-enum ObjectIDHex {
+private enum HexDigit {
     static func value(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30

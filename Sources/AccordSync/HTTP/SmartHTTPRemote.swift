@@ -204,6 +204,9 @@ public final class SmartHTTPRemote: @unchecked Sendable {
                 change.lostRace = true
             } else if lower.hasPrefix("refused:") || lower.hasPrefix("forbidden:") {
                 change.invalidContract = true
+            } else if Self.isLockRace(reason) {
+                // git's atomic push puts the detail in the reason itself.
+                change.lostRace = true
             } else if let detail = Self.lockFailure(ref: c.ref, in: said) {
                 // Stock git says only "failed to update ref" (or "failed to lock"); why is in its
                 // error message on band 2: the ref is not at the old value sent, it moved meanwhile.
@@ -218,13 +221,17 @@ public final class SmartHTTPRemote: @unchecked Sendable {
     /// created) meanwhile: "cannot lock ref 'R': is at X but expected Y" / "reference already exists".
     static func lockFailure(ref: String, in messages: String) -> String? {
         for line in messages.split(whereSeparator: \.isNewline) where line.contains("'\(ref)'") {
-            if line.contains("but expected") || line.contains("reference already exists") || line.contains("unable to resolve reference") {
+            if isLockRace(String(line)) {
                 var l = Substring(line)
                 if l.hasPrefix("error: ") { l = l.dropFirst(7) }
                 return String(l)
             }
         }
         return nil
+    }
+
+    static func isLockRace(_ s: String) -> Bool {
+        s.contains("cannot lock ref") && (s.contains("but expected") || s.contains("reference already exists"))
     }
 
     /// A pack of no objects: "PACK", version 2, count 0, and its SHA-256 trailer.

@@ -104,6 +104,9 @@ public enum PushReceiver {
         for i in order where changes[i].status != .rejected {
             let c = commands[i]
             guard let new = c.new else { continue }
+            // Who may write first: a caller told "stale info" about a contract they may not see
+            // would learn that it exists, and where it is.
+            if let why = options.authorize?(c, view) { refuse(i, why, content: true); continue }
             let now = c.ref == OrganisationStore.ref ? try repo.refs.resolve(c.ref) : current[c.ref]
             if now != c.old {
                 refuse(i, "stale info: the ref is at \(now.map { String($0.hex.prefix(12)) } ?? "nothing"), not where the push expected (lost a race): fetch and try again", race: true)
@@ -128,7 +131,6 @@ public enum PushReceiver {
                     refuse(i, error.description, content: true); continue
                 }
             }
-            if let why = options.authorize?(c, view) { refuse(i, why, content: true); continue }
             if let number = ContractCheck.number(of: c.ref) {
                 if contracts == nil { contracts = try ContractCheck(repository: view) }
                 if let why = contracts?.refusal(number: number, new: new, trusted: c.old.map { [$0] } ?? []) {
@@ -151,9 +153,14 @@ public enum PushReceiver {
         } }
         for (i, refused) in zip(moving, try repo.refs.apply(updates, who: who, atomic: options.atomic)) {
             guard let refused else { continue }
-            if case .staleValue = refused {
+            switch refused {
+            case .staleValue:
                 refuse(i, "stale info: the ref changed during the push (lost a race): fetch and try again", race: true)
-            } else {
+            case .lockHeld:
+                // Another push is moving this ref right now: the same as losing the race (and
+                // the receiver's paths are not the pusher's business).
+                refuse(i, "stale info: another push is updating the ref (lost a race): fetch and try again", race: true)
+            default:
                 refuse(i, refused.description)
             }
         }
