@@ -19,7 +19,7 @@ struct Accord: ParsableCommand {
             RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
             FsckCommand.self, GC.self, KeyCommand.self, OrgCommand.self, VerifyCommit.self, VerifyTag.self,
             ReportCommand.self, Todo.self, Remind.self,
-            RemoteCommand.self, Clone.self, Fetch.self, Push.self, BundleCommand.self, Serve.self,
+            RemoteCommand.self, Clone.self, Fetch.self, Push.self, BundleCommand.self, Serve.self, CredentialCommand.self,
         ]
     )
 }

@@ -1,0 +1,108 @@
+import Foundation
+import AccordTestSupport
+import Testing
+
+/// Accord's own client against `accord serve`: clone, sync, the changes feed, partial replicas,
+/// a race between two syncs, and tokens kept outside the repository.
+@Suite("HubSync", .serialized, .enabled(if: HubTools.ready, Comment(rawValue: HubTools.missing)))
+struct HubSyncTests {
+    func withHub(_ body: (HubWorld, HubProcess) throws -> Void) throws {
+        let w = try HubWorld()
+        try w.setUp()
+        let hub = try HubProcess(w)
+        defer { _ = hub.stop() }
+        try body(w, hub)
+    }
+
+    /// `accord ARGS` as `person` with their token.
+    func accord(_ w: HubWorld, _ args: [String], in cwd: String? = nil, as person: String) -> HubRun {
+        w.run(HubTools.accord, args, cwd: cwd, as: person, env: ["ACCORD_TOKEN": w.tokens[person] ?? ""])
+    }
+
+    func contracts(_ w: HubWorld, _ repo: String) -> [String: String] {
+        w.refs(gitDir: "\(repo)/.accord", "refs/contracts")
+    }
+
+    /// Two replicas edit the same contract and sync at the same moment: both syncs succeed (the
+    /// loser pulls, merges and pushes again), the hub ends with both edits, every replica agrees.
+    /// A sync with nothing new then costs one request: the feed's.
+    @Test func twoSyncsRaceAndBothEditsArrive() throws {
+        try withHub { w, hub in
+            #expect(accord(w, ["clone", "-q", hub.url, "east"], as: "zhang").status == 0)
+            #expect(accord(w, ["clone", "-q", hub.url, "hq2"], as: "admin").status == 0)
+            let east = "\(w.root)/east", hq = "\(w.root)/hq2"
+            #expect(contracts(w, east).keys.sorted() == [HubWorld.east], "the East rep's replica holds only East's contract")
+            #expect(contracts(w, hq).count == 2)
+            w.accordOK("set", "HT-2026-001", "buyer.phone=021-1111", cwd: east, as: "zhang")
+            w.accordOK("set", "HT-2026-001", "buyer.contact=Li", cwd: hq, as: "admin")
+            let a = try w.start(HubTools.accord, ["sync", "-q"], cwd: east, as: "zhang", env: ["ACCORD_TOKEN": w.tokens["zhang"] ?? ""])
+            let b = try w.start(HubTools.accord, ["sync", "-q"], cwd: hq, as: "admin", env: ["ACCORD_TOKEN": w.tokens["admin"] ?? ""])
+            let (ra, rb) = (a.wait(), b.wait())
+            #expect(ra.status == 0, "east sync: \(ra.err)")
+            #expect(rb.status == 0, "hq sync: \(rb.err)")
+            // Whoever pushed first, the other side still has to pick up the winner's edit.
+            #expect(accord(w, ["sync", "-q"], in: east, as: "zhang").status == 0)
+            #expect(accord(w, ["sync", "-q"], in: hq, as: "admin").status == 0)
+            let head = try #require(w.hubRef(HubWorld.east))
+            #expect(contracts(w, east)[HubWorld.east] == head)
+            #expect(contracts(w, hq)[HubWorld.east] == head)
+            let shown = w.accordOK("show", "HT-2026-001", cwd: hq, as: "admin")
+            #expect(shown.contains("021-1111") && shown.contains("Li"), "both edits are on the hub's head: \(shown)")
+            w.gitOK("--git-dir", w.hub, "fsck", "--strict")
+
+            // Nothing new: one GET of the feed, nothing else.
+            let before = hub.log.components(separatedBy: "\n").count
+            let quiet = accord(w, ["sync"], in: east, as: "zhang")
+            #expect(quiet.status == 0 && quiet.out.contains("in sync with origin"), "\(quiet.out)\(quiet.err)")
+            let lines = hub.log.components(separatedBy: "\n").dropFirst(before - 1).filter { $0.contains("accord.hub") && $0.contains(" 200") }
+            #expect(lines.count == 1 && lines.first?.contains("GET /accord/changes") == true, "requests of a sync with nothing new: \(lines)")
+        }
+    }
+
+    /// Head office moves a contract from East to West: it leaves the East rep's replica at the
+    /// next sync and enters the West rep's.
+    @Test func aContractMovedToAnotherOfficeChangesReplicas() throws {
+        try withHub { w, hub in
+            #expect(accord(w, ["clone", "-q", hub.url, "east"], as: "zhang").status == 0)
+            #expect(accord(w, ["clone", "-q", hub.url, "west"], as: "wang").status == 0)
+            #expect(accord(w, ["clone", "-q", hub.url, "hq2"], as: "admin").status == 0)
+            let east = "\(w.root)/east", west = "\(w.root)/west", hq = "\(w.root)/hq2"
+            #expect(contracts(w, east).keys.sorted() == [HubWorld.east])
+            #expect(contracts(w, west).keys.sorted() == [HubWorld.west])
+            w.accordOK("set", "HT-2026-001", "office=West", cwd: hq, as: "admin")
+            #expect(accord(w, ["sync", "-q"], in: hq, as: "admin").status == 0)
+            let e = accord(w, ["sync", "-q"], in: east, as: "zhang")
+            #expect(e.status == 0, "\(e.err)")
+            #expect(contracts(w, east).isEmpty, "the contract left the East replica: \(contracts(w, east))")
+            let wr = accord(w, ["sync", "-q"], in: west, as: "wang")
+            #expect(wr.status == 0, "\(wr.err)")
+            #expect(contracts(w, west)[HubWorld.east] == w.hubRef(HubWorld.east), "the contract entered the West replica")
+            // The East rep cannot fetch it any more, by name or by id.
+            let listed = w.gitOK("ls-remote", hub.url("zhang", w.tokens["zhang"] ?? ""), as: "zhang")
+            #expect(!listed.contains("HT-2026-001"))
+        }
+    }
+
+    /// A token kept with `accord credential store` (read from standard input) serves every later
+    /// command; it is in a 0600 file of the user's, never in the repository's config.
+    @Test func credentialStoreKeepsTheTokenOutOfTheRepository() throws {
+        try withHub { w, hub in
+            let token = w.tokens["zhang"] ?? ""
+            let tokenFile = "\(w.root)/zhang.token"
+            try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let stored = w.run("/bin/sh", ["-c", "'\(HubTools.accord)' credential store '\(hub.url)' --person zhang@example.cn < '\(tokenFile)'"], as: "zhang")
+            #expect(stored.status == 0, "\(stored.err)")
+            let file = "\(w.root)/home/accord/credentials"
+            let mode = (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? 0
+            #expect(mode == 0o600)
+            let clone = w.run(HubTools.accord, ["clone", "-q", hub.url, "east"], as: "zhang")
+            #expect(clone.status == 0, "\(clone.err)")
+            let config = (try? String(contentsOfFile: "\(w.root)/east/.accord/config", encoding: .utf8)) ?? ""
+            #expect(!config.contains(token) && config.contains(hub.url))
+            // A URL with a token in it is refused, and the token is not echoed.
+            let leaky = hub.url.replacingOccurrences(of: "://", with: "://zhang%40example.cn:\(token)@")
+            let r = w.run(HubTools.accord, ["clone", "-q", leaky, "leaky"], as: "zhang")
+            #expect(r.status != 0 && !r.err.contains(token), "\(r.err)")
+        }
+    }
+}
