@@ -233,6 +233,8 @@ public final class HubService: @unchecked Sendable {
         let result = try request.pack.withUnsafeBytes {
             try PushReceiver.receive(commands, pack: $0, into: repository, who: caller.identity, options: options)
         }
+        // Killed here, the refs moved and the feed does not say so yet: the next start reconciles it.
+        FaultPoint.hit("hub-before-feed")
         var accepted: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
         for c in result.changes where c.status == .new || c.status == .fastForward {
             let previous = feed.office(of: c.ref) ?? ""

@@ -15,6 +15,8 @@ import Glibc
 ///   and checked but not yet installed (AccordSync PackTransfer.swift).
 /// - `before-ref-update`: a fetch, push or bundle unbundle has stored every object, no ref has
 ///   moved yet (AccordSync Transfer.swift, BundleFile.swift).
+/// - `hub-before-feed`: the hub has moved the refs of a push, and not yet written them into its
+///   changes feed (AccordHub HubService.swift).
 /// - `temp-written`: an atomic write (a loose object, config at init, …; FileIO.writeAtomically)
 ///   has its content in its temp file, not yet renamed into place; also `temp-written@<file name>`.
 /// - Every lock (refs, HEAD, packed-refs, config; LockFile.swift), each also as

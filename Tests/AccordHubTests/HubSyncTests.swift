@@ -105,4 +105,38 @@ struct HubSyncTests {
             #expect(r.status != 0 && !r.err.contains(token), "\(r.err)")
         }
     }
+
+    /// A hub killed after a push moved a ref and before the feed recorded it: once restarted, the
+    /// feed has the change (reconciled with the refs), so a replica's sync still brings it.
+    @Test func aHubKilledBeforeItsFeedLineLosesNothing() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        var hub = try HubProcess(w)
+        #expect(accord(w, ["clone", "-q", hub.url, "east"], as: "zhang").status == 0)
+        #expect(accord(w, ["clone", "-q", hub.url, "hq2"], as: "admin").status == 0)
+        _ = hub.stop()
+        hub = try HubProcess(w, env: ["ACCORD_TEST_FAULT": "hub-before-feed"])
+        let hq = "\(w.root)/hq2", east = "\(w.root)/east"
+        // Each start listens on a new port: the replicas follow it.
+        func follow(_ hub: HubProcess) {
+            for r in [hq, east] { w.accordOK("config", "remote.origin.url", hub.url, cwd: r) }
+        }
+        follow(hub)
+        w.accordOK("set", "HT-2026-001", "buyer.phone=021-9999", cwd: hq, as: "admin")
+        let pushed = accord(w, ["push", "-q"], in: hq, as: "admin")
+        #expect(pushed.status != 0, "the hub died before answering: \(pushed.out) \(pushed.err)")
+        let died = hub.stop()
+        #expect(died.status == 99, "killed at the fault point: \(died.err.suffix(800)) / push said: \(pushed.err)")
+        let head = try #require(w.refs(gitDir: "\(hq)/.accord", "refs/contracts")[HubWorld.east])
+        #expect(w.hubRef(HubWorld.east) == head, "the ref moved before the kill")
+        w.gitOK("--git-dir", w.hub, "fsck", "--strict")
+
+        hub = try HubProcess(w)
+        defer { _ = hub.stop() }
+        follow(hub)
+        let synced = accord(w, ["sync", "-q"], in: east, as: "zhang")
+        #expect(synced.status == 0, "\(synced.err)")
+        #expect(contracts(w, east)[HubWorld.east] == head, "the East replica got the change the feed missed at the kill")
+        #expect(accord(w, ["sync", "-q"], in: hq, as: "admin").status == 0)
+    }
 }

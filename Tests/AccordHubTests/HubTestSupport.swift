@@ -257,11 +257,11 @@ final class HubProcess: @unchecked Sendable {
     let url: String
     var port: Int { Int(url.split(separator: ":").last!.filter(\.isNumber))! }
 
-    init(_ world: HubWorld, extra: [String] = [], scheme: String = "http") throws {
+    init(_ world: HubWorld, extra: [String] = [], scheme: String = "http", env: [String: String] = [:]) throws {
         // Under coreutils' timeout (its own process group, which it signals): the hub ends within
         // two minutes even if this test process dies without stopping it.
         running = try HubRunning("/usr/bin/timeout", ["-k", "5", "110", HubTools.accord, "serve", "--bind", "127.0.0.1:0"] + extra + [world.hub],
-                                 cwd: world.root, env: world.env("admin"), timeout: 120)
+                                 cwd: world.root, env: world.env("admin", env), timeout: 120)
         let deadline = Date().addingTimeInterval(30)
         var found: String?
         while Date() < deadline {
