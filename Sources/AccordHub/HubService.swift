@@ -27,9 +27,9 @@ public struct Caller: Sendable {
 /// against the token store and the organisation, each caller's view of the refs, upload-pack
 /// (protocol v2 ls-refs and fetch), receive-pack behind a quarantine, and the changes feed.
 public final class HubService: @unchecked Sendable {
-    public let repository: Repository
-    public let tokens: TokenStore
-    public let feed: ChangesFeed
+    public let storage: any HubStorage
+    public var tokens: TokenStore { storage.tokens }
+    public var feed: ChangesFeed { storage.feed }
     public let limits: Limits
 
     public struct Limits: Sendable {
@@ -52,30 +52,29 @@ public final class HubService: @unchecked Sendable {
         public init(_ status: Int, _ message: String, asPacket: Bool = false) { self.status = status; self.message = message; self.asPacket = asPacket }
     }
 
-    public init(repository: Repository, limits: Limits = Limits()) throws {
-        self.repository = repository
+    public convenience init(repository: Repository, limits: Limits = Limits()) throws {
+        try self.init(storage: RepositoryHubStorage(repository: repository), limits: limits)
+    }
+
+    public init(storage: any HubStorage, limits: Limits = Limits()) throws {
+        self.storage = storage
         self.limits = limits
-        tokens = TokenStore(gitDir: repository.gitDir)
-        feed = try ChangesFeed(gitDir: repository.gitDir)
-        guard try OrganisationStore(repository: repository).head() != nil else {
-            throw Failure(500, "\(repository.gitDir) has no organisation (refs/accord/organisation): a hub knows its callers from it; run 'accord org init' there first")
-        }
-        PushReceiver.sweepQuarantines(repository)
+        _ = try storage.organisation() // a hub knows its callers from it
         try reconcile()
     }
 
     /// Brings the feed level with the refs (after a kill between a ref update and its feed line,
     /// or on a hub's first start): each differing ref gets a line, with its office.
     func reconcile() throws {
-        var refs = try repository.refs.values(prefix: "refs/contracts/")
-        if let org = try repository.refs.resolve(OrganisationStore.ref) { refs[OrganisationStore.ref] = org }
+        var refs: [String: ObjectID] = [:]
+        for r in try storage.refs(prefix: "refs/contracts/") { refs[r.name] = r.id }
+        if let org = try storage.resolve(OrganisationStore.ref) { refs[OrganisationStore.ref] = org }
         let drift = feed.drift(refs: refs)
         guard !drift.isEmpty else { return }
-        let store = try ContractStore(repository: repository)
         var lines: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
         for d in drift {
             let previous = feed.office(of: d.ref) ?? ""
-            let office = d.id.flatMap { id in d.ref == OrganisationStore.ref ? nil : try? store.load(commit: id).state.contract.office } ?? previous
+            let office = d.id.flatMap { id in d.ref == OrganisationStore.ref ? nil : storage.office(of: id) } ?? previous
             lines.append((d.ref, d.id, office, previous))
         }
         try feed.append(lines)
@@ -110,7 +109,7 @@ public final class HubService: @unchecked Sendable {
         }
         secret = ""
         let org: Organisation
-        do { org = try OrganisationStore(repository: repository).read(try OrganisationStore(repository: repository).head() ?? .zero).organisation } catch {
+        do { org = try storage.organisation() } catch {
             throw Failure(500, "the hub cannot read its organisation: \(error)")
         }
         guard let person = org.person(email: token.person), person.active else {
@@ -136,9 +135,9 @@ public final class HubService: @unchecked Sendable {
     /// The refs the caller sees: the organisation, their offices' contracts and those contracts' tags.
     public func refs(for caller: Caller) throws -> [(name: String, id: ObjectID)] {
         var out: [(String, ObjectID)] = []
-        if let org = try repository.refs.resolve(OrganisationStore.ref) { out.append((OrganisationStore.ref, org)) }
-        for r in try repository.refs.list(prefix: "refs/contracts/") where visible(r.name, to: caller) { out.append(r) }
-        for r in try repository.refs.list(prefix: "refs/tags/") where visible(r.name, to: caller) { out.append(r) }
+        if let org = try storage.resolve(OrganisationStore.ref) { out.append((OrganisationStore.ref, org)) }
+        for r in try storage.refs(prefix: "refs/contracts/") where visible(r.name, to: caller) { out.append(r) }
+        for r in try storage.refs(prefix: "refs/tags/") where visible(r.name, to: caller) { out.append(r) }
         return out
     }
 
@@ -169,7 +168,7 @@ public final class HubService: @unchecked Sendable {
             var refs: [UploadPackV2.Ref] = []
             for r in try self.refs(for: caller) where args.wants(r.name) {
                 var ref = UploadPackV2.Ref(name: r.name, id: r.id)
-                if args.peel, r.name.hasPrefix("refs/tags/"), let t = try? repository.objects.readTag(r.id) { ref.peeled = t.object }
+                if args.peel, r.name.hasPrefix("refs/tags/"), let t = storage.peel(r.id) { ref.peeled = t }
                 refs.append(ref)
             }
             return PackAnswer(head: UploadPackV2.lsRefsResponse(refs), packPath: nil)
@@ -181,20 +180,15 @@ public final class HubService: @unchecked Sendable {
             var tips = Set<ObjectID>()
             for r in try refs(for: caller) {
                 tips.insert(r.id)
-                if r.name.hasPrefix("refs/tags/"), let t = try? repository.objects.readTag(r.id) { tips.insert(t.object) }
+                if r.name.hasPrefix("refs/tags/"), let t = storage.peel(r.id) { tips.insert(t) }
             }
             for w in args.wants where !tips.contains(w) {
                 throw Failure(403, "upload-pack: not our ref \(w.hex): it is not the tip of a ref you may see", asPacket: true)
             }
-            let common = args.haves.filter { repository.objects.contains($0, rescan: false) }
-            let selection = try ObjectSelection.missing(in: repository.objects, wants: args.wants, common: common)
             // No ACK lines: which of the caller's haves exist here is not the caller's business.
             let head = UploadPackV2.fetchResponseHead(request: args, common: [])
-            let dir = "\(repository.gitDir)/accord/hub/tmp"
-            try FileIO.makeDirectories(dir)
-            let written = try PackWriter.write(selection.objects, from: repository.objects, to: PackTransfer.temporaryName(in: dir, prefix: "upload_"))
-            FileIO.remove(written.indexPath)
-            return PackAnswer(head: head, packPath: written.packPath)
+            let packPath = try storage.writePack(wants: args.wants, haves: args.haves)
+            return PackAnswer(head: head, packPath: packPath)
         default:
             throw Failure(400, "unknown command '\(request.command)' (this hub offers ls-refs and fetch)")
         }
@@ -214,24 +208,20 @@ public final class HubService: @unchecked Sendable {
         guard !request.commands.isEmpty else { return ([], []) } // git's probe before a large push
         let commands = request.commands.map { PushReceiver.Command(ref: $0.ref, old: $0.old.isZero ? nil : $0.old, new: $0.new.isZero ? nil : $0.new) }
         let offices = OfficeBox()
-        var options = PushReceiver.Options(atomic: request.atomic)
-        options.source = "a push by \(caller.person.email)"
-        options.beforeRefUpdate = beforeRefUpdate
-        options.authorize = { [feed] command, view in
-            guard let number = PushReceiver.contractNumber(of: command.ref) else { return nil }
-            let before = feed.office(of: command.ref)
-            if let before, !caller.may(office: before) {
-                return "forbidden: contract \(number) belongs to office \(before); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
-            }
-            guard let new = command.new, let after = try? ContractStore(repository: view).load(commit: new).state.contract.office else { return nil }
-            if !caller.may(office: after) {
-                return "forbidden: the pushed contract \(number) is for office \(after); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
-            }
-            offices.set(command.ref, after)
-            return nil
-        }
-        let result = try request.pack.withUnsafeBytes {
-            try PushReceiver.receive(commands, pack: $0, into: repository, who: caller.identity, options: options)
+        let result = try request.pack.withUnsafeBytes { pack in
+            try storage.receive(commands, pack: pack, who: caller.identity, atomic: request.atomic, source: "a push by \(caller.person.email)",
+                                authorize: { [feed] command, after in
+                guard let number = PushReceiver.contractNumber(of: command.ref) else { return nil }
+                if let before = feed.office(of: command.ref), !caller.may(office: before) {
+                    return "forbidden: contract \(number) belongs to office \(before); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
+                }
+                guard let after else { return nil } // not a readable contract: the checks after this say why
+                if !caller.may(office: after) {
+                    return "forbidden: the pushed contract \(number) is for office \(after); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
+                }
+                offices.set(command.ref, after)
+                return nil
+            }, beforeRefUpdate: beforeRefUpdate)
         }
         // Killed here, the refs moved and the feed does not say so yet: the next start reconciles it.
         FaultPoint.hit("hub-before-feed")

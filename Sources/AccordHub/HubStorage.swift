@@ -1,0 +1,87 @@
+import AccordContracts
+import AccordObjects
+import AccordStore
+import AccordSync
+import AccordTrust
+
+/// What the hub keeps, behind the few operations its protocol logic needs, so that another
+/// engine can serve it later: refs (read, and moved only by `receive`, each with
+/// compare-and-swap), objects (packs written for fetches, pushes received behind a quarantine),
+/// the changes feed, the token hashes, the organisation.
+public protocol HubStorage: AnyObject, Sendable {
+    /// A name for logs and errors (the repository's path).
+    var name: String { get }
+    var feed: ChangesFeed { get }
+    var tokens: TokenStore { get }
+    /// The organisation's current version.
+    func organisation() throws -> Organisation
+    func refs(prefix: String) throws -> [(name: String, id: ObjectID)]
+    func resolve(_ ref: String) throws -> ObjectID?
+    /// The object a tag names (nil if `id` is not a readable tag).
+    func peel(_ id: ObjectID) -> ObjectID?
+    /// The office of the contract at `commit` (nil if it does not read as a contract).
+    func office(of commit: ObjectID) -> String?
+    /// Writes a pack of what is reachable from `wants` and not from the `haves` held here;
+    /// returns its path (the caller removes it and its directory).
+    func writePack(wants: [ObjectID], haves: [ObjectID]) throws -> String
+    /// A push: objects behind a quarantine, every check, then each ref by compare-and-swap.
+    /// `authorize` sees each command with a view through the quarantine and the office of the
+    /// contract it would leave.
+    func receive(_ commands: [PushReceiver.Command], pack: UnsafeRawBufferPointer, who: Identity, atomic: Bool, source: String,
+                 authorize: @escaping (_ command: PushReceiver.Command, _ newOffice: String?) -> String?,
+                 beforeRefUpdate: ((String) -> Void)?) throws -> PushReceiver.Result
+}
+
+/// The hub's storage in a bare Accord repository (git's files format), with its state under
+/// `<gitDir>/accord/hub/`.
+public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
+    public let repository: Repository
+    public let feed: ChangesFeed
+    public let tokens: TokenStore
+    public var name: String { repository.gitDir }
+
+    public init(repository: Repository) throws {
+        self.repository = repository
+        tokens = TokenStore(gitDir: repository.gitDir)
+        feed = try ChangesFeed(gitDir: repository.gitDir)
+        PushReceiver.sweepQuarantines(repository)
+    }
+
+    public func organisation() throws -> Organisation {
+        let store = OrganisationStore(repository: repository)
+        guard let head = try store.head() else {
+            throw HubService.Failure(500, "\(repository.gitDir) has no organisation (refs/accord/organisation): a hub knows its callers from it; run 'accord org init' there first")
+        }
+        return try store.read(head).organisation
+    }
+
+    public func refs(prefix: String) throws -> [(name: String, id: ObjectID)] { try repository.refs.list(prefix: prefix) }
+    public func resolve(_ ref: String) throws -> ObjectID? { try repository.refs.resolve(ref) }
+    public func peel(_ id: ObjectID) -> ObjectID? { try? repository.objects.readTag(id).object }
+
+    public func office(of commit: ObjectID) -> String? {
+        try? ContractStore(repository: repository).load(commit: commit).state.contract.office
+    }
+
+    public func writePack(wants: [ObjectID], haves: [ObjectID]) throws -> String {
+        let common = haves.filter { repository.objects.contains($0, rescan: false) }
+        let selection = try ObjectSelection.missing(in: repository.objects, wants: wants, common: common)
+        let dir = "\(repository.gitDir)/accord/hub/tmp"
+        try FileIO.makeDirectories(dir)
+        let written = try PackWriter.write(selection.objects, from: repository.objects, to: PackTransfer.temporaryName(in: dir, prefix: "upload_"))
+        FileIO.remove(written.indexPath)
+        return written.packPath
+    }
+
+    public func receive(_ commands: [PushReceiver.Command], pack: UnsafeRawBufferPointer, who: Identity, atomic: Bool, source: String,
+                        authorize: @escaping (_ command: PushReceiver.Command, _ newOffice: String?) -> String?,
+                        beforeRefUpdate: ((String) -> Void)?) throws -> PushReceiver.Result {
+        var options = PushReceiver.Options(atomic: atomic)
+        options.source = source
+        options.beforeRefUpdate = beforeRefUpdate
+        options.authorize = { command, view in
+            authorize(command, command.new.flatMap { try? ContractStore(repository: view).load(commit: $0).state.contract.office })
+        }
+        return try PushReceiver.receive(commands, pack: pack, into: repository, who: who, options: options)
+    }
+}
