@@ -112,7 +112,7 @@ public enum HubServer {
             for c in changes {
                 if c.status == .rejected {
                     metrics.refused.increment()
-                    context.logger.notice("push refused", metadata: ["person": .string(caller.person.email), "ref": .string(c.ref), "reason": .string(c.reason ?? "")])
+                    context.logger.warning("push refused", metadata: ["person": .string(caller.person.email), "ref": .string(c.ref), "reason": .string(c.reason ?? "")])
                 } else if c.status != .upToDate {
                     metrics.accepted.increment()
                 }

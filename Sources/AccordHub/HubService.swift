@@ -101,7 +101,11 @@ public final class HubService: @unchecked Sendable {
         } else {
             throw Failure(401, "unsupported authorization scheme (use Basic or Bearer)")
         }
-        guard secret.utf8.count <= 200, let token = tokens.lookup(secret: secret) else {
+        let found: TokenStore.Token?
+        do { found = try tokens.lookup(secret: secret) } catch {
+            throw Failure(500, "the hub cannot read its tokens (\(tokens.path)): \(error)")
+        }
+        guard secret.utf8.count <= 200, let token = found else {
             throw Failure(401, "the token is not valid (unknown or revoked)")
         }
         if let claimed, claimed != token.person {
@@ -255,7 +259,9 @@ public final class HubService: @unchecked Sendable {
             for e in entries {
                 let now = e.ref == OrganisationStore.ref || caller.may(office: e.office)
                 guard now || caller.may(office: e.previousOffice) else { continue }
-                items.append("{\"seq\":\(e.seq),\"ref\":\(Self.json(e.ref)),\"id\":\(e.id.map { "\"\($0.hex)\"" } ?? "null"),\"visible\":\(now && e.id != nil)}")
+                // A contract that left the caller's offices is named, its new head is not.
+                let id = now ? e.id.map { "\"\($0.hex)\"" } ?? "null" : "null"
+                items.append("{\"seq\":\(e.seq),\"ref\":\(Self.json(e.ref)),\"id\":\(id),\"visible\":\(now && e.id != nil)}")
             }
         }
         let text = "{\"feed\":\(Self.json(feed.feedID)),\"last\":\(newest),\"changes\":[\(items.joined(separator: ","))]}\n"

@@ -44,7 +44,8 @@ public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
         self.repository = repository
         tokens = TokenStore(gitDir: repository.gitDir)
         feed = try ChangesFeed(gitDir: repository.gitDir)
-        PushReceiver.sweepQuarantines(repository)
+        // What a killed hub left (quarantines, packs made for fetches), an hour old or more.
+        GarbageCollector.removeStaleTemporaries(repository)
     }
 
     public func organisation() throws -> Organisation {

@@ -82,13 +82,15 @@ public final class TokenStore: @unchecked Sendable {
 
     /// The active token whose secret this is, or nil. The file is re-read when it changed, so a
     /// revocation takes effect on the next request.
-    public func lookup(secret: String) -> Token? {
+    /// Throws if the file cannot be read or parsed (said, not taken for "no such token").
+    public func lookup(secret: String) throws -> Token? {
         let h = TokenStore.hash(secret)
         lock.lock(); defer { lock.unlock() }
         let now = FileIO.identity(path)
         if now != stamp || byHash.isEmpty {
-            byHash = [:]
-            for t in (try? all()) ?? [] { byHash[t.hash] = t }
+            var fresh: [String: Token] = [:]
+            for t in try all() { fresh[t.hash] = t }
+            byHash = fresh
             stamp = now
         }
         guard let t = byHash[h], !t.revoked else { return nil }

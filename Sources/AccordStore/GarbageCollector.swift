@@ -94,17 +94,20 @@ public struct GarbageCollector {
     /// Temp files of atomic writes and staging directories of transfers, with their age in
     /// seconds: every `tmp_*` name where Accord (and git) make them: the git directory (lock
     /// seeds, new ref values, config), `accord/` (the ledger cache), `objects/` and its fan-out
-    /// directories (`tmp_obj_*`, loose objects), `objects/pack/` (`tmp_pack_*`, `tmp_idx_*`).
+    /// directories (`tmp_obj_*`, loose objects), `objects/pack/` (`tmp_pack_*`, `tmp_idx_*`);
+    /// a hub's push quarantines (`objects/incoming-*`) and packs made for fetches
+    /// (`accord/hub/tmp/upload_*`) that a killed hub left.
     public static func temporaryFiles(_ repo: Repository) -> [(path: String, age: Int)] {
         let objects = repo.objects.directory
-        var dirs = [repo.gitDir, "\(repo.gitDir)/accord", objects, "\(objects)/pack"]
+        var dirs = [(repo.gitDir, "tmp_"), ("\(repo.gitDir)/accord", "tmp_"), (objects, "tmp_"), ("\(objects)/pack", "tmp_"),
+                    (objects, "incoming-"), ("\(repo.gitDir)/accord/hub/tmp", "upload_")]
         for dir in FileIO.list(objects) where dir.utf8.count == 2 && dir.utf8.allSatisfy({ ObjectID.hexValue($0) != nil }) {
-            dirs.append("\(objects)/\(dir)")
+            dirs.append(("\(objects)/\(dir)", "tmp_"))
         }
         let now = Int(time(nil))
         var found: [(String, Int)] = []
-        for dir in dirs {
-            for name in FileIO.list(dir) where name.hasPrefix("tmp_") {
+        for (dir, prefix) in dirs {
+            for name in FileIO.list(dir) where name.hasPrefix(prefix) {
                 var st = stat()
                 let path = "\(dir)/\(name)"
                 guard lstat(path, &st) == 0 else { continue }
@@ -120,7 +123,8 @@ public struct GarbageCollector {
     }
 
     /// Removes the temp files killed processes left (older than `temporaryExpiry`); the count.
-    static func removeStaleTemporaries(_ repo: Repository) -> Int {
+    @discardableResult
+    public static func removeStaleTemporaries(_ repo: Repository) -> Int {
         var removed = 0
         for (path, age) in temporaryFiles(repo) where age > temporaryExpiry {
             FileIO.removeTree(path) // a staging directory of an interrupted transfer goes whole

@@ -139,4 +139,27 @@ struct HubSyncTests {
         #expect(contracts(w, east)[HubWorld.east] == head, "the East replica got the change the feed missed at the kill")
         #expect(accord(w, ["sync", "-q"], in: hq, as: "admin").status == 0)
     }
+
+    /// SIGTERM while a push is in flight: the hub finishes the push (git reports success, the ref
+    /// moved), then exits 0.
+    @Test func aHubStoppedGracefullyFinishesThePushInFlight() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        let east = try w.replica("east", as: "zhang")
+        try w.must("/bin/sh", ["-c", "head -c 25000000 /dev/urandom > '\(w.root)/big.bin'"])
+        w.accordOK("attach", "HT-2026-001", "\(w.root)/big.bin", cwd: east, as: "zhang")
+        let mine = w.gitOK("--git-dir", "\(east)/.accord", "rev-parse", HubWorld.east, as: "zhang")
+        let hub = try HubProcess(w)
+        let push = try w.start(HubTools.git, ["--git-dir", "\(east)/.accord", "push", hub.url("zhang", w.tokens["zhang"] ?? ""), HubWorld.east], as: "zhang")
+        // Stop it once the push is inside (its quarantine exists), or when the push is over.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, w.quarantinesLeft().isEmpty, push.isRunning { usleep(1_000) }
+        let stopped = hub.stop()
+        let r = push.wait()
+        #expect(r.status == 0, "the push in flight was cut off: \(r.err)")
+        #expect(w.hubRef(HubWorld.east) == mine)
+        #expect(stopped.status == 0, "\(stopped.err.suffix(800))")
+        #expect(w.quarantinesLeft().isEmpty)
+        w.gitOK("--git-dir", w.hub, "fsck", "--strict")
+    }
 }

@@ -54,6 +54,7 @@ public struct Remote: Sendable, Equatable {
     public static func remove(_ name: String, from repo: Repository) throws {
         guard named(name, in: repo) != nil else { throw TransportError.badRemote("no such remote: '\(name)'") }
         try repo.removeConfigSection("remote", subsection: name)
+        FeedPosition(remote: name).forget(in: repo) // a remote added again under this name starts afresh
         for (ref, id) in try repo.refs.list(prefix: "refs/remotes/\(name)/") {
             try? repo.refs.delete(ref, expected: .value(id))
         }

@@ -252,9 +252,12 @@ public enum Transfer {
         if let orgRoot { try repo.setConfig(OrganisationStore.pinKey, orgRoot.hex) }
         var report: TransferReport
         if let http {
+            // The feed's position before the fetch: the first sync asks for what changed since
+            // (a push landing during the clone is fetched again, never missed). A remote
+            // without a feed (git http-backend) has none.
+            let start = try? http.changes(since: nil, wait: nil)
             report = try fetch(into: repo, http: http, remoteName: "origin", who: who, progress: progress)
-            // The feed's position now: the first sync asks only for what changed since the clone.
-            if let page = try? http.changes(since: nil, wait: nil) { try? FeedPosition(remote: "origin").save(page.feed, page.last, in: repo) }
+            if let start { try FeedPosition(remote: "origin").save(start.feed, start.last, in: repo) }
         } else if let remote {
             report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
         } else {
