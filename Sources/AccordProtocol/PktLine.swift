@@ -33,6 +33,20 @@ public enum PktLine {
         append(Array(line.utf8) + [0x0A], to: &out)
     }
 
+    /// The length a pkt-line's four hex digits give (`at`: where they are, for the error).
+    static func length(_ digits: ArraySlice<UInt8>, at: Int) throws(ProtocolError) -> Int {
+        var n = 0
+        for c in digits {
+            switch c {
+            case 0x30...0x39: n = n * 16 + Int(c) - 0x30
+            case 0x61...0x66: n = n * 16 + Int(c) - 0x61 + 10
+            case 0x41...0x46: n = n * 16 + Int(c) - 0x41 + 10
+            default: throw .malformed("bad pkt-line length '\(PktReader.printable(digits))' at byte \(at)")
+            }
+        }
+        return n
+    }
+
     public static func flush(_ out: inout [UInt8]) { out.append(contentsOf: Array("0000".utf8)) }
     public static func delim(_ out: inout [UInt8]) { out.append(contentsOf: Array("0001".utf8)) }
 
@@ -64,18 +78,7 @@ public struct PktReader {
     public mutating func next() throws(ProtocolError) -> Pkt? {
         guard offset < bytes.count else { return nil }
         guard bytes.count - offset >= 4 else { throw .malformed("a pkt-line length is cut short at byte \(offset)") }
-        var n = 0
-        for k in 0..<4 {
-            let c = bytes[offset + k]
-            let v: Int
-            switch c {
-            case 0x30...0x39: v = Int(c) - 0x30
-            case 0x61...0x66: v = Int(c) - 0x61 + 10
-            case 0x41...0x46: v = Int(c) - 0x41 + 10
-            default: throw .malformed("bad pkt-line length '\(Self.printable(bytes[offset..<offset + 4]))' at byte \(offset)")
-            }
-            n = n * 16 + v
-        }
+        let n = try PktLine.length(bytes[offset..<offset + 4], at: offset)
         count += 1
         guard count <= maxPackets else { throw .limit("more than \(maxPackets) pkt-lines in one request") }
         switch n {

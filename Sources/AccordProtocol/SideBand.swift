@@ -31,16 +31,7 @@ public struct PktStream {
     /// The next complete packet, or nil if more bytes are needed.
     public mutating func next() throws(ProtocolError) -> Pkt? {
         guard buffer.count - start >= 4 else { compact(); return nil }
-        var n = 0
-        for k in 0..<4 {
-            let c = buffer[start + k]
-            switch c {
-            case 0x30...0x39: n = n * 16 + Int(c) - 0x30
-            case 0x61...0x66: n = n * 16 + Int(c) - 0x61 + 10
-            case 0x41...0x46: n = n * 16 + Int(c) - 0x41 + 10
-            default: throw .malformed("bad pkt-line length '\(PktReader.printable(buffer[start..<start + 4]))'")
-            }
-        }
+        let n = try PktLine.length(buffer[start..<start + 4], at: start)
         switch n {
         case 0: start += 4; return .flush
         case 1: start += 4; return .delim

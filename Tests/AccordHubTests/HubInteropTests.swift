@@ -310,10 +310,7 @@ struct HubInteropTests {
     @Test func aHubKilledMidPushLeavesAValidRepositoryAndTheRetrySucceeds() throws {
         let w = try HubWorld()
         try w.setUp()
-        let east = try w.replica("east", as: "zhang")
-        try w.must("/bin/sh", ["-c", "head -c 25000000 /dev/urandom > '\(w.root)/big.bin'"])
-        w.accordOK("attach", "HT-2026-001", "\(w.root)/big.bin", cwd: east, as: "zhang")
-        let mine = w.gitOK("--git-dir", "\(east)/.accord", "rev-parse", Self.east, as: "zhang")
+        let (east, mine) = try w.replicaWithLargePush()
         let old = w.hubRef(Self.east)!
 
         let hub = try HubProcess(w)

@@ -145,10 +145,7 @@ struct HubSyncTests {
     @Test func aHubStoppedGracefullyFinishesThePushInFlight() throws {
         let w = try HubWorld()
         try w.setUp()
-        let east = try w.replica("east", as: "zhang")
-        try w.must("/bin/sh", ["-c", "head -c 25000000 /dev/urandom > '\(w.root)/big.bin'"])
-        w.accordOK("attach", "HT-2026-001", "\(w.root)/big.bin", cwd: east, as: "zhang")
-        let mine = w.gitOK("--git-dir", "\(east)/.accord", "rev-parse", HubWorld.east, as: "zhang")
+        let (east, mine) = try w.replicaWithLargePush()
         let hub = try HubProcess(w)
         let push = try w.start(HubTools.git, ["--git-dir", "\(east)/.accord", "push", hub.url("zhang", w.tokens["zhang"] ?? ""), HubWorld.east], as: "zhang")
         // Stop it once the push is inside (its quarantine exists), or when the push is over.

@@ -212,6 +212,15 @@ final class HubWorld: @unchecked Sendable {
         return r.trimmed
     }
 
+    /// The East rep's replica with a 25 MB attachment on the East contract (a push that takes
+    /// a while): its path and the commit to push.
+    func replicaWithLargePush() throws -> (replica: String, commit: String) {
+        let east = try replica("east", as: "zhang")
+        try must("/bin/sh", ["-c", "head -c 25000000 /dev/urandom > '\(root)/big.bin'"])
+        accordOK("attach", "HT-2026-001", "\(root)/big.bin", cwd: east, as: "zhang")
+        return (east, gitOK("--git-dir", "\(east)/.accord", "rev-parse", HubWorld.east, as: "zhang"))
+    }
+
     /// An accord replica of the hub, cloned by path, acting as `person`.
     func replica(_ name: String, as person: String) throws -> String {
         try must(HubTools.accord, ["clone", "-q", hub, name], as: person)
