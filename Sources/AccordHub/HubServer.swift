@@ -238,9 +238,10 @@ enum HubHTTP {
     /// same limit on what it inflates to).
     static func body(_ request: inout Request, limit: Int) async throws -> [UInt8] {
         let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: limit) } catch {
+        do { buffer = try await request.collectBody(upTo: limit) } catch is NIOTooManyBytesError {
             throw HubService.Failure(413, "the request is larger than this hub takes (\(limit) bytes)")
-        }
+        } // any other error: the client went away mid-body; nothing was read, nothing is done
+
         let raw = Array(buffer.readableBytesView)
         guard request.headers[.contentEncoding]?.lowercased() == "gzip" else { return raw }
         var out: [UInt8] = []

@@ -159,4 +159,56 @@ struct HubSyncTests {
         #expect(w.quarantinesLeft().isEmpty)
         w.gitOK("--git-dir", w.hub, "fsck", "--strict")
     }
+
+    /// A pushing client killed while it sends: the hub keeps serving, its ref is the old one or the
+    /// new one (never anything else), nothing of the push stays, and the next push goes through.
+    @Test func aClientKilledMidPushLeavesTheHubAsItWas() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        let (east, mine) = try w.replicaWithLargePush()
+        let old = w.hubRef(HubWorld.east)
+        let hub = try HubProcess(w)
+        defer { _ = hub.stop() }
+        let objectsBefore = w.hubObjectFiles()
+        for delay in [50_000, 200_000, 400_000] as [UInt32] {
+            let push = try w.start(HubTools.git, ["--git-dir", "\(east)/.accord", "push", hub.url("zhang", w.tokens["zhang"] ?? ""), HubWorld.east], as: "zhang")
+            usleep(delay)
+            push.kill(SIGKILL)
+            _ = push.wait()
+            let ref = w.hubRef(HubWorld.east)
+            #expect(ref == old || ref == mine, "the ref is \(ref ?? "missing")")
+            if ref == old { #expect(w.hubObjectFiles() == objectsBefore, "a cut-off push left objects") }
+        }
+        // Whatever the kills cut, the hub answers and the push completes. A killed client's push
+        // whose bytes had all arrived is still received (the hub finishes what it was given): the
+        // next push can lose the race to it, and is then told so, never anything else.
+        var again = HubRun(status: -1, out: "", err: "")
+        for _ in 0..<5 {
+            again = w.git("--git-dir", "\(east)/.accord", "push", hub.url("zhang", w.tokens["zhang"] ?? ""), HubWorld.east, as: "zhang")
+            if again.status == 0 { break }
+            #expect(again.err.contains("stale info"), "\(again.err)")
+            usleep(500_000)
+        }
+        #expect(again.status == 0, "\(again.err)\nhub: \(hub.log.suffix(1500))")
+        #expect(w.hubRef(HubWorld.east) == mine)
+        #expect(w.quarantinesLeft().isEmpty)
+        w.gitOK("--git-dir", w.hub, "fsck", "--strict")
+    }
+
+    /// A push larger than the hub takes (`--max-push-mib`) is refused with 413 before anything of
+    /// it is stored.
+    @Test func aPushOverTheSizeLimitIsRefused() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        let (east, _) = try w.replicaWithLargePush()
+        let old = w.hubRef(HubWorld.east)
+        let objects = w.hubObjectFiles()
+        let hub = try HubProcess(w, extra: ["--max-push-mib", "1"])
+        defer { _ = hub.stop() }
+        let r = w.git("--git-dir", "\(east)/.accord", "push", hub.url("zhang", w.tokens["zhang"] ?? ""), HubWorld.east, as: "zhang")
+        #expect(r.status != 0)
+        #expect(r.err.contains("413"), "\(r.err)")
+        #expect(w.hubRef(HubWorld.east) == old)
+        #expect(w.hubObjectFiles() == objects)
+    }
 }
