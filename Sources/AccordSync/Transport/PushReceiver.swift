@@ -40,6 +40,9 @@ public enum PushReceiver {
         public var progress: TransferProgress?
         /// Where the pusher is, for the organisation's reflog and messages.
         public var source = "a push"
+        /// What to tell the pusher of a lock no Accord process will release (nil: the lock's
+        /// path and what to do, for a pusher who owns the repository; a hub does not say its paths).
+        public var foreignLock: ((_ path: String) -> String)?
         public init(atomic: Bool = false, authorize: ((_ command: Command, _ view: Repository) -> String?)? = nil) {
             self.atomic = atomic; self.authorize = authorize
         }
@@ -156,6 +159,10 @@ public enum PushReceiver {
             switch refused {
             case .staleValue:
                 refuse(i, "stale info: the ref changed during the push (lost a race): fetch and try again", race: true)
+            case let .lockHeld(path) where LockFile.isForeign(path):
+                // A lock no Accord process will release (git's, another program's): trying again
+                // will not help; someone must look at the receiving repository.
+                refuse(i, options.foreignLock?(path) ?? refused.description)
             case .lockHeld:
                 // Another push is moving this ref right now: the same as losing the race (and
                 // the receiver's paths are not the pusher's business).
