@@ -26,6 +26,7 @@ public final class ChangesFeed: @unchecked Sendable {
     public private(set) var feedID = ""
     private var entries: [Entry] = []
     private var last: [String: Int] = [:] // ref → index of its newest entry
+    private var refOf: [ObjectID: String] = [:] // every value a ref had → that ref
     private let lock = NSLock()
     private let changed = NSCondition()
 
@@ -61,9 +62,13 @@ public final class ChangesFeed: @unchecked Sendable {
             guard f.count == 5, let seq = Int(f[0]) else { throw StoreError.invalidInput("\(path) line \(n + 2) is not 'seq\\tref\\tid\\toffice\\tpreviousOffice'") }
             let e = Entry(seq: seq, ref: f[1], id: ObjectID(hex: f[2]), office: f[3], previousOffice: f[4])
             last[e.ref] = entries.count
+            if let id = e.id { refOf[id] = e.ref }
             entries.append(e)
         }
     }
+
+    /// The ref that once had the value `id` (the newest such), if the feed recorded it.
+    public func ref(of id: ObjectID) -> String? { lock.withLock { refOf[id] } }
 
     /// The office the feed last recorded for `ref`.
     public func office(of ref: String) -> String? {
@@ -88,7 +93,11 @@ public final class ChangesFeed: @unchecked Sendable {
             let bytes = Array(text.utf8)
             try bytes.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
             guard fsync(fd) == 0 else { throw StoreError.io(op: "fsync", path: path, errno: errno) }
-            for e in fresh { last[e.ref] = entries.count; entries.append(e) }
+            for e in fresh {
+                last[e.ref] = entries.count
+                if let id = e.id { refOf[id] = e.ref }
+                entries.append(e)
+            }
         }
         changed.lock(); changed.broadcast(); changed.unlock()
     }

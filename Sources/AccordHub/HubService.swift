@@ -186,8 +186,12 @@ public final class HubService: @unchecked Sendable {
                 tips.insert(r.id)
                 if r.name.hasPrefix("refs/tags/"), let t = storage.peel(r.id) { tips.insert(t) }
             }
+            // Or a tip such a ref had: the hub moves contracts only forward, so it is in the
+            // ref's history (a client that listed the refs just before a push still gets its pack).
             for w in args.wants where !tips.contains(w) {
-                throw Failure(403, "upload-pack: not our ref \(w.hex): it is not the tip of a ref you may see", asPacket: true)
+                guard let ref = feed.ref(of: w), visible(ref, to: caller) else {
+                    throw Failure(403, "upload-pack: not our ref \(w.hex): it is not the tip of a ref you may see", asPacket: true)
+                }
             }
             // No ACK lines: which of the caller's haves exist here is not the caller's business.
             let head = UploadPackV2.fetchResponseHead(request: args, common: [])

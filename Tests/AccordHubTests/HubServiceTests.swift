@@ -123,4 +123,22 @@ struct HubServiceTests {
         let feed = String(decoding: service.changes(since: 0, wait: 0, caller: admin), as: UTF8.self)
         #expect(feed.contains(HubWorld.east) && feed.contains(HubWorld.west))
     }
+
+    /// A client that listed the refs just before another push moved one still gets its pack: a
+    /// tip the ref had (recorded in the feed) is served to whoever may see the ref.
+    @Test func aWantOfATipTheRefHadIsServed() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        let old = try #require(w.hubRef(HubWorld.east).flatMap(ObjectID.init(hex:)))
+        _ = try HubService(repository: try Repository(gitDir: w.hub)) // its feed records the tip
+        let east = try w.replica("east", as: "zhang")
+        w.accordOK("set", "HT-2026-001", "buyer.phone=021-1", cwd: east, as: "zhang")
+        w.accordOK("push", "-q", cwd: east, as: "zhang")
+        #expect(w.hubRef(HubWorld.east) != old.hex)
+        let service = try HubService(repository: try Repository(gitDir: w.hub))
+        let zhang = try service.authenticate(basic("zhang@example.cn", w.tokens["zhang"] ?? ""))
+        let answer = try service.uploadPack(UploadPackV2.request(command: "fetch", arguments: ["want \(old.hex)", "done"]), caller: zhang)
+        defer { answer.cleanup() }
+        #expect(answer.packPath.map(FileManager.default.fileExists(atPath:)) == true)
+    }
 }
