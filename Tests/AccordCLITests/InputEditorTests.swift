@@ -4,7 +4,7 @@ import Testing
 /// `accord edit` runs $EDITOR as git does, `sh -c '$EDITOR "$@"' editor PATH`: the file's path
 /// is an argument, never pasted into a shell command, so a repository whose path holds a quote,
 /// a `$` or a space works, and $EDITOR may carry its own arguments.
-@Suite(.timeLimit(.minutes(2))) struct InputEditorTests {
+@Suite(.timeLimit(.minutes(10))) struct InputEditorTests {
     @Test(arguments: ["it's here", "say \"hi\"", "cost $HOME `x`", "semi; rm -rf nothing"])
     func editWorksWhateverThePath(dirName: String) {
         let s = Sandbox()

@@ -5,7 +5,7 @@ import Testing
 /// to hash), only a regular file is read: a FIFO is refused at once instead of hanging forever,
 /// a device (/dev/zero, which never ends) or a directory is refused naming what it is, and an
 /// empty attachment is refused. Each refusal is `fatal:`, exit 128, the repository unchanged.
-@Suite(.timeLimit(.minutes(2))) struct InputFileTests {
+@Suite(.timeLimit(.minutes(10))) struct InputFileTests {
     static func repo() -> (Sandbox, String, String) {
         let s = Sandbox()
         s.ok("init", "-q", "repo")

@@ -5,7 +5,7 @@ import Testing
 /// at anything but a commit, and a bad ref planted behind accord's back (by git) is named by
 /// list, status and export, which go on with the other contracts (exit 1). `reflog` of a ref
 /// that does not exist fails instead of printing nothing.
-@Suite(.timeLimit(.minutes(2))) struct InputRefTests {
+@Suite(.timeLimit(.minutes(10))) struct InputRefTests {
     static func repo() -> (Sandbox, String, String) {
         let s = Sandbox()
         s.ok("init", "-q", "repo")

@@ -5,7 +5,7 @@ import Testing
 /// of that ref every time: sync names the ref and the lock and stops at once (exit 1) instead of
 /// pulling and pushing five rounds and blaming the remote for moving. Only a lost race (the
 /// remote ref moved) goes round again.
-@Suite(.timeLimit(.minutes(2))) struct InputSyncLockTests {
+@Suite(.timeLimit(.minutes(10))) struct InputSyncLockTests {
     @Test func syncNamesALockLeftInTheRemote() throws {
         let s = Sandbox()
         let r1 = makeReplica(s, "r1")

@@ -5,7 +5,7 @@ import Testing
 /// remote can put terminal control sequences there (retitle the window, clear the screen, hide
 /// lines with a carriage return). The human-readable output of show, list, log, diff, blame,
 /// reflog and error messages shows them escaped (`\u{1B}`); --json output stays exact.
-@Suite(.timeLimit(.minutes(2))) struct InputTerminalTests {
+@Suite(.timeLimit(.minutes(10))) struct InputTerminalTests {
     static let esc = "\u{1B}"
     static let hostile = "\u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[31mred\rover\u{08}\u{9B}31m"
 

@@ -6,7 +6,7 @@ import Testing
 /// nesting style (flow brackets, flow mappings, compact `- - -`, indentation, sequences of
 /// mappings) is refused with a clear message and nothing written; ordinary documents, with
 /// brackets, dashes and colons inside quoted or block scalars, are unaffected.
-@Suite(.timeLimit(.minutes(2))) struct InputYAMLTests {
+@Suite(.timeLimit(.minutes(10))) struct InputYAMLTests {
     static func deep(_ style: String, _ depth: Int) -> String {
         switch style {
         case "flow": return String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"

@@ -8,6 +8,7 @@ import AccordProtocol
 
 /// SmartHTTPRemote against stock `git http-backend` (nginx + fcgiwrap): what git's own server
 /// says is what a hub must say, so the client is checked against the reference.
+extension Hub {
 @Suite("HTTPBackend", .serialized, .enabled(if: HTTPGitServer.available, Comment(rawValue: HTTPGitServer.missing ?? "")))
 struct HTTPBackendTests {
     let env: [String: String] = ["HOME": "/nonexistent", "ACCORD_CREDENTIALS_FILE": "/nonexistent/credentials"]
@@ -182,7 +183,8 @@ struct HTTPBackendTests {
         bearer["ACCORD_TOKEN"] = "other"
         #expect(throws: TransportError.self) { _ = try SmartHTTPRemote(url: "\(server.base)/feed", environment: bearer).changes(since: nil, wait: nil) }
     }
-}
+}}
+
 
 /// The credentials file and address checks, without a server.
 @Suite("HTTPBackendCredentials")

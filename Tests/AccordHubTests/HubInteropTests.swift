@@ -6,6 +6,7 @@ import Glibc
 #endif
 
 /// `accord serve` against stock git 2.39 (protocol v2), curl and openssl: what a user checks.
+extension Hub {
 @Suite("HubInterop", .serialized, .enabled(if: HubTools.ready, Comment(rawValue: HubTools.missing)))
 struct HubInteropTests {
     static let east = HubWorld.east
@@ -427,4 +428,5 @@ struct HubInteropTests {
             #expect(none.out == "401")
         }
     }
-}
+}}
+

@@ -82,6 +82,7 @@ import AccordStore
 }
 
 /// `HubService` on a real hub repository (made with the CLI), called directly.
+extension Hub {
 @Suite("HubService", .serialized, .enabled(if: HubTools.ready, Comment(rawValue: HubTools.missing)))
 struct HubServiceTests {
     func basic(_ email: String, _ token: String) -> String {
@@ -141,4 +142,5 @@ struct HubServiceTests {
         defer { answer.cleanup() }
         #expect(answer.packPath.map(FileManager.default.fileExists(atPath:)) == true)
     }
-}
+}}
+

@@ -4,6 +4,7 @@ import Testing
 
 /// Accord's own client against `accord serve`: clone, sync, the changes feed, partial replicas,
 /// a race between two syncs, and tokens kept outside the repository.
+extension Hub {
 @Suite("HubSync", .serialized, .enabled(if: HubTools.ready, Comment(rawValue: HubTools.missing)))
 struct HubSyncTests {
     func withHub(_ body: (HubWorld, HubProcess) throws -> Void) throws {
@@ -211,4 +212,5 @@ struct HubSyncTests {
         #expect(w.hubRef(HubWorld.east) == old)
         #expect(w.hubObjectFiles() == objects)
     }
-}
+}}
+

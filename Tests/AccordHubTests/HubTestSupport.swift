@@ -1,4 +1,10 @@
 import Foundation
+import Testing
+
+/// The hub's suites that run servers and processes, one test at a time: each blocks a test thread
+/// while it waits on its children; run in parallel they would hold both threads of a 2-core
+/// machine and starve other suites' time limits (see AccordCLITests' HeadOffice).
+@Suite(.serialized, .timeLimit(.minutes(10))) enum Hub {}
 import AccordTestSupport
 import Testing
 #if canImport(Glibc)
