@@ -33,18 +33,29 @@ public enum PktLine {
         append(Array(line.utf8) + [0x0A], to: &out)
     }
 
-    /// The length a pkt-line's four hex digits give (`at`: where they are, for the error).
-    static func length(_ digits: ArraySlice<UInt8>, at: Int) throws(ProtocolError) -> Int {
+    /// The packet that starts at `at` in `bytes` and how many bytes it takes, or nil when the
+    /// bytes end before it does (the one reading of git's framing, for whole buffers and streams).
+    static func decode(_ bytes: [UInt8], at: Int) throws(ProtocolError) -> (pkt: Pkt, size: Int)? {
+        guard bytes.count - at >= 4 else { return nil }
         var n = 0
-        for c in digits {
+        for c in bytes[at..<at + 4] {
             switch c {
             case 0x30...0x39: n = n * 16 + Int(c) - 0x30
             case 0x61...0x66: n = n * 16 + Int(c) - 0x61 + 10
             case 0x41...0x46: n = n * 16 + Int(c) - 0x41 + 10
-            default: throw .malformed("bad pkt-line length '\(PktReader.printable(digits))' at byte \(at)")
+            default: throw .malformed("bad pkt-line length '\(PktReader.printable(bytes[at..<at + 4]))' at byte \(at)")
             }
         }
-        return n
+        switch n {
+        case 0: return (.flush, 4)
+        case 1: return (.delim, 4)
+        case 2: return (.responseEnd, 4)
+        case 3: throw .malformed("pkt-line length 3 at byte \(at) is invalid")
+        default:
+            guard n <= Pkt.maxLength else { throw .malformed("pkt-line of \(n) bytes at byte \(at) exceeds git's limit of \(Pkt.maxLength)") }
+            guard bytes.count - at >= n else { return nil }
+            return (.data(Array(bytes[at + 4..<at + n])), n)
+        }
     }
 
     public static func flush(_ out: inout [UInt8]) { out.append(contentsOf: Array("0000".utf8)) }
@@ -77,22 +88,14 @@ public struct PktReader {
     /// The next packet, or nil at the end of the buffer.
     public mutating func next() throws(ProtocolError) -> Pkt? {
         guard offset < bytes.count else { return nil }
-        guard bytes.count - offset >= 4 else { throw .malformed("a pkt-line length is cut short at byte \(offset)") }
-        let n = try PktLine.length(bytes[offset..<offset + 4], at: offset)
+        guard let (pkt, size) = try PktLine.decode(bytes, at: offset) else {
+            guard bytes.count - offset >= 4 else { throw .malformed("a pkt-line length is cut short at byte \(offset)") }
+            throw .malformed("pkt-line at byte \(offset) is cut short: only \(bytes.count - offset) remain of the bytes its length gives")
+        }
         count += 1
         guard count <= maxPackets else { throw .limit("more than \(maxPackets) pkt-lines in one request") }
-        switch n {
-        case 0: offset += 4; return .flush
-        case 1: offset += 4; return .delim
-        case 2: offset += 4; return .responseEnd
-        case 3: throw .malformed("pkt-line length 3 at byte \(offset) is invalid")
-        default:
-            guard n <= Pkt.maxLength else { throw .malformed("pkt-line of \(n) bytes at byte \(offset) exceeds git's limit of \(Pkt.maxLength)") }
-            guard offset + n <= bytes.count else { throw .malformed("pkt-line at byte \(offset) says \(n) bytes, but only \(bytes.count - offset) remain") }
-            let d = Array(bytes[offset + 4..<offset + n])
-            offset += n
-            return .data(d)
-        }
+        offset += size
+        return pkt
     }
 
     /// The next packet, which must exist.

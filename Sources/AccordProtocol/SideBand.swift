@@ -30,20 +30,9 @@ public struct PktStream {
 
     /// The next complete packet, or nil if more bytes are needed.
     public mutating func next() throws(ProtocolError) -> Pkt? {
-        guard buffer.count - start >= 4 else { compact(); return nil }
-        let n = try PktLine.length(buffer[start..<start + 4], at: start)
-        switch n {
-        case 0: start += 4; return .flush
-        case 1: start += 4; return .delim
-        case 2: start += 4; return .responseEnd
-        case 3: throw .malformed("pkt-line length 3 is invalid")
-        default:
-            guard n <= Pkt.maxLength else { throw .malformed("pkt-line of \(n) bytes exceeds git's limit of \(Pkt.maxLength)") }
-            guard buffer.count - start >= n else { compact(); return nil }
-            let d = Array(buffer[start + 4..<start + n])
-            start += n
-            return .data(d)
-        }
+        guard let (pkt, size) = try PktLine.decode(buffer, at: start) else { compact(); return nil }
+        start += size
+        return pkt
     }
 
     private mutating func compact() {
