@@ -109,8 +109,11 @@ public final class ChangesFeed: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(min(max(wait, 0), 300))
         while true {
             let found: [Entry] = lock.withLock {
-                guard let firstAfter = entries.firstIndex(where: { $0.seq > since }) else { return [] }
-                return Array(entries[firstAfter...])
+                // Sequence numbers only grow: the first entry after `since` by bisection (a sync
+                // with nothing new does not walk the whole feed).
+                var lo = 0, hi = entries.count
+                while lo < hi { let mid = (lo + hi) / 2; if entries[mid].seq > since { hi = mid } else { lo = mid + 1 } }
+                return Array(entries[lo...])
             }
             if !found.isEmpty || Date() >= deadline { return found }
             changed.lock()

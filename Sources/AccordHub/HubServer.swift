@@ -216,8 +216,8 @@ final class HubMetrics: Sendable {
 }
 
 enum HubHTTP {
-    // A constant, valid header name.
-    static let gitProtocol = HTTPField.Name("Git-Protocol") ?? .accept
+    // A constant name that is a valid token (so the initialiser cannot fail).
+    static let gitProtocol = HTTPField.Name("Git-Protocol")!
 
     static func bytes(_ b: [UInt8], type: String) -> Response {
         Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: b)))

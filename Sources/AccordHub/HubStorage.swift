@@ -81,8 +81,12 @@ public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
         options.source = source
         options.beforeRefUpdate = beforeRefUpdate
         options.foreignLock = { _ in "the ref is locked on the hub by another program (a lock accord does not take over); its administrator must look" }
+        // One contract store per view (a new view only when the push brings an organisation
+        // version), not one per command: opening it reads the organisation's history.
+        var opened: (view: Repository, store: ContractStore?)?
         options.authorize = { command, view in
-            authorize(command, command.new.flatMap { try? ContractStore(repository: view).load(commit: $0).state.contract.office })
+            if opened?.view !== view { opened = (view, try? ContractStore(repository: view)) }
+            return authorize(command, command.new.flatMap { try? opened?.store?.load(commit: $0).state.contract.office })
         }
         return try PushReceiver.receive(commands, pack: pack, into: repository, who: who, options: options)
     }

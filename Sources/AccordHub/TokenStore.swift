@@ -28,12 +28,11 @@ public final class TokenStore: @unchecked Sendable {
 
     /// Tokens are `acc_` and 43 characters of base64url: 256 random bits.
     public static func newSecret() -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        // UInt8.random uses the system's generator (getrandom), fit for secrets.
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
         return "acc_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
-    nonisolated(unsafe) private static var rng = SystemRandomNumberGenerator()
 
     public static func hash(_ secret: String) -> String {
         SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()

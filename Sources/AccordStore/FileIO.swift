@@ -226,7 +226,7 @@ public enum FileIO {
     public static func remove(_ path: String) { unlink(path) }
 
     /// Removes a file, or a directory with everything in it (not following symbolic links).
-    static func removeTree(_ path: String) {
+    public static func removeTree(_ path: String) {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {

@@ -104,22 +104,25 @@ public struct GarbageCollector {
         for dir in FileIO.list(objects) where dir.utf8.count == 2 && dir.utf8.allSatisfy({ ObjectID.hexValue($0) != nil }) {
             dirs.append(("\(objects)/\(dir)", "tmp_"))
         }
+        return dirs.flatMap { aged(in: $0.0, prefix: $0.1) }.sorted { $0.path < $1.path }
+    }
+
+    /// The entries of `dir` whose names start with `prefix`, with their age in seconds.
+    public static func aged(in dir: String, prefix: String) -> [(path: String, age: Int)] {
         let now = Int(time(nil))
         var found: [(String, Int)] = []
-        for (dir, prefix) in dirs {
-            for name in FileIO.list(dir) where name.hasPrefix(prefix) {
-                var st = stat()
-                let path = "\(dir)/\(name)"
-                guard lstat(path, &st) == 0 else { continue }
-                #if canImport(Darwin)
-                let mtime = Int(st.st_mtimespec.tv_sec)
-                #else
-                let mtime = Int(st.st_mtim.tv_sec)
-                #endif
-                found.append((path, max(0, now - mtime)))
-            }
+        for name in FileIO.list(dir) where name.hasPrefix(prefix) {
+            var st = stat()
+            let path = "\(dir)/\(name)"
+            guard lstat(path, &st) == 0 else { continue }
+            #if canImport(Darwin)
+            let mtime = Int(st.st_mtimespec.tv_sec)
+            #else
+            let mtime = Int(st.st_mtim.tv_sec)
+            #endif
+            found.append((path, max(0, now - mtime)))
         }
-        return found.sorted { $0.0 < $1.0 }
+        return found
     }
 
     /// Removes the temp files killed processes left (older than `temporaryExpiry`); the count.

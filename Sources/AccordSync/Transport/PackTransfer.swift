@@ -31,7 +31,7 @@ public enum PackTransfer {
         // file system), and only the pack's bytes are handed over; the receiver builds its own index.
         let stage = tempName(packDir, "tmp_pack_stage_")
         try FileIO.makeDirectories(stage)
-        defer { removeTree(stage) }
+        defer { FileIO.removeTree(stage) }
         let written = try PackWriter.write(objects, from: source, to: stage, progress: progress)
         let tmpPack = tempName(packDir, "tmp_pack_")
         guard rename(written.packPath, tmpPack) == 0 else {
@@ -186,15 +186,6 @@ public enum PackTransfer {
     static func tempName(_ dir: String, _ prefix: String) -> String {
         counter &+= 1
         return "\(dir)/\(prefix)\(getpid())_\(counter)_\(UInt32.random(in: 0...UInt32.max))"
-    }
-
-    /// Removes a directory we created, with its files (one level, as staging directories are).
-    static func removeTree(_ dir: String) {
-        for f in FileIO.list(dir) {
-            let p = "\(dir)/\(f)"
-            if FileIO.isDirectory(p) { removeTree(p) } else { FileIO.remove(p) }
-        }
-        rmdir(dir)
     }
 }
 

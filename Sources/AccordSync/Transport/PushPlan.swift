@@ -69,7 +69,7 @@ public struct PushPlan {
         let packDir = "\(local.objects.directory)/pack"
         let stage = PackTransfer.tempName(packDir, "tmp_pack_stage_")
         try FileIO.makeDirectories(stage)
-        defer { PackTransfer.removeTree(stage) }
+        defer { FileIO.removeTree(stage) }
         let written = try PackWriter.write(objects, from: local.objects, to: stage, progress: progress)
         guard let bytes = try FileIO.read(written.packPath, limit: Int.max) else {
             throw StoreError.io(op: "read the pack just written", path: written.packPath, errno: 2)

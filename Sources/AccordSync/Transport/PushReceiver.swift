@@ -179,16 +179,11 @@ public enum PushReceiver {
         return Result(changes: changes, unpackError: nil, objects: objects)
     }
 
-    /// Removes quarantines left by killed receivers (older than an hour: a live one may be
-    /// receiving a large push).
-    public static func sweepQuarantines(_ repo: Repository, olderThan seconds: Int = 3600) {
-        let dir = repo.objects.directory
-        let now = Int(time(nil))
-        for name in FileIO.list(dir) where name.hasPrefix(quarantinePrefix) {
-            let path = "\(dir)/\(name)"
-            var st = stat()
-            guard stat(path, &st) == 0, now - Int(st.st_mtim.tv_sec) > seconds else { continue }
-            PackTransfer.removeTree(path)
+    /// Removes quarantines left by killed receivers (older than gc's expiry, an hour: a live one
+    /// may be receiving a large push).
+    public static func sweepQuarantines(_ repo: Repository) {
+        for (path, age) in GarbageCollector.aged(in: repo.objects.directory, prefix: quarantinePrefix) where age > GarbageCollector.temporaryExpiry {
+            FileIO.removeTree(path)
         }
     }
 }
@@ -235,5 +230,5 @@ struct Quarantine {
         _ = repo.objects.packs.reloadIfChanged()
     }
 
-    func remove() { PackTransfer.removeTree(objects) }
+    func remove() { FileIO.removeTree(objects) }
 }

@@ -29,7 +29,7 @@ final class TempSibling {
 
     /// Removes the directory and everything in it (after a failure, or once its content has moved).
     func remove() {
-        TempSibling.removeTree(path)
+        FileIO.removeTree(path)
         if fd >= 0 { close(fd); fd = -1 }
     }
 
@@ -51,19 +51,7 @@ final class TempSibling {
             guard fd >= 0 else { continue }
             defer { close(fd) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
-            removeTree(path)
-        }
-    }
-
-    /// Removes a directory tree without following symbolic links.
-    static func removeTree(_ path: String) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            for e in FileIO.list(path) { removeTree("\(path)/\(e)") }
-            rmdir(path)
-        } else {
-            unlink(path)
+            FileIO.removeTree(path)
         }
     }
 }
