@@ -56,23 +56,35 @@ public struct PushPlan {
     }
 
     /// The pack of what the remote is missing for the commands: everything reachable from their
-    /// new values and not from `common` (the remote's ref values that we have too). Empty when the
-    /// remote has it all (`has`).
+    /// new values and not from `common` (the remote's ref values that we have too), written to a
+    /// file in a staging directory of `local` (the caller removes `stage`). Nil when the remote
+    /// has it all (`has`).
+    public func writePack(from local: Repository, common: [ObjectID], has: (ObjectID) -> Bool,
+                          tamper: (([PackWriter.Input]) -> [PackWriter.Input])? = nil,
+                          progress: TransferProgress? = nil) throws -> (path: String, stage: String)? {
+        let wants = Array(Set(commands.compactMap(\.new).filter { !has($0) })).sorted()
+        guard !wants.isEmpty else { return nil }
+        let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
+        let objects = tamper?(selection.objects) ?? selection.objects
+        guard !objects.isEmpty else { return nil }
+        let stage = PackTransfer.tempName("\(local.objects.directory)/pack", "tmp_pack_stage_")
+        try FileIO.makeDirectories(stage)
+        do {
+            return (try PackWriter.write(objects, from: local.objects, to: stage, progress: progress).packPath, stage)
+        } catch {
+            FileIO.removeTree(stage)
+            throw error
+        }
+    }
+
+    /// The same pack as bytes, for a transport that sends them (HTTP); empty when there is none.
     public func pack(from local: Repository, common: [ObjectID], has: (ObjectID) -> Bool,
                      tamper: (([PackWriter.Input]) -> [PackWriter.Input])? = nil,
                      progress: TransferProgress? = nil) throws -> [UInt8] {
-        let wants = Array(Set(commands.compactMap(\.new).filter { !has($0) })).sorted()
-        guard !wants.isEmpty else { return [] }
-        let selection = try ObjectSelection.missing(in: local.objects, wants: wants, common: common)
-        let objects = tamper?(selection.objects) ?? selection.objects
-        guard !objects.isEmpty else { return [] }
-        let packDir = "\(local.objects.directory)/pack"
-        let stage = PackTransfer.tempName(packDir, "tmp_pack_stage_")
-        try FileIO.makeDirectories(stage)
-        defer { FileIO.removeTree(stage) }
-        let written = try PackWriter.write(objects, from: local.objects, to: stage, progress: progress)
-        guard let bytes = try FileIO.read(written.packPath, limit: Int.max) else {
-            throw StoreError.io(op: "read the pack just written", path: written.packPath, errno: 2)
+        guard let written = try writePack(from: local, common: common, has: has, tamper: tamper, progress: progress) else { return [] }
+        defer { FileIO.removeTree(written.stage) }
+        guard let bytes = try FileIO.read(written.path, limit: Int.max) else {
+            throw StoreError.io(op: "read the pack just written", path: written.path, errno: 2)
         }
         return bytes
     }

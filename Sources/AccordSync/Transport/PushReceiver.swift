@@ -64,6 +64,38 @@ public enum PushReceiver {
     /// Receives a push: `pack` (its bytes; empty when the pusher sent none) and the updates.
     public static func receive(_ commands: [Command], pack: UnsafeRawBufferPointer, into repo: Repository, who: Identity,
                                options: Options = Options()) throws -> Result {
+        try receive(commands, into: repo, who: who, options: options) { view in
+            pack.count > 0 ? try PackTransfer.receive(bytes: pack, into: view, tips: commands.compactMap(\.new),
+                                                      allowThin: options.allowThin, install: true, progress: options.progress) : nil
+        }
+    }
+
+    /// Receives a push whose pack is the file `packFile` (written on this machine: a push between
+    /// two repositories here), moved into the quarantine rather than copied when it can be; the
+    /// file is gone afterwards either way.
+    public static func receive(_ commands: [Command], packFile: String?, into repo: Repository, who: Identity,
+                               options: Options = Options()) throws -> Result {
+        try receive(commands, into: repo, who: who, options: options) { view in
+            guard let packFile else { return nil }
+            let tmpPack = PackTransfer.tempName("\(view.objects.directory)/pack", "tmp_pack_")
+            if rename(packFile, tmpPack) != 0 {
+                // Another file system: its bytes, then.
+                defer { FileIO.remove(packFile) }
+                guard let bytes = try FileIO.read(packFile, limit: Int.max) else { throw StoreError.io(op: "read", path: packFile, errno: ENOENT) }
+                return try bytes.withUnsafeBytes {
+                    try PackTransfer.receive(bytes: $0, into: view, tips: commands.compactMap(\.new), allowThin: options.allowThin,
+                                             install: true, progress: options.progress)
+                }
+            }
+            return try PackTransfer.receive(tmpPack: tmpPack, into: view, tips: commands.compactMap(\.new), allowThin: options.allowThin,
+                                            install: true, progress: options.progress)
+        }
+    }
+
+    /// The receive, whatever holds the pack: `takePack` puts it into the quarantine (`view`) and
+    /// says what it received (nil: there was no pack).
+    static func receive(_ commands: [Command], into repo: Repository, who: Identity, options: Options,
+                        takePack: (_ view: Repository) throws -> PackTransfer.Received?) throws -> Result {
         var changes = commands.map { c in
             RefChange(remoteRef: c.ref, ref: c.ref, old: c.old, new: c.new, status: c.old == nil ? .new : .fastForward)
         }
@@ -86,16 +118,14 @@ public enum PushReceiver {
         var view = Repository(quarantine: quarantine.objects, of: repo)
         var objects = 0
         var thin = false
-        if pack.count > 0 {
-            do {
-                let received = try PackTransfer.receive(bytes: pack, into: view, tips: commands.compactMap(\.new),
-                                                        allowThin: options.allowThin, install: true, progress: options.progress)
+        do {
+            if let received = try takePack(view) {
                 objects = received.objects
                 thin = received.packID == nil && received.objects > 0
-            } catch let e as TransportError {
-                for i in changes.indices where changes[i].status != .rejected { refuse(i, "unpacker error") }
-                return Result(changes: changes, unpackError: e, objects: 0)
             }
+        } catch let e as TransportError {
+            for i in changes.indices where changes[i].status != .rejected { refuse(i, "unpacker error") }
+            return Result(changes: changes, unpackError: e, objects: 0)
         }
         // 2. Each update on the quarantine view: the value the pusher saw, a fast-forward, the
         // organisation first (the contracts are judged by the versions it brings).

@@ -203,12 +203,14 @@ public enum Transfer {
         let remoteOrg = try remote.refs.resolve(OrganisationStore.ref)
         let plan = try PushPlan(local: local, theirs: theirs, theirOrganisation: remoteOrg, only: options.refs)
         let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
-        let pack = try plan.pack(from: local, common: common, has: { remote.objects.contains($0, rescan: false) },
-                                 tamper: options.tamper, progress: options.progress)
+        // The pack is written once, beside our objects, and moved into the remote's quarantine.
+        let written = try plan.writePack(from: local, common: common, has: { remote.objects.contains($0, rescan: false) },
+                                         tamper: options.tamper, progress: options.progress)
+        defer { if let written { FileIO.removeTree(written.stage) } }
         var receive = PushReceiver.Options()
         receive.beforeRefUpdate = options.beforeRefUpdate
         receive.progress = options.progress
-        let result = try pack.withUnsafeBytes { try PushReceiver.receive(plan.commands, pack: $0, into: remote, who: who, options: receive) }
+        let result = try PushReceiver.receive(plan.commands, packFile: written?.path, into: remote, who: who, options: receive)
         if let e = result.unpackError { throw e }
         let report = plan.report(result.changes.map { ($0.ref, $0) }, objects: result.objects)
         plan.updateTracking(local, report, remoteName: remoteName, who: who)
