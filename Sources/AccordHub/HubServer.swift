@@ -240,7 +240,11 @@ enum HubHTTP {
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: limit) } catch is NIOTooManyBytesError {
             throw HubService.Failure(413, "the request is larger than this hub takes (\(limit) bytes)")
-        } // any other error: the client went away mid-body; nothing was read, nothing is done
+        } catch {
+            // The client went away mid-body: its fault, not the hub's (no error logged or
+            // counted), and nothing of the request was used.
+            throw HubService.Failure(400, "the request body ended early: \(error)")
+        }
 
         let raw = Array(buffer.readableBytesView)
         guard request.headers[.contentEncoding]?.lowercased() == "gzip" else { return raw }
