@@ -83,7 +83,7 @@ import Glibc
                 }
                 if r.status == 0 { completed += 1; continue }
                 refused[c.name, default: 0] += 1
-                if ProcessInfo.processInfo.environment["ACCORD_DISKFULL_DEBUG"] != nil { print("\(what): \(r.status) \(r.err)") }
+                if ProcessInfo.processInfo.environment["ACCORD_DISKFULL_DEBUG"] != nil { print("\(what): \(r.status) \(r.err) OUT: \(r.out)") }
                 // A clean failure: git's exit statuses, never a signal (128 + n for a crash).
                 #expect(r.status == 1 || r.status == 128, "\(what): exit \(r.status): \(r.err.prefix(500))")
                 #expect(r.err.contains("No space left on device"), "\(what): the cause is not named: \(r.err.prefix(500))")

@@ -90,6 +90,19 @@ enum TransferText {
         return out
     }
 
+    /// The closing line of a push with rejected refs: git's hint when every rejection is a lost
+    /// race (fetching and merging fixes it); otherwise the first other cause, which trying again
+    /// will not fix (a full disk there, a lock, an invalid contract).
+    static func pushFailure(_ rejected: [RefChange], remote: String) -> String {
+        let other = rejected.filter { !$0.lostRace }
+        guard let first = other.first else {
+            return "error: failed to push some refs to '\(Output.oneLine(remote))'; fetch, merge, and push again\n"
+        }
+        let why = Output.oneLine(String((first.reason ?? "rejected").split(separator: "\n").first ?? ""))
+        let more = other.count > 1 ? " (and \(other.count - 1) more ref\(other.count == 2 ? "" : "s"); see above)" : ""
+        return "error: failed to push some refs to '\(Output.oneLine(remote))': \(shortName(first.remoteRef)): \(why)\(more)\n"
+    }
+
     static func json(_ report: TransferReport, remote: String) -> String {
         JSONText.object([
             ("remote", .string(remote)),
@@ -268,7 +281,7 @@ struct Push: AccordCommand {
             }
         }
         if !report.rejected.isEmpty {
-            if !json { Output.stderr.write("error: failed to push some refs; fetch, merge, and push again\n") }
+            if !json { Output.stderr.write(TransferText.pushFailure(report.rejected, remote: Remote.named(remote, in: repo)?.url ?? remote)) }
             throw CheckFailed()
         }
     }
