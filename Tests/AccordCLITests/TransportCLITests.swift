@@ -82,6 +82,8 @@ func jsonObject(_ text: String) -> [String: Any] {
         let rejected = s.accord("push", cwd: r2)
         #expect(rejected.status == 1)
         #expect(rejected.out.contains("[rejected]") && rejected.out.contains("non-fast-forward"))
+        // Only lost races: git's hint, which fetching and merging answers.
+        #expect(rejected.err == "error: failed to push some refs to '\(hub)'; fetch, merge, and push again\n", "\(rejected.err)")
         #expect(s.ok("rev-parse", "refs/contracts/C-1", env: ["ACCORD_DIR": hub]) == head)
         for d in [hub, "\(r1)/.accord", "\(r2)/.accord"] { gitFsckOK(s, d) }
     }

@@ -81,7 +81,7 @@ enum TransferText {
             }
             var line = " \(flag) \((summary.count >= 17 ? summary : summary + String(repeating: " ", count: 17 - summary.count))) \(shortName(c.remoteRef)) -> \(shortName(c.ref))"
             if c.status == .forced { line += "  (forced update)" }
-            if let r = c.reason { line += "  (\(Output.oneLine(String(r.split(separator: "\n").first ?? ""))))" } // the first line; errors give the rest
+            if let r = c.reason { line += "  (\(firstLine(r)))" } // errors give the rest
             out.append(line)
             if let root = c.pinnedRoot {
                 out.append("   pinned the organisation root \(root.hex): from now on only organisation versions descending from it are trusted (check it against the root head office gives out; 'accord org show')")
@@ -89,6 +89,9 @@ enum TransferText {
         }
         return out
     }
+
+    /// A reason's first line, escaped for the terminal (it may come from another replica).
+    static func firstLine(_ reason: String) -> String { Output.oneLine(String(reason.split(separator: "\n").first ?? "")) }
 
     /// The closing line of a push with rejected refs: git's hint when every rejection is a lost
     /// race (fetching and merging fixes it); otherwise the first other cause, which trying again
@@ -98,7 +101,7 @@ enum TransferText {
         guard let first = other.first else {
             return "error: failed to push some refs to '\(Output.oneLine(remote))'; fetch, merge, and push again\n"
         }
-        let why = Output.oneLine(String((first.reason ?? "rejected").split(separator: "\n").first ?? ""))
+        let why = firstLine(first.reason ?? "rejected")
         let more = other.count > 1 ? " (and \(other.count - 1) more ref\(other.count == 2 ? "" : "s"); see above)" : ""
         return "error: failed to push some refs to '\(Output.oneLine(remote))': \(shortName(first.remoteRef)): \(why)\(more)\n"
     }
@@ -271,17 +274,18 @@ struct Push: AccordCommand {
             return try Transfer.push(from: repo, to: r, environment: Session.environment, who: who,
                                      options: .init(refs: only, progress: TransferText.progress(quiet: quiet || json)))
         }
+        let url = Remote.named(remote, in: repo)?.url ?? remote
         if json {
             Output.stdout.line(TransferText.json(report, remote: remote))
         } else if !quiet || !report.rejected.isEmpty {
             let lines = TransferText.lines(quiet ? report.rejected : report.changes, showUpToDate: false)
             if lines.isEmpty { Output.stdout.line("Everything up-to-date") } else {
-                Output.stdout.line("To \(Remote.named(remote, in: repo)?.url ?? remote)")
+                Output.stdout.line("To \(url)")
                 for l in lines { Output.stdout.line(l) }
             }
         }
         if !report.rejected.isEmpty {
-            if !json { Output.stderr.write(TransferText.pushFailure(report.rejected, remote: Remote.named(remote, in: repo)?.url ?? remote)) }
+            if !json { Output.stderr.write(TransferText.pushFailure(report.rejected, remote: url)) }
             throw CheckFailed()
         }
     }
