@@ -66,7 +66,7 @@ extension RefStore {
     /// The reflog line of a ref just created (after packed-refs holds it; a failure to write it
     /// does not undo the creation).
     fileprivate func logCreation(_ name: String, _ id: ObjectID, who: Identity, message: String) {
-        guard let line = try? prepareReflog(name, old: .zero, new: id, who: who, message: message) else { return }
+        guard let line = try? prepareReflog(name, old: .zero, new: id, who: who, message: message) ?? nil else { return }
         appendReflog(line, sync: false)
     }
 }

@@ -59,7 +59,9 @@ extension RefStore {
     /// moves; each of the others is refused with `atomicRefused`.
     public func apply(_ updates: [RefUpdate], who: Identity, atomic: Bool = false) throws(StoreError) -> [StoreError?] {
         var results = [StoreError?](repeating: nil, count: updates.count)
-        struct Held { var index: Int; var target: String; var lock: LockFile; var old: ObjectID? }
+        // `lock` is nil only for a ref of a large batch in an unshared repository: nobody else
+        // writes there, and packed-refs.lock is held.
+        struct Held { var index: Int; var target: String; var lock: LockFile?; var old: ObjectID? }
         // Large batches: packed-refs.lock first, held until the loose files packed-refs replaces
         // are gone. Every ref's lock is a link to one seed file.
         let packedLock = updates.count(where: { !$0.name.hasPrefix("refs/tags/") }) >= Self.packedBatchThreshold
@@ -74,7 +76,7 @@ extension RefStore {
                 var target = u.name // updating HEAD moves the branch it points at
                 if case .symbolic? = try readLoose(u.name) { target = try resolvedName(u.name) }
                 guard targets.insert(target).inserted else { throw .invalidInput("ref '\(target)' is updated twice in one batch") }
-                let lock = try lock(target, linkingTo: seed)
+                let lock = unshared && packedLock != nil && !target.hasPrefix("refs/tags/") ? nil : try lock(target, linkingTo: seed)
                 held.append(Held(index: i, target: target, lock: lock, old: nil))
                 FaultPoint.hit("ref-locked") // killed holding the ref's lock, before anything is read or written
             } catch { results[i] = error }
@@ -96,10 +98,10 @@ extension RefStore {
                     try checkNoDirectoryConflict(h.target, batch: targets, batchDirectories: batchDirectories, packed: packed, clear: &clear)
                 }
                 accepted.append(h)
-            } catch { results[h.index] = error; h.lock.rollback() }
+            } catch { results[h.index] = error; h.lock?.rollback() }
         }
         // Each ref's reflog lines (HEAD's too, for an update through HEAD), ready to append.
-        var reflogs: [Int: [PendingReflog]] = [:]
+        var reflogs: [Int: [PendingReflog?]] = [:]
         accepted = accepted.filter { h in
             let u = updates[h.index]
             do throws(StoreError) {
@@ -107,19 +109,20 @@ extension RefStore {
                 if h.target != u.name, u.name == "HEAD" {
                     lines.append(try prepareReflog("HEAD", old: h.old ?? .zero, new: u.new, who: who, message: u.message))
                 }
+                lines.removeAll { $0 == nil }
                 reflogs[h.index] = lines
                 return true
-            } catch { results[h.index] = error; h.lock.rollback(); return false }
+            } catch { results[h.index] = error; h.lock?.rollback(); return false }
         }
         if atomic, results.contains(where: { $0 != nil }) {
-            for h in accepted { results[h.index] = .atomicRefused; h.lock.rollback() }
+            for h in accepted { results[h.index] = .atomicRefused; h.lock?.rollback() }
             return results
         }
         let sync = packedLock == nil
         /// After the ref moved: its reflog lines, then its lock goes.
         func finish(_ h: Held) {
-            for line in reflogs[h.index] ?? [] { appendReflog(line, sync: sync) }
-            h.lock.rollback()
+            for case let line? in reflogs[h.index] ?? [] { appendReflog(line, sync: sync) }
+            h.lock?.rollback()
         }
 
         var loose = accepted
@@ -134,7 +137,7 @@ extension RefStore {
                 let path = "\(gitDir)/\(h.target)"
                 if unlink(path) != 0, errno != ENOENT {
                     results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno)
-                    h.lock.rollback() // it still reads its old value: no reflog line
+                    h.lock?.rollback() // it still reads its old value: no reflog line
                     continue
                 }
                 finish(h)
@@ -144,10 +147,11 @@ extension RefStore {
         var moved: [Held] = []
         for h in loose {
             do throws(StoreError) {
-                try h.lock.install(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
-                directories.insert(FileIO.dirname(of: h.lock.path))
+                guard let lock = h.lock else { continue } // never: a loose ref always has its lock
+                try lock.install(Array((updates[h.index].new.hex + "\n").utf8), syncDirectory: false)
+                directories.insert(FileIO.dirname(of: lock.path))
                 moved.append(h)
-            } catch { results[h.index] = error; h.lock.rollback() }
+            } catch { results[h.index] = error; h.lock?.rollback() }
         }
         for d in directories { FileIO.fsyncDirectory(d) } // the new values are durable before any reflog says so
         for h in moved { finish(h) }

@@ -29,7 +29,8 @@ public final class Repository: @unchecked Sendable {
     public var replicaID: String? { config.get("accord.replicaid") }
 
     /// Opens the repository whose git directory is `gitDir`, checking it is one Accord understands.
-    public init(gitDir: String) throws(StoreError) {
+    /// `unshared`: it is being built where no other process looks (see `RefStore.unshared`).
+    public init(gitDir: String, unshared: Bool = false) throws(StoreError) {
         let dir = gitDir.count > 1 && gitDir.hasSuffix("/") ? String(gitDir.dropLast()) : gitDir
         guard FileIO.exists("\(dir)/HEAD"), FileIO.isDirectory("\(dir)/objects"), FileIO.isDirectory("\(dir)/refs") else {
             throw .notARepository(dir)
@@ -55,7 +56,7 @@ public final class Repository: @unchecked Sendable {
         }
         self.configWarnings = warnings
         self.objects = ObjectDatabase(objectsDir: "\(dir)/objects", maxObjectSize: maxSize, durable: durable)
-        self.refs = RefStore(gitDir: dir)
+        self.refs = RefStore(gitDir: dir, unshared: unshared)
     }
 
     /// A view of `base` whose objects are those of `objectsDir` (a quarantine) read through to
@@ -90,7 +91,8 @@ public final class Repository: @unchecked Sendable {
 
     /// Creates a repository. Non-bare: `DIR/.accord`; bare: `DIR` itself. Refuses to overwrite one.
     @discardableResult
-    public static func create(at dir: String, bare: Bool, replicaID: String = UUID4.random()) throws(StoreError) -> Repository {
+    public static func create(at dir: String, bare: Bool, replicaID: String = UUID4.random(),
+                              unshared: Bool = false) throws(StoreError) -> Repository {
         let gitDir = bare ? dir : "\(dir)/.accord"
         if FileIO.exists("\(gitDir)/HEAD") || FileIO.exists("\(gitDir)/config") { throw .alreadyExists(gitDir) }
         if bare, FileIO.isDirectory(dir), !FileIO.list(dir).isEmpty { throw .alreadyExists(dir) }
@@ -108,7 +110,7 @@ public final class Repository: @unchecked Sendable {
         try FileIO.writeAtomically("\(gitDir)/description", Array("Accord contract repository\n".utf8))
         // HEAD last: until it exists, the directory is not recognised as a repository.
         try FileIO.writeAtomically("\(gitDir)/HEAD", Array("ref: refs/heads/main\n".utf8))
-        return try Repository(gitDir: gitDir)
+        return try Repository(gitDir: gitDir, unshared: unshared)
     }
 
     /// Finds the repository: `$ACCORD_DIR` if set, else walks up from `start` looking for

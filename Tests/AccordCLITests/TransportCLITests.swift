@@ -50,6 +50,11 @@ func jsonObject(_ text: String) -> [String: Any] {
         #expect(s.ok("rev-parse", "refs/contracts/C-1", cwd: r2) == s.ok("rev-parse", "refs/contracts/C-1", cwd: r1))
         #expect(s.ok("rev-parse", "refs/remotes/origin/contracts/C-2", cwd: r2) == s.ok("rev-parse", "refs/contracts/C-2", cwd: r1))
         #expect(packDirListing("\(r2)/.accord").filter { $0.hasSuffix(".pack") }.count == 1)
+        // As git's clone, the refs a clone creates get no reflogs (a file per ref is most of a
+        // large clone's cost); the next update of a ref starts its reflog.
+        #expect(!FileManager.default.fileExists(atPath: "\(r2)/.accord/logs/refs/contracts"))
+        #expect(!FileManager.default.fileExists(atPath: "\(r2)/.accord/logs/refs/remotes"))
+        #expect(s.ok("reflog", "C-1", cwd: r2) == "")
 
         // A second fetch moves nothing.
         let again = jsonObject(s.ok("fetch", "--json", cwd: r2))
@@ -79,6 +84,7 @@ func jsonObject(_ text: String) -> [String: Any] {
             s.ok("config", k, v, cwd: r2)
         }
         s.ok("set", "C-1", "subject=Other", cwd: r2)
+        #expect(s.ok("reflog", "C-1", cwd: r2).split(separator: "\n").count == 1) // the set began it
         let rejected = s.accord("push", cwd: r2)
         #expect(rejected.status == 1)
         #expect(rejected.out.contains("[rejected]") && rejected.out.contains("non-fast-forward"))

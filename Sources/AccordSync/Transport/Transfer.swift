@@ -249,7 +249,9 @@ public enum Transfer {
         let temp = try TempSibling(in: parent, prefix: cloneTempPrefix)
         var installed = false
         defer { if !installed { temp.remove() } }
-        let repo = try Repository.create(at: temp.path, bare: bare)
+        // Nobody else looks into the temporary directory: refs go straight into packed-refs, without
+        // per-ref locks or reflogs, as git's clone writes them.
+        let repo = try Repository.create(at: temp.path, bare: bare, unshared: true)
         try repo.setConfig("remote.origin.url", url)
         if let orgRoot { try repo.setConfig(OrganisationStore.pinKey, orgRoot.hex) }
         var report: TransferReport

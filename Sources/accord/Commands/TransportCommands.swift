@@ -97,13 +97,23 @@ enum TransferText {
     /// race (fetching and merging fixes it); otherwise the first other cause, which trying again
     /// will not fix (a full disk there, a lock, an invalid contract).
     static func pushFailure(_ rejected: [RefChange], remote: String) -> String {
-        let other = rejected.filter { !$0.lostRace }
-        guard let first = other.first else {
+        guard rejected.contains(where: { !$0.lostRace }) else {
             return "error: failed to push some refs to '\(Output.oneLine(remote))'; fetch, merge, and push again\n"
         }
+        return failure("failed to push some refs to", remote: remote, rejected.filter { !$0.lostRace })
+    }
+
+    /// The closing line of a fetch (pull, unbundle) with rejected refs, naming the first cause on
+    /// stderr (a full disk here, a lock, an invalid contract); the table above has them all.
+    static func fetchFailure(_ rejected: [RefChange], remote: String) -> String {
+        failure("some refs from", remote: remote, rejected, after: " could not be stored")
+    }
+
+    private static func failure(_ what: String, remote: String, _ rejected: [RefChange], after: String = "") -> String {
+        guard let first = rejected.first else { return "" }
         let why = firstLine(first.reason ?? "rejected")
-        let more = other.count > 1 ? " (and \(other.count - 1) more ref\(other.count == 2 ? "" : "s"); see above)" : ""
-        return "error: failed to push some refs to '\(Output.oneLine(remote))': \(shortName(first.remoteRef)): \(why)\(more)\n"
+        let more = rejected.count > 1 ? " (and \(rejected.count - 1) more ref\(rejected.count == 2 ? "" : "s"); see above)" : ""
+        return "error: \(what) '\(Output.oneLine(remote))'\(after): \(shortName(first.remoteRef)): \(why)\(more)\n"
     }
 
     static func json(_ report: TransferReport, remote: String) -> String {
@@ -225,7 +235,10 @@ struct Fetch: AccordCommand {
             if !lines.isEmpty { Output.stdout.line("From \(from)") }
             for l in lines { Output.stdout.line(l) }
         }
-        if !report.rejected.isEmpty { throw CheckFailed() }
+        if !report.rejected.isEmpty {
+            if !json { Output.stderr.write(TransferText.fetchFailure(report.rejected, remote: from)) }
+            throw CheckFailed()
+        }
     }
 }
 

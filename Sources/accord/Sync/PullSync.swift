@@ -55,7 +55,8 @@ struct Pull: AccordCommand {
             c.invalidContract && c.ref.hasPrefix(prefix) ? (String(c.ref.dropFirst(prefix.count)), c.reason ?? "refused by the fetch") : nil
         }
         // Every other refused ref is named too (a pull used to exit 0 over a refused tag).
-        let refusedRefs = fetched.rejected.filter { !$0.ref.hasPrefix(prefix) }
+        // (and a contract's tracking ref not stored for another cause: a full disk, a lock).
+        let refusedRefs = fetched.rejected.filter { !($0.invalidContract && $0.ref.hasPrefix(prefix)) }
         for c in refusedRefs {
             Output.stderr.write(Output.stderr.paint("error:", "31") + " \(c.ref): not stored: \(Output.escaped(c.reason ?? "rejected"))\n")
         }
