@@ -53,11 +53,7 @@ final class FeedSync {
 
     /// True if a contract's head here is not the one last fetched from the hub (work to push).
     func localChanges() throws -> Bool {
-        let tracking = try repository.refs.values(prefix: "refs/remotes/\(remote.name)/contracts/")
-        for (ref, id) in try repository.refs.list(prefix: "refs/contracts/") {
-            if tracking["refs/remotes/\(remote.name)/" + ref.dropFirst("refs/".count)] != id { return true }
-        }
-        return false
+        try repository.refs.firstDifference(under: "refs/contracts/", from: "refs/remotes/\(remote.name)/contracts/") != nil
     }
 
     /// The fetch of a pull: the refs the feed names (a contract that left our view loses its
