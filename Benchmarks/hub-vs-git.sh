@@ -25,6 +25,9 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   swift build -c release --package-path "$ROOT" --scratch-path "$SCRATCH" --product accord-bench-gen >/dev/null 2>&1
 fi
 BIN="$SCRATCH/release"; A="$BIN/accord"
+for tool in /usr/sbin/nginx /usr/sbin/fcgiwrap /usr/lib/git-core/git-http-backend curl ssh-keygen python3; do
+  command -v "$tool" >/dev/null || { echo "hub-vs-git.sh: $tool is missing (apt-get install nginx fcgiwrap git curl openssh-client python3)" >&2; exit 2; }
+done
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 unset ACCORD_DIR ACCORD_TOKEN ACCORD_SIGNING_KEY 2>/dev/null || true
 PIDS=()

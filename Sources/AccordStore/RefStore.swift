@@ -315,19 +315,7 @@ public struct RefStore: Sendable {
     /// packed-refs again under that lock and rewrites it without the ref only if it is there, then
     /// removes the loose file, before letting either lock go.
     public func delete(_ name: String, expected: RefExpectation = .any) throws(StoreError) {
-        try RefName.validate(name)
-        guard name != "HEAD" else { throw .invalidInput("refusing to delete HEAD") }
-        let lock = try lock(name)
-        defer { lock.rollback() }
-        let current = try currentValue(name)
-        guard current != nil else { throw .refNotFound(name) }
-        try check(expected, current: current, ref: name)
-        let plock = try lockPackedRefs()
-        defer { plock.rollback() } // only once the loose file is gone too
-        var packed = try freshPackedFile().refs
-        if packed.removeValue(forKey: name) != nil { try installPacked(packed, under: plock) }
-        if unlink("\(gitDir)/\(name)") != 0, errno != ENOENT { throw .io(op: "delete", path: "\(gitDir)/\(name)", errno: errno) }
-        FileIO.remove("\(gitDir)/logs/\(name)")
+        if let refused = try deleteAll([(name, expected)])[0] { throw refused }
     }
 
     /// Points a symbolic ref (HEAD) at another ref.

@@ -55,9 +55,8 @@ public struct Remote: Sendable, Equatable {
         guard named(name, in: repo) != nil else { throw TransportError.badRemote("no such remote: '\(name)'") }
         try repo.removeConfigSection("remote", subsection: name)
         FeedPosition(remote: name).forget(in: repo) // a remote added again under this name starts afresh
-        for (ref, id) in try repo.refs.list(prefix: "refs/remotes/\(name)/") {
-            try? repo.refs.delete(ref, expected: .value(id))
-        }
+        // One batch: a tracking ref that moved meanwhile (a fetch racing) is left, as before.
+        _ = try repo.refs.deleteAll(try repo.refs.list(prefix: "refs/remotes/\(name)/").map { ($0.name, .value($0.id)) })
     }
 
     /// True if the remote's url names a bundle file rather than a repository.

@@ -164,12 +164,11 @@ public enum Transfer {
         }
         if prune {
             let kept = Set(plan.map(\.ref))
-            for (name, id) in try local.refs.list(prefix: "refs/remotes/\(remoteName)/contracts/") where !kept.contains(name) {
+            let gone = try local.refs.list(prefix: "refs/remotes/\(remoteName)/contracts/").filter { !kept.contains($0.name) }
+            for ((name, id), refused) in zip(gone, try local.refs.deleteAll(gone.map { ($0.name, .value($0.id)) })) {
                 var change = RefChange(remoteRef: "refs/" + name.dropFirst("refs/remotes/\(remoteName)/".count), ref: name,
                                        old: id, new: nil, status: .deleted)
-                do throws(StoreError) { try local.refs.delete(name, expected: .value(id)) } catch { let e = error
-                    change.status = .rejected; change.reason = e.description
-                }
+                if let refused { change.status = .rejected; change.reason = refused.description }
                 changes.append(change)
             }
         }
