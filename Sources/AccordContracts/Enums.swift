@@ -87,4 +87,7 @@ public enum Role: String, LabeledEnum {
     /// Head office's roles (合同管理部门, 法务, 财务, 管理层, 业务办, 监察): they act on every office's
     /// contracts. The other roles are office-bound: a person acts in them for their own offices.
     public static let headOffice: Set<Role> = [.legal, .finance, .management, .contractAdmin, .businessOffice, .supervision]
+
+    /// Every role as errors list them: `salesRep (销售人员), salesAdmin (销售内勤), …`.
+    public static var choices: String { allCases.map { "\($0.code) (\($0.label))" }.joined(separator: ", ") }
 }

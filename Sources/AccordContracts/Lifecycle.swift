@@ -117,7 +117,7 @@ public struct LifecyclePolicy: Sendable, Equatable {
     static func roles(_ s: String, _ key: String) throws(ContractError) -> Set<Role> {
         var out: Set<Role> = []
         for name in s.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            guard let r = Role(code: name) else { throw ContractError(key, "'\(name)' is not a role (\(Role.allCases.map(\.code).joined(separator: ", ")))") }
+            guard let r = Role(code: name) else { throw ContractError(key, "'\(name)' is not a role (\(Role.choices))") }
             out.insert(r)
         }
         return out

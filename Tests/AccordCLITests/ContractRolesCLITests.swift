@@ -203,7 +203,7 @@ import Testing
         r.s.ok("config", "accord.approvers.initialReview", "salesHead,boss", cwd: r.repo)
         let b = r.run("salesRep", ["submit", "HT-BAD"])
         #expect(b.status == 128)
-        #expect(b.err.hasPrefix("fatal: accord.approvers.initialReview: 'boss' is not a role (salesRep, "), "\(b.err)")
+        #expect(b.err.hasPrefix("fatal: accord.approvers.initialReview: 'boss' is not a role (salesRep (销售人员), salesAdmin (销售内勤), "), "\(b.err)")
         #expect(r.commits("HT-BAD").count == 1)
     }
 }

@@ -257,7 +257,9 @@ import Testing
         }
         out.append(e(["import", "{dir}/past-draft.json"], ["invariant", "nothing imported"], role: "salesRep"))
         out.append(e(["new", "--file", "{dir}/past-draft.json"], ["status", "starts as draft"]))
-        out.append(e(["import", "{dir}/existing.json"], ["is not a role"], role: ""))
+        // An empty ACCORD_ROLE is as if unset (the config then decides; here it has no role).
+        out.append(e(["import", "{dir}/existing.json"], ["your role is not set"], role: ""))
+        out.append(e(["import", "{dir}/existing.json"], ["ACCORD_ROLE 'boss' is not a role", "销售人员"], role: "boss"))
         return out
     }
 

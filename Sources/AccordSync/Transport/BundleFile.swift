@@ -200,7 +200,7 @@ public struct BundleFile: Sendable, Equatable {
                               since: [ObjectID] = [], progress: TransferProgress? = nil) throws -> (bundle: BundleFile, objects: Int) {
         guard !refs.isEmpty else { throw TransportError.badBundle("refusing to create a bundle without refs") }
         let selection = try ObjectSelection.missing(in: repo.objects, wants: refs.map(\.id), common: since)
-        guard !selection.objects.isEmpty else { throw TransportError.badBundle("refusing to create an empty bundle: every ref is reachable from --since") }
+        guard !selection.objects.isEmpty else { throw TransportError.nothingNew }
         let inPack = Set(selection.objects.map(\.id))
         let kept = refs.filter { inPack.contains($0.id) }
         var header = signatureV3 + "\n@object-format=sha256\n"

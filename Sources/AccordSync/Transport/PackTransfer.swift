@@ -195,6 +195,8 @@ public enum TransportError: Error, CustomStringConvertible, Equatable {
     case badRemote(String)
     case badBundle(String)
     case missingPrerequisites([ObjectID])
+    /// A bundle `--since` revisions that already reach every ref: nothing to write (not a failure).
+    case nothingNew
 
     public var description: String {
         switch self {
@@ -204,6 +206,7 @@ public enum TransportError: Error, CustomStringConvertible, Equatable {
         case let .missingPrerequisites(ids):
             return "the bundle needs \(ids.count == 1 ? "a commit" : "\(ids.count) commits") this repository does not have, nothing was changed:\n"
                 + ids.map { "  \($0.hex)" }.joined(separator: "\n")
+        case .nothingNew: return "nothing new: every ref is reachable from --since; no bundle was written"
         }
     }
 }

@@ -11,7 +11,7 @@ struct Log: AccordCommand {
     @Flag(help: "One line per commit.") var oneline = false
     @Flag(name: .customLong("topo-order"), help: "Never show a parent before all of its children.") var topoOrder = false
     @Flag(help: "Print one JSON object per commit.") var json = false
-    @Option(name: [.customShort("n"), .customLong("max-count")], help: "Show at most N commits.") var maxCount: Int?
+    @Option(name: [.customShort("n", allowingJoined: true), .customLong("max-count")], help: "Show at most N commits (-n 5, -n5, --max-count=5).") var maxCount: Int?
     @Option(help: "Only commits that changed this contract field (e.g. totalAmount, lineItems[L1].quantity, lineItems).") var field: String?
     @Option(help: "Only commits made on or after this date (YYYY-MM-DD).") var since: String?
     @Option(help: "Only commits made on or before this date (YYYY-MM-DD).") var until: String?
@@ -31,16 +31,27 @@ struct Log: AccordCommand {
         let contracts = try? ContractStore(repository: repo)
         var tips: [ObjectID] = []
         var contractMode = false
+        // Which contract each shown commit is of, when the log spans several: a tip's number
+        // passes to its parents (a contract's history holds only its own commits).
+        var numbers: [ObjectID: String] = [:]
         if revisions.isEmpty {
             if let all = try? contracts?.all(), !all.isEmpty, (try? repo.refs.resolve("HEAD")) == nil {
                 tips = all.map(\.head); contractMode = true
+                for c in all { numbers[c.head] = c.number }
             } else {
                 tips = [try resolver.peel(try resolver.resolve("HEAD"), to: .commit)]
             }
         } else {
             for r in revisions {
-                if Invariants.validNumber(r), let h = try? contracts?.head(r) { tips.append(h); contractMode = true; continue }
-                tips.append(try resolver.peel(try resolver.resolve(r), to: .commit))
+                if Invariants.validNumber(r), let h = try? contracts?.head(r) {
+                    tips.append(h); contractMode = true; numbers[h] = r; continue
+                }
+                guard let id = try? resolver.resolve(r) else {
+                    // A contract number that names no contract says so, not "bad revision".
+                    if Invariants.validNumber(r), contracts != nil { throw StoreError.invalidInput("no such contract: \(Output.oneLine(r)) (see accord list)") }
+                    tips.append(try resolver.peel(try resolver.resolve(r), to: .commit)); continue
+                }
+                tips.append(try resolver.peel(id, to: .commit))
             }
         }
         if field != nil && !contractMode { throw StoreError.invalidInput("--field needs a contract number") }
@@ -48,6 +59,7 @@ struct Log: AccordCommand {
         var history = History(objects: repo.objects)
         let out = Output.stdout
         var shown = 0
+        let spansContracts = revisions.isEmpty || Set(numbers.values).count > 1
         for id in try history.walk(from: tips, order: topoOrder ? .topological : .date) {
             if let maxCount, shown >= maxCount { break }
             let c = try history.commit(id)
@@ -66,6 +78,11 @@ struct Log: AccordCommand {
                 if !touched { continue }
             }
             shown += 1
+            // The contract, named when the log spans several (and always in --json).
+            var number = numbers[id]
+            if number == nil, contractMode, let store = contracts { number = try? store.load(commit: id).state.contract.number }
+            for p in c.parents where numbers[p] == nil { numbers[p] = number }
+            let named = contractMode && (json || spansContracts) ? number : nil
             let trailers = Trailers.parse(c.messageText)
             let role = trailers["Accord-Role"].map { r in " (" + Output.oneLine([r, trailers["Accord-Office"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")) + ")" } ?? ""
             // Names and messages come from whoever made the commit (another replica, a bundle):
@@ -78,12 +95,15 @@ struct Log: AccordCommand {
                     ("committer", .object([("name", .string(c.committer.name)), ("email", .string(c.committer.email)), ("date", .string(DateText.iso(c.committer)))])),
                     ("message", .string(c.messageText)),
                 ]
+                if let named { fields.insert(("contract", .string(named)), at: 1) }
                 if !trailers.isEmpty { fields.append(("trailers", .object(trailers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))) }
                 out.line(JSONText.object(fields).rendered)
             } else if oneline {
-                out.line(out.paint(String(id.hex.prefix(12)), "33") + (contractMode ? " \(day) \(authorName)\(role)" : "") + " " + Output.oneLine(String(c.summary)))
+                out.line(out.paint(String(id.hex.prefix(12)), "33") + (named.map { " " + Output.oneLine($0) } ?? "")
+                         + (contractMode ? " \(day) \(authorName)\(role)" : "") + " " + Output.oneLine(String(c.summary)))
             } else {
                 out.line(out.paint("commit \(id.hex)", "33"))
+                if let named { out.line("Contract: \(Output.oneLine(named))") }
                 if c.parents.count > 1 { out.line("Merge: " + c.parents.map { String($0.hex.prefix(12)) }.joined(separator: " ")) }
                 out.line("Author: \(authorName) <\(authorEmail)>\(role)")
                 out.line("Date:   \(DateText.git(c.author))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AccordContracts
 import AccordStore
 import AccordTrust
 
@@ -62,6 +63,9 @@ struct ConfigCommand: AccordCommand {
         } else if let value {
             if Organisation.isPolicyKey(key), let org = try OrganisationStore(repository: repo).head() {
                 throw StoreError.invalidInput("\(key) is a policy of this repository's organisation (version \(org.hex.prefix(12))), not a local setting: an administrator changes it for everyone with 'accord org policy set \(key) VALUE'; nothing was changed")
+            }
+            if key.lowercased() == "user.role", Role(code: value) == nil {
+                throw StoreError.invalidInput("user.role '\(Output.oneLine(value))' is not a role; use one of: \(Role.choices); nothing was changed")
             }
             try repo.setConfig(key, value)
         } else {

@@ -48,7 +48,7 @@ struct OrgSession {
     /// Role codes a person may hold: the contract roles and `administrator`.
     static func checkRoles(_ roles: [String]) throws {
         for r in roles where r != Organisation.administrator && Role(code: r) == nil {
-            throw ValidationError("'\(r)' is not a role: use \(Organisation.administrator) or one of \(Role.allCases.map(\.code).joined(separator: ", "))")
+            throw ValidationError("'\(r)' is not a role: use \(Organisation.administrator) or one of \(Role.choices)")
         }
     }
 

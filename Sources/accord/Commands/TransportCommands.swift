@@ -346,14 +346,26 @@ struct BundleCreate: AccordCommand {
         let resolver = RevisionResolver(repository: repo)
         var sinceIDs: [ObjectID] = []
         for s in since { sinceIDs.append(try resolver.peel(try resolver.resolve(s), to: .commit)) }
-        let made = try transport {
-            try BundleFile.create(at: file, from: repo, refs: chosen, since: sinceIDs, progress: TransferText.progress(quiet: quiet))
+        let made: (bundle: BundleFile, objects: Int)
+        do {
+            made = try transport {
+                do { return try BundleFile.create(at: file, from: repo, refs: chosen, since: sinceIDs, progress: TransferText.progress(quiet: quiet)) }
+                catch TransportError.nothingNew {
+                    // The receiver already has everything: a daily job's run with nothing to carry.
+                    throw NothingNew()
+                }
+            }
+        } catch is NothingNew {
+            if !quiet { Output.stderr.write("nothing new since \(since.map(Output.oneLine).joined(separator: ", ")): no bundle written\n") }
+            return
         }
         if !quiet {
             Output.stderr.write("Bundle \(file): \(made.objects) objects, \(made.bundle.refs.count) refs, \(made.bundle.prerequisites.count) prerequisites\n")
         }
     }
 }
+
+private struct NothingNew: Error {}
 
 struct BundleVerify: AccordCommand {
     static let configuration = CommandConfiguration(

@@ -26,6 +26,10 @@ enum DocumentInput {
                 throw ContractFailure("'\(a)' is not an assignment: write path=value (e.g. totalAmount=125000.00 or buyer.name=…)")
             }
             let path = String(a[..<eq])
+            // A derived value is recomputed, never stored as typed: say so rather than drop it.
+            if path.hasPrefix("lineItems"), path.hasSuffix(".lineAmount") {
+                throw ContractFailure(ContractError(path, "is derived (quantity × unitPrice) and cannot be set: set \(path.dropLast("lineAmount".count))quantity or unitPrice instead; nothing was changed", rule: "invariant 2"))
+            }
             do { doc = try FieldPath.set(path, to: try FieldPath.value(fromArgument: String(a[a.index(after: eq)...])), in: doc) }
             catch { throw ContractFailure(ContractError(path, error.message)) }
         }

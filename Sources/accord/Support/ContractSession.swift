@@ -17,7 +17,8 @@ struct ContractSession {
 
     func actor() throws -> (Actor, Identity) {
         let who = try Session.identity("AUTHOR", repository: repository, required: true)
-        let env = Session.environment
+        // An empty ACCORD_ROLE or ACCORD_OFFICE (a script's unset variable) is as if not set.
+        let env = Session.environment.filter { !($0.key == "ACCORD_ROLE" || $0.key == "ACCORD_OFFICE") || !$0.value.isEmpty }
         // Under an organisation, the person the signing key belongs to: their only role and
         // office are the defaults (a role or office they do not hold is refused at commit).
         var person: Organisation.Person?
@@ -37,12 +38,12 @@ struct ContractSession {
             }
             throw StoreError.invalidInput("""
                 your role is not set; set it (and your office) first:
-                  accord config user.role salesRep      (one of: \(Role.allCases.map(\.code).joined(separator: ", ")))
+                  accord config user.role salesRep      (one of: \(Role.choices))
                   accord config user.office 华东办事处
                 """)
         }
         guard let role = Role(code: roleName) else {
-            throw StoreError.invalidInput("user.role '\(roleName)' is not a role; use one of: \(Role.allCases.map(\.code).joined(separator: ", "))")
+            throw StoreError.invalidInput("\(env["ACCORD_ROLE"] != nil ? "ACCORD_ROLE" : "user.role") '\(Output.oneLine(roleName))' is not a role; use one of: \(Role.choices)")
         }
         let onlyOffice = person.flatMap { $0.offices.count == 1 ? $0.offices[0] : nil }
         let office = env["ACCORD_OFFICE"] ?? repository.config.get("user.office") ?? onlyOffice ?? ""
