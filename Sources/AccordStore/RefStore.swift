@@ -38,8 +38,8 @@ public struct RefStore: Sendable {
 
     /// The repository is being built where no other process looks (a clone's temporary
     /// directory), as git's initial ref transaction assumes: a large batch takes no per-ref
-    /// locks, and a ref without a reflog gets none (git's clone writes its refs straight into
-    /// packed-refs without reflogs). Every later update of the installed repository logs again.
+    /// locks, and no ref gets a reflog (git's clone writes its refs straight into packed-refs
+    /// without reflogs). Every later update of the installed repository logs again.
     public let unshared: Bool
 
     public init(gitDir: String, unshared: Bool = false) { self.gitDir = gitDir; self.unshared = unshared }
@@ -385,13 +385,13 @@ public struct RefStore: Sendable {
     /// off so the new line starts on a line boundary, and the line's bytes are reserved on disk,
     /// so that a full disk refuses the update here, while nothing has changed, rather than after
     /// the ref moved. Called with the ref's lock held: no one else appends to this reflog.
-    /// In an `unshared` repository a ref without a reflog gets none (nil).
+    /// In an `unshared` repository no ref gets a reflog (nil).
     func prepareReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String) throws(StoreError) -> PendingReflog? {
         let path = "\(gitDir)/logs/\(name)"
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         let line = Array("\(old.hex) \(new.hex) \(who)\t\(oneLine)\n".utf8)
-        var fd = open(path, O_RDWR | (unshared ? 0 : O_CREAT) | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        if fd < 0, errno == ENOENT, unshared { return nil }
+        if unshared { return nil } // nothing there creates reflogs: no file to look for
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0, errno == ENOENT {
             try FileIO.makeDirectories(FileIO.dirname(of: path))
             fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
