@@ -122,25 +122,9 @@ extension ContractStore {
     /// 10,000): contracts are independent and the object database takes concurrent reads.
     /// Each contract's row, or why it could not be read.
     func rowsInParallel(_ heads: [(number: String, head: ObjectID)]) -> [Result<LedgerRow, ContractStoreError>] {
-        let workers = heads.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let results = ParallelResults(count: heads.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < heads.count {
-                do throws(ContractStoreError) {
-                    results.set(i, .success(LedgerRow(number: heads[i].number, snapshot: try load(commit: heads[i].head))))
-                } catch { results.set(i, .failure(error)) }
-                i += workers
-            }
+        Parallel.map(heads.count) { i in
+            do throws(ContractStoreError) { return .success(LedgerRow(number: heads[i].number, snapshot: try load(commit: heads[i].head))) }
+            catch { return .failure(error) }
         }
-        return results.rows.map { $0 ?? .failure(.store(.invalidInput("ledger: a contract was not read"))) }
     }
-}
-
-/// Slots that workers fill in parallel.
-private final class ParallelResults: @unchecked Sendable {
-    private let mutex = NSLock()
-    private(set) var rows: [Result<LedgerRow, ContractStoreError>?]
-    init(count: Int) { rows = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ row: Result<LedgerRow, ContractStoreError>) { mutex.lock(); rows[i] = row; mutex.unlock() }
 }

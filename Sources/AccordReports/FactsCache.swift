@@ -29,26 +29,18 @@ extension ReportSource {
         var failures: [(number: String, error: ContractStoreError)] = []
         if !missing.isEmpty {
             let todo = missing.map { heads[$0] }
-            let slots = FactSlots(count: todo.count)
-            let workers = missing.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var k = w
-                while k < todo.count {
-                    let h = todo[k]
-                    do throws(ContractStoreError) {
-                        let snap = try store.load(commit: h.head)
-                        var f = ContractFacts(snapshot: snap)
-                        if f.status.isReview { f.submitter = TodoQueue.submitter(store, snap) }
-                        slots.set(k, .success(f))
-                    } catch { slots.set(k, .failure(error)) }
-                    k += workers
-                }
+            let results = Parallel.map(todo.count) { k -> Result<ContractFacts, ContractStoreError> in
+                do throws(ContractStoreError) {
+                    let snap = try store.load(commit: todo[k].head)
+                    var f = ContractFacts(snapshot: snap)
+                    if f.status.isReview { f.submitter = TodoQueue.submitter(store, snap) }
+                    return .success(f)
+                } catch { return .failure(error) }
             }
-            for (k, r) in slots.values.enumerated() {
+            for (k, r) in results.enumerated() {
                 switch r {
-                case let .success(f)?: out[missing[k]] = f
-                case let .failure(e)?: failures.append((heads[missing[k]].number, e))
-                case nil: failures.append((heads[missing[k]].number, .store(.invalidInput("report: contract was not read"))))
+                case let .success(f): out[missing[k]] = f
+                case let .failure(e): failures.append((heads[missing[k]].number, e))
                 }
             }
         }
@@ -62,13 +54,6 @@ extension ReportSource {
         }
         return (done, failures)
     }
-}
-
-private final class FactSlots: @unchecked Sendable {
-    private let mutex = NSLock()
-    private(set) var values: [Result<ContractFacts, ContractStoreError>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: Result<ContractFacts, ContractStoreError>) { mutex.lock(); values[i] = v; mutex.unlock() }
 }
 
 // MARK: the cache's encoding (strict: any field missing or malformed and the line is a miss)

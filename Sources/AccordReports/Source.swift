@@ -9,31 +9,16 @@ import AccordContracts
 public enum ReportSource {
     public static func load(_ store: ContractStore) throws(ContractStoreError) -> (snapshots: [Snapshot], failures: [(number: String, error: ContractStoreError)]) {
         let heads = try store.all()
-        let workers = heads.count < 64 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        let slots = Slots(count: heads.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < heads.count {
-                do throws(ContractStoreError) { slots.set(i, .success(try store.load(commit: heads[i].head))) }
-                catch { slots.set(i, .failure(error)) }
-                i += workers
-            }
+        let results = Parallel.map(heads.count) { i -> Result<Snapshot, ContractStoreError> in
+            do throws(ContractStoreError) { return .success(try store.load(commit: heads[i].head)) } catch { return .failure(error) }
         }
         var snapshots: [Snapshot] = [], failures: [(number: String, error: ContractStoreError)] = []
-        for (i, r) in slots.values.enumerated() {
+        for (i, r) in results.enumerated() {
             switch r {
-            case let .success(s)?: snapshots.append(s)
-            case let .failure(e)?: failures.append((heads[i].number, e))
-            case nil: failures.append((heads[i].number, .store(.invalidInput("report: contract \(heads[i].number) was not read"))))
+            case let .success(s): snapshots.append(s)
+            case let .failure(e): failures.append((heads[i].number, e))
             }
         }
         return (snapshots, failures)
     }
-}
-
-private final class Slots: @unchecked Sendable {
-    private let mutex = NSLock()
-    private(set) var values: [Result<Snapshot, ContractStoreError>?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: Result<Snapshot, ContractStoreError>) { mutex.lock(); values[i] = v; mutex.unlock() }
 }

@@ -2,7 +2,7 @@ import AccordObjects
 
 /// Commit-graph algorithms: walks, merge bases, reachability. Commits are read through a
 /// per-walk cache, so each is decoded once.
-public struct History {
+public struct History: Sendable {
     public let objects: ObjectDatabase
     private var cache: [ObjectID: Commit] = [:]
 

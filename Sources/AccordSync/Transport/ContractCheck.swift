@@ -13,7 +13,7 @@ import AccordMerge
 ///
 /// Only the added commits are read (and the parent each is compared with), so the cost follows
 /// what the transfer adds, not the length of histories.
-struct ContractCheck {
+struct ContractCheck: Sendable {
     let store: ContractStore
     private var history: History
 
@@ -99,5 +99,14 @@ struct ContractCheck {
             }
         }
         return nil
+    }
+
+    /// `refusal` of each update, on every core: contracts are independent (each one's history
+    /// holds only its commits), and the object database and the contract store take concurrent
+    /// reads. A clone of 10,000 contracts spent half its time here on one core.
+    func refusals(_ updates: [(number: String, new: ObjectID, trusted: [ObjectID])]) -> [String?] {
+        Parallel.map(updates.count, state: { self }) { check, i in // each worker its own commit cache
+            check.refusal(number: updates[i].number, new: updates[i].new, trusted: updates[i].trusted)
+        }
     }
 }

@@ -132,7 +132,7 @@ public enum PushReceiver {
         let current = try repo.refs.values(prefix: "refs/contracts/")
         var history = History(objects: view.objects)
         let order = commands.indices.filter { commands[$0].ref == OrganisationStore.ref } + commands.indices.filter { commands[$0].ref != OrganisationStore.ref }
-        var contracts: ContractCheck?
+        var pending: [(index: Int, number: String, new: ObjectID, trusted: [ObjectID])] = []
         var pin: ObjectID?
         for i in order where changes[i].status != .rejected {
             let c = commands[i]
@@ -164,12 +164,13 @@ public enum PushReceiver {
                     refuse(i, error.description, content: true); continue
                 }
             }
-            if let number = ContractCheck.number(of: c.ref) {
-                if contracts == nil { contracts = try ContractCheck(repository: view) }
-                if let why = contracts?.refusal(number: number, new: new, trusted: c.old.map { [$0] } ?? []) {
-                    refuse(i, why, content: true); continue
-                }
-            }
+            if let number = ContractCheck.number(of: c.ref) { pending.append((i, number, new, c.old.map { [$0] } ?? [])) }
+        }
+        // The contracts' commits, all at once on every core, on the view the organisation update
+        // (if any, first) left.
+        if !pending.isEmpty {
+            let found = try ContractCheck(repository: view).refusals(pending.map { ($0.number, $0.new, $0.trusted) })
+            for (p, why) in zip(pending, found) { if let why { refuse(p.index, why, content: true) } }
         }
         if options.atomic, changes.contains(where: { $0.status == .rejected }) {
             for i in changes.indices where changes[i].status != .rejected { refuse(i, StoreError.atomicRefused.description) }

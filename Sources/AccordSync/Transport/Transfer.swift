@@ -105,8 +105,7 @@ public enum Transfer {
         var changes: [RefChange] = []
         var moving: [(change: Int, update: RefUpdate)] = []
         var history = History(objects: local.objects)
-        var contracts: ContractCheck?
-        var own: [String: ObjectID] = [:]
+        var refusals: [String: String?]? // per contract ref, once the first one needs checking
         // Contracts first, then tags: a tag is checked against its contract's history as this
         // transfer leaves it (with the contract's update only if that was accepted).
         // The organisation before both: the commits are judged by the versions it brings.
@@ -136,13 +135,18 @@ public enum Transfer {
             }
             // A contract is stored under its tracking ref only if the commits it adds here are
             // valid contracts; what the tracking ref and our own ref already hold is trusted.
-            if change.status != .upToDate, change.status != .rejected, let number = ContractCheck.number(of: p.remoteRef) {
-                if contracts == nil {
-                    contracts = try ContractCheck(repository: local)
-                    own = try local.refs.values(prefix: "refs/contracts/")
+            if change.status != .upToDate, change.status != .rejected, ContractCheck.number(of: p.remoteRef) != nil {
+                if refusals == nil {
+                    // Every contract of the transfer at once (on every core), judged by the
+                    // organisation as this transfer left it (received above, first).
+                    let check = try ContractCheck(repository: local)
+                    let own = try local.refs.values(prefix: "refs/contracts/")
+                    let checked = ordered.filter { $0.old != $0.new && !$0.ref.hasPrefix("refs/tags/") && !isOrg($0) }
+                        .compactMap { q in ContractCheck.number(of: q.remoteRef).map { (q.remoteRef, $0, q.new, [q.old, own[q.remoteRef]].compactMap { $0 }) } }
+                    let found = check.refusals(checked.map { ($0.1, $0.2, $0.3) })
+                    refusals = Dictionary(zip(checked.map(\.0), found), uniquingKeysWith: { a, _ in a })
                 }
-                let trusted = [p.old, own[p.remoteRef]].compactMap { $0 }
-                if let why = contracts?.refusal(number: number, new: p.new, trusted: trusted) {
+                if let why = refusals?[p.remoteRef] ?? nil {
                     change.status = .rejected; change.reason = why; change.invalidContract = true
                 }
             }
