@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AccordTrust", targets: ["AccordTrust"]),
         .library(name: "AccordProtocol", targets: ["AccordProtocol"]),
         .library(name: "AccordHub", targets: ["AccordHub"]),
+        .library(name: "AccordIndex", targets: ["AccordIndex"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System zlib (Debian: zlib1g-dev).
@@ -78,10 +80,16 @@ let package = Package(
         // Reports, reminders and the to-do queue as data (rows, groups, per-currency totals) with
         // their renderers (table, CSV, JSON, HTML). Reads contracts; writes nothing.
         .target(name: "AccordReports", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
+        // The query index: contracts' text in SQLite (GRDB, FTS5 trigram) for `accord search`,
+        // rebuilt from the store by head commit (Debian: libsqlite3-dev).
+        .target(name: "AccordIndex", dependencies: [
+            "AccordContracts", "AccordStore", "AccordObjects",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // The command-line porcelain and plumbing.
         .executableTarget(name: "accord", dependencies: [
             "AccordStore", "AccordContracts", "AccordMerge", "AccordSync", "AccordSigning", "AccordReports", "AccordTrust",
-            "AccordProtocol", "AccordHub",
+            "AccordProtocol", "AccordHub", "AccordIndex",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -18,7 +18,7 @@ struct Accord: ParsableCommand {
             CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,
             RevParse.self, UpdateRef.self, ShowRef.self, Reflog.self, Log.self, MergeBase.self,
             FsckCommand.self, GC.self, KeyCommand.self, OrgCommand.self, VerifyCommit.self, VerifyTag.self,
-            ReportCommand.self, Todo.self, Remind.self,
+            ReportCommand.self, Todo.self, Remind.self, Search.self,
             RemoteCommand.self, Clone.self, Fetch.self, Push.self, BundleCommand.self, Serve.self, CredentialCommand.self,
         ]
     )
