@@ -18,6 +18,9 @@ public struct Organisation: Codable, Sendable, Equatable {
     /// `accord.merge.<selector>`, `accord.reminders.expirydays`…), the same keys and values a
     /// repository's config held before the organisation was adopted.
     public var policies: [String: String]
+    /// The standard contract templates (absent, not empty, when there are none, so the versions
+    /// written before templates existed keep their bytes).
+    public var templates: [OrganisationTemplate]?
 
     public init(name: String, offices: [String] = [], people: [Person] = [], policies: [String: String] = [:]) {
         self.name = name; self.offices = offices; self.people = people; self.policies = policies
@@ -124,6 +127,7 @@ public struct Organisation: Codable, Sendable, Equatable {
         for k in policies.keys where k != k.lowercased() || !Organisation.isPolicyKey(k) {
             throw .invalid("'\(k)' is not a policy key")
         }
+        try validateTemplates()
     }
 
     static func describe(_ error: Error) -> String {

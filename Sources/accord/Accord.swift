@@ -12,7 +12,7 @@ struct Accord: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Demo.self, Init.self, ConfigCommand.self,
-            New.self, Show.self, List.self, SetFields.self, Item.self, RecordCommand.self, Attach.self, Diff.self, Blame.self, Import.self, Export.self, Revert.self, TagCommand.self, EditCommand.self,
+            New.self, TemplateCommand.self, Show.self, List.self, SetFields.self, Item.self, RecordCommand.self, Attach.self, Diff.self, Blame.self, Import.self, Export.self, Revert.self, TagCommand.self, EditCommand.self,
             Merge.self, Conflicts.self, Resolve.self, StatusCommand.self, Pull.self, SyncCommand.self,
             CheckContract.self, Submit.self, Withdraw.self, Approve.self, Reject.self, Sign.self, Start.self, Complete.self, Terminate.self, ArchiveCommand.self, Cancel.self,
             CatFile.self, HashObject.self, MkTree.self, LsTree.self, CommitTree.self,

@@ -52,11 +52,13 @@ struct New: AccordCommand {
         Examples:
           accord new HT-2026-001 --type sales subject=数控车床 buyer.name=华东机械有限公司 totalAmount=120000.00
           accord new --file contract.json
+          accord new HT-2026-002 --template 001 buyer.name=华东机械有限公司   (the template's fields, then these)
         A new contract starts as a draft; required terms are checked when it is submitted for review.
         """)
 
     @Option(name: .shortAndLong, help: "Read the contract from this JSON or YAML file.") var file: String?
     @Option(help: "Contract type: sales, service, purchase or framework.") var type: String?
+    @Option(help: "Start from this organisation template ('accord template list'); its id and version are recorded.") var template: String?
     @Option(name: .shortAndLong, help: "Commit message (default: 'Create contract NUMBER').") var message: String?
     @Argument(help: "NUMBER, then path=value assignments.") var args: [String] = []
 
@@ -69,6 +71,11 @@ struct New: AccordCommand {
             doc = try DocumentInput.read(file)
             guard doc.object != nil else { throw ContractFailure("\(file): must hold one contract (a JSON object or YAML mapping), not a list or a single value") }
         }
+        if let template {
+            let t = try TemplateSession.find(template)
+            let fields = try ContractFailure.wrapRule { () throws(ContractError) in try ContractTemplate.document(t.document) }
+            doc = ContractTemplate.start(doc, from: fields, id: t.id, version: t.version)
+        }
         if let first = assignments.first, !first.contains("=") {
             doc = try DocumentInput.apply(["number=\(first)"], to: doc)
             assignments.removeFirst()
@@ -78,6 +85,7 @@ struct New: AccordCommand {
         if doc["office"] == nil, !actor.office.isEmpty { doc = try DocumentInput.apply(["office=\(actor.office)"], to: doc) }
         doc = try DocumentInput.apply(assignments, to: doc)
         guard doc["number"] != nil else { throw ContractFailure(ContractError("number", "is required: accord new NUMBER …")) }
+        if template != nil { doc = try ContractFailure.wrapRule { () throws(ContractError) in try ContractTemplate.withMilestoneAmounts(doc) } }
         let contract = try DocumentInput.contract(doc)
         if contract.status != .draft { throw ContractFailure(ContractError("status", "a new contract starts as draft; move it with submit, approve, …", rule: "invariant 8")) }
         var change = ContractStore.Change(state: ContractState(contract: contract, records: []),

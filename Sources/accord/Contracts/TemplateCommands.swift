@@ -1,0 +1,139 @@
+import ArgumentParser
+import AccordContracts
+import AccordMerge
+import AccordReports
+import AccordStore
+import AccordTrust
+
+struct TemplateCommand: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "template",
+        abstract: "The organisation's standard contract templates (seller details, standard clauses, milestones).",
+        discussion: """
+            Templates are part of the organisation's signed versions (refs/accord/organisation), so every replica \
+            starts contracts from the same text: an administrator publishes them, as any organisation change. \
+            'accord new NUMBER --template ID' starts a contract from one and records its id and version. See docs/templates.md.
+            """,
+        subcommands: [TemplateAdd.self, TemplateList.self, TemplateShow.self])
+    func execute() throws {}
+}
+
+struct TemplateAdd: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Publish a template, or the next version of one (administrators).",
+        discussion: """
+            Examples:
+              accord template add 001 --name 标准销售合同 --file sales-template.yaml
+              accord template add 001 'breachLiability=…'     (the next version of 001: its fields, then these)
+            The document is contract fields without a number, status, owner, office, renews or template. Publishing \
+            the same document and name again changes nothing.
+            """)
+    @Option(help: "The template's name (required for a new template).") var name: String?
+    @Option(name: .shortAndLong, help: "Read the template's fields from this JSON or YAML file (replacing the current version's).") var file: String?
+    @Argument(help: "The template id (letters, digits, '-', '_', '.'), then path=value assignments.") var args: [String]
+
+    func validate() throws {
+        if let why = OrganisationTemplate.idProblem(args[0]) { throw ValidationError("'\(args[0])': \(why)") }
+        if let name, name.isEmpty || name.contains(where: \.isNewline) { throw ValidationError("--name is one non-empty line") }
+    }
+
+    func execute() throws {
+        let s = try OrgSession()
+        var org = try s.current().organisation
+        let id = args[0]
+        let existing = org.template(id)
+        guard let title = name ?? existing?.name else { throw ValidationError("a new template needs --name") }
+        var doc: JSON = .object([:])
+        if let file {
+            doc = try DocumentInput.read(file)
+        } else if let existing {
+            doc = try ContractFailure.wrapRule { () throws(ContractError) in try ContractTemplate.document(existing.document) }
+        }
+        doc = try DocumentInput.apply(Array(args.dropFirst()), to: doc)
+        try ContractFailure.wrapRule { () throws(ContractError) in try ContractTemplate.check(doc) }
+        let text = doc.canonical
+        if let existing, existing.document == text, existing.name == title {
+            Output.stderr.write("template \(id) version \(existing.version) is unchanged; nothing was published\n")
+            return
+        }
+        let t = OrganisationTemplate(id: id, name: title, version: (existing?.version ?? 0) + 1, document: text)
+        var templates = org.templates ?? []
+        if let i = templates.firstIndex(where: { $0.id == id }) { templates[i] = t } else { templates.append(t) }
+        org.templates = templates.sorted { $0.id < $1.id }
+        if let why = org.policyProblem { throw ContractFailure(why) }
+        try s.publish(org, summary: "template \(id) version \(t.version): \(Output.oneLine(title))")
+        Output.stdout.line("\(id) \(t.version)")
+    }
+}
+
+struct TemplateList: AccordCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the templates: id, version, name.")
+    @Flag(help: "Print a JSON array of {id, version, name}.") var json = false
+
+    func execute() throws {
+        let templates = try TemplateSession.current().templates ?? []
+        let out = Output.stdout
+        if json {
+            out.line(JSONText.array(templates.map { JSONText.object([("id", .string($0.id)), ("version", .int($0.version)), ("name", .string($0.name))]) }).rendered)
+            return
+        }
+        guard !templates.isEmpty else { return }
+        let w = max(2, templates.map { SafeText.width(Output.oneLine($0.id)) }.max() ?? 0)
+        out.line(SafeText.padRight("ID", w) + "  VERSION  NAME")
+        for t in templates {
+            out.line(SafeText.padRight(Output.oneLine(t.id), w) + "  " + SafeText.padRight(String(t.version), 7) + "  " + Output.oneLine(t.name))
+        }
+    }
+}
+
+struct TemplateShow: AccordCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a template's fields (the current version, or --version N).")
+    @Option(help: "An earlier version, as a contract made from it records it.") var version: Int?
+    @Flag(help: "Print {id, version, name, document} with the document as JSON.") var json = false
+    @Argument(help: "The template id.") var id: String
+
+    func execute() throws {
+        let t = try TemplateSession.find(id, version: version)
+        let out = Output.stdout
+        if json {
+            let body = t.document.dropLast().replacingOccurrences(of: "\n", with: "\n  ")
+            var idText = "", nameText = ""
+            JSONText.quote(t.id, into: &idText); JSONText.quote(t.name, into: &nameText)
+            out.line("{\n  \"id\": \(idText),\n  \"version\": \(t.version),\n  \"name\": \(nameText),\n  \"document\": \(body)\n}")
+            return
+        }
+        out.line("template \(Output.oneLine(t.id)) version \(t.version): \(Output.oneLine(t.name))")
+        out.write(Output.escaped(t.document).utf8)
+    }
+}
+
+/// Reading templates: from the organisation's current version, or an earlier one by version.
+enum TemplateSession {
+    static func store() throws -> OrganisationStore { OrganisationStore(repository: try Session.repository()) }
+
+    static func current() throws -> Organisation {
+        let store = try store()
+        guard let head = try store.head() else {
+            throw StoreError.invalidInput("this repository has no organisation, so no templates: the first administrator creates it with 'accord org init'")
+        }
+        return try store.read(head).organisation
+    }
+
+    /// The template `id` as it is now, or at `version` (searched back through the organisation's history).
+    static func find(_ id: String, version: Int? = nil) throws -> OrganisationTemplate {
+        let org = try current()
+        guard let now = org.template(id) else {
+            let known = (org.templates ?? []).map(\.id)
+            throw StoreError.invalidInput("no template '\(Output.oneLine(id))'" + (known.isEmpty ? " (the organisation has none yet: 'accord template add')" : "; there are: \(known.joined(separator: ", "))"))
+        }
+        guard let version, version != now.version else { return now }
+        guard version >= 1, version < now.version else {
+            throw StoreError.invalidInput("template \(id) has versions 1 to \(now.version), not \(version)")
+        }
+        let store = try store()
+        for v in try store.chain() {
+            if let t = try store.read(v).organisation.template(id), t.version == version { return t }
+        }
+        throw StoreError.invalidInput("template \(id) version \(version) is not in this repository's organisation history")
+    }
+}
