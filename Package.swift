@@ -79,9 +79,9 @@ let package = Package(
         ]),
         // Reports, reminders and the to-do queue as data (rows, groups, per-currency totals) with
         // their renderers (table, CSV, JSON, HTML). Reads contracts; writes nothing.
-        .target(name: "AccordReports", dependencies: ["AccordContracts", "AccordStore", "AccordObjects"]),
-        // The query index: contracts' text in SQLite (GRDB, FTS5 trigram) for `accord search`,
-        // rebuilt from the store by head commit (Debian: libsqlite3-dev).
+        .target(name: "AccordReports", dependencies: ["AccordContracts", "AccordIndex", "AccordStore", "AccordObjects"]),
+        // The query index: contracts' text (FTS5 trigram, for `accord search`) and the reports'
+        // facts in SQLite (GRDB), rebuilt from the store by head commit (Debian: libsqlite3-dev).
         .target(name: "AccordIndex", dependencies: [
             "AccordContracts", "AccordStore", "AccordObjects",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,6 +97,7 @@ let package = Package(
         .executableTarget(name: "accord-bench-gen", dependencies: ["AccordContracts", "AccordSigning", "AccordTrust"], path: "Benchmarks/AccordBenchGen"),
         // Shared by the test targets only (seeded random numbers for property tests).
         .target(name: "AccordTestSupport", path: "Tests/AccordTestSupport"),
+        .target(name: "SQLiteProbe", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], path: "Tests/SQLiteProbe"),
         .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects", "AccordTestSupport"]),
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore", "AccordTestSupport"],
                     resources: []),
@@ -104,7 +105,7 @@ let package = Package(
         .testTarget(name: "AccordSigningTests", dependencies: ["AccordSigning", "AccordObjects"]),
         .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordMerge", "AccordTestSupport"]),
         .testTarget(name: "AccordHubTests", dependencies: ["AccordHub", "AccordProtocol", "AccordSync", "AccordTestSupport"]),
-        .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordTestSupport"]),
+        .testTarget(name: "AccordCLITests", dependencies: ["accord", "AccordStore", "AccordTestSupport", "SQLiteProbe"]),
     ],
     swiftLanguageModes: [.v6]
 )

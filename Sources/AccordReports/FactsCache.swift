@@ -2,22 +2,21 @@ import Foundation
 import AccordObjects
 import AccordStore
 import AccordContracts
+import AccordIndex
 
-/// Every contract's facts, kept in `<gitDir>/accord/report-cache` keyed by head commit: only
-/// contracts whose head moved are read again. Derived data: deleting the file is always safe,
-/// and an unreadable file or line is ignored (that contract is read from the store again).
+/// Every contract's facts, kept in the query index (`<gitDir>/accord/index.sqlite`, the `facts`
+/// table) keyed by head commit: only contracts whose head moved are read again, and only their
+/// rows are written. Derived data: deleting the index is always safe, and a row that does not
+/// read (another version's encoding, damage) is a miss (that contract is read from the store
+/// again). An index that cannot be written leaves the answer right, only slower next time.
 extension ReportSource {
-    static let cacheHeader = "accord-report-cache 1"
-
     public static func facts(_ store: ContractStore) throws(ContractStoreError) -> (facts: [ContractFacts], failures: [(number: String, error: ContractStoreError)]) {
-        let path = "\(store.repository.gitDir)/accord/report-cache"
+        let index = try? QueryIndex.open(store).index
+        let rows = (try? index?.facts()) ?? [:]
         var cached: [String: ContractFacts] = [:]
-        if let bytes = try? FileIO.read(path, limit: 1 << 31) {
-            let lines = bytes.split(separator: 0x0A)
-            if let first = lines.first, String(decoding: first, as: UTF8.self) == cacheHeader {
-                for line in lines.dropFirst() {
-                    if let j = try? JSON.parse(bytes: Array(line), maxBytes: 64 << 20), let f = ContractFacts(json: j) { cached[f.number] = f }
-                }
+        for (number, row) in rows {
+            if let j = try? JSON.parse(row.facts, maxBytes: 64 << 20), let f = ContractFacts(json: j), f.number == number, f.head.hex == row.head {
+                cached[number] = f
             }
         }
         let heads = try store.all()
@@ -27,6 +26,7 @@ extension ReportSource {
             if let f = cached[h.number], f.head == h.head { out[i] = f } else { missing.append(i) }
         }
         var failures: [(number: String, error: ContractStoreError)] = []
+        var fresh: [(number: String, head: String, facts: String)] = []
         if !missing.isEmpty {
             let todo = missing.map { heads[$0] }
             let results = Parallel.map(todo.count) { k -> Result<ContractFacts, ContractStoreError> in
@@ -39,20 +39,16 @@ extension ReportSource {
             }
             for (k, r) in results.enumerated() {
                 switch r {
-                case let .success(f): out[missing[k]] = f
+                case let .success(f):
+                    out[missing[k]] = f
+                    fresh.append((f.number, f.head.hex, f.json.compact))
                 case let .failure(e): failures.append((heads[missing[k]].number, e))
                 }
             }
         }
-        let done = out.compactMap { $0 }
-        if !missing.isEmpty || cached.count != done.count {
-            var text = cacheHeader + "\n"
-            for f in done { text += f.json.compact + "\n" }
-            if (try? FileIO.makeDirectories("\(store.repository.gitDir)/accord")) != nil {
-                try? FileIO.writeAtomically(path, Array(text.utf8), durable: false)
-            }
-        }
-        return (done, failures)
+        let live = Set(heads.map(\.number))
+        try? index?.updateFacts(fresh, removing: rows.keys.filter { !live.contains($0) })
+        return (out.compactMap { $0 }, failures)
     }
 }
 

@@ -108,7 +108,7 @@ enum MutatingWorld {
         Command(name: "config", cwd: "rep", args: ["config", "user.office", "华南"], touches: ["rep"]),
         Command(name: "remote add", cwd: "rep", args: ["remote", "add", "hq", "../hq"], touches: ["rep"], alreadyDone: ["already exists"]),
         Command(name: "remote remove", cwd: "rep", args: ["remote", "remove", "origin"], touches: ["rep"], alreadyDone: ["no such remote"]),
-        // Reads, but writes its derived cache (accord/report-cache) as it goes.
+        // Reads, but writes its derived query index (accord/index.sqlite) as it goes.
         Command(name: "report", cwd: "rep", args: ["report", "ledger"], touches: ["rep"], writesOnlyDerived: true),
         Command(name: "pull bundle", cwd: "rep", args: ["pull", "-q", "../d.bundle"], touches: ["rep"],
                 done: { $0.tip("rep", "refs/contracts/CM-D").isEmpty ? "CM-D not pulled" : nil }),

@@ -1,25 +1,40 @@
 import Foundation
 import Testing
+import SQLiteProbe
 
 extension HeadOffice {
 @Suite struct ReportCacheTests {
-    /// The report cache is derived data: with it, without it, or damaged, the reports and the
-    /// to-do queue print the same; a contract whose head moved is read again.
+    /// The reports' facts in the query index are derived data: with them, without them, or
+    /// damaged, the reports and the to-do queue print the same; a contract whose head moved is
+    /// read again, and only its row is rewritten.
     @Test func cacheNeverChangesAFigure() throws {
         let r = ContractRepo()
         for f in ContractRepo.fixtureFiles.sorted(by: { $0.hasSuffix("closed.json") && !$1.hasSuffix("closed.json") }) { r.ok("contractAdmin", "import", f) }
-        let cache = "\(r.gitDir)/accord/report-cache"
+        let cache = "\(r.gitDir)/accord/index.sqlite"
         let commands = [["report", "ledger", "--as-of", "2026-12-01", "--json"], ["report", "overdue", "--as-of", "2026-12-01", "--json"],
                         ["report", "expiring", "--as-of", "2027-01-15", "--json"], ["todo", "--as-of", "2026-12-01", "--json"],
                         ["remind", "--as-of", "2026-12-01", "--json"]]
         func outputs() -> [String] { commands.map { r.run("management", $0).out } }
         try? FileManager.default.removeItem(atPath: cache)
         let cold = outputs()
-        #expect(FileManager.default.fileExists(atPath: cache), "the first report writes the cache")
-        #expect(outputs() == cold, "from the cache")
-        for garbage in ["", "accord-report-cache 1\n{\"number\": \"HT-2026-009\"}\nnot json\n", "some other format\n"] {
+        #expect(FileManager.default.fileExists(atPath: cache), "the first report writes the index")
+        let count = try SQLiteProbe.int(cache, "SELECT count(*) FROM facts")
+        #expect(count == 24, "one row per fixture contract")
+        #expect(outputs() == cold, "from the index")
+        // Rows that do not read, or that name another head, are misses, not figures.
+        try SQLiteProbe.execute(cache, """
+            UPDATE facts SET facts = '{"number": "HT-2026-009"}' WHERE number = 'HT-2026-009';
+            UPDATE facts SET facts = 'not json' WHERE number = 'HT-2026-011';
+            UPDATE facts SET head = '00' || substr(head, 3) WHERE number = 'HT-2026-012';
+            INSERT INTO facts(number, head, facts) VALUES ('HT-GONE', 'x', '{}');
+            """)
+        #expect(outputs() == cold, "damaged rows are read again")
+        let goneRows = try SQLiteProbe.int(cache, "SELECT count(*) FROM facts WHERE number = 'HT-GONE'")
+        #expect(goneRows == 0, "a contract gone loses its row")
+        for garbage in ["", "some other format\n"] {
+            try? FileManager.default.removeItem(atPath: cache)
             FileManager.default.createFile(atPath: cache, contents: Data(garbage.utf8))
-            #expect(outputs() == cold, "a damaged cache is ignored: \(garbage.prefix(30))")
+            #expect(outputs() == cold, "a damaged index is rebuilt: \(garbage.prefix(30))")
         }
         // A cached line with a figure changed but the right head would be trusted: the cache is
         // keyed by head, so a new commit (a receipt) is what makes a contract be read again.

@@ -28,13 +28,13 @@ struct Search: AccordCommand {
     func execute() throws {
         let repo = try Session.repository()
         let store = try ContractFailure.wrap { () throws(ContractStoreError) in try ContractStore(repository: repo) }
-        var (index, warning) = try SearchIndex.open(store)
+        var (index, warning) = try QueryIndex.open(store)
         var read: (read: Int, failures: [(number: String, error: ContractStoreError)])
-        do { read = try index.refresh(store) } catch {
+        do { read = try index.refreshText(store) } catch {
             // Not writable (a full disk, a read-only repository): the same search in memory.
             warning = "the search index could not be updated (\(error)); searched without it"
-            index = try SearchIndex.inMemory()
-            read = try index.refresh(store)
+            index = try QueryIndex.inMemory()
+            read = try index.refreshText(store)
         }
         if let warning { Output.stderr.write(Output.stderr.paint("warning:", "33") + " \(Output.escaped(warning))\n") }
         for f in read.failures {

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import AccordObjects
 import AccordStore
@@ -12,75 +11,17 @@ public struct SearchHit: Sendable, Equatable {
     public var value: String
 }
 
-/// What went wrong with the index; the store itself is never touched.
-public struct SearchIndexError: Error, CustomStringConvertible {
-    public var description: String
-}
-
-/// The text of every contract, indexed for `accord search`: a SQLite database (through GRDB) at
-/// `<gitDir>/accord/index.sqlite`, with an FTS5 table under the trigram tokenizer, which finds
-/// any substring of three characters or more (Chinese included: no word segmentation needed).
-///
-/// Derived data, as the ledger cache is: the store stays the truth. Each contract's rows are
-/// keyed by its head commit and rebuilt only when the head moved, so a search after a pull of
-/// 1,000 changes reads those 1,000 contracts. A deleted or unreadable index is rebuilt; one that
-/// cannot be written (a full disk, a read-only repository) is built in memory for this run.
-public final class SearchIndex {
-    /// Bumped whenever the schema or what is indexed changes: an index of another version is
-    /// dropped and rebuilt.
-    static let version = 1
-    public let path: String?
-    let db: DatabaseQueue
-
-    /// The repository's index, opened (or made) on disk; in memory if that fails, with why.
-    public static func open(_ store: ContractStore) throws -> (index: SearchIndex, warning: String?) {
-        let dir = "\(store.repository.gitDir)/accord", path = "\(dir)/index.sqlite"
-        do {
-            try FileIO.makeDirectories(dir)
-            return (try SearchIndex(path: path), nil)
-        } catch {
-            // Unreadable as SQLite (damaged, or not ours): derived data, so start again.
-            FileIO.remove(path)
-            if let fresh = try? SearchIndex(path: path) { return (fresh, nil) }
-            do { return (try SearchIndex(path: nil), "the search index \(path) could not be written (\(error)); searched without it") }
-            catch { throw SearchIndexError(description: "cannot make a search index, even in memory: \(error)") }
-        }
-    }
-
-    /// The same search in memory, for a run whose index on disk could not be updated.
-    public static func inMemory() throws -> SearchIndex { try SearchIndex(path: nil) }
-
-    /// On disk at `path`, or in memory (nil).
-    init(path: String?) throws {
-        self.path = path
-        var config = Configuration()
-        config.busyMode = .timeout(10) // another accord updating it: wait, as for a ref lock
-        db = try path.map { try DatabaseQueue(path: $0, configuration: config) } ?? DatabaseQueue(configuration: config)
-        try db.write { db in try SearchIndex.prepare(db) }
-    }
-
-    static func prepare(_ db: Database) throws {
-        let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-        if current == version { return }
-        for table in ["entries_fts", "entries", "heads"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
-        try db.execute(sql: """
-            CREATE TABLE heads(number TEXT PRIMARY KEY, head TEXT NOT NULL);
-            CREATE TABLE entries(id INTEGER PRIMARY KEY, number TEXT NOT NULL, place TEXT NOT NULL, value TEXT NOT NULL);
-            CREATE INDEX entries_number ON entries(number);
-            CREATE VIRTUAL TABLE entries_fts USING fts5(value, content='entries', content_rowid='id', tokenize='trigram');
-            PRAGMA user_version = \(version);
-            """)
-    }
-
+/// `accord search`: every contract's text, one row per place, with the trigram index over it.
+extension QueryIndex {
     /// Brings the index to the store's heads: contracts whose head moved are read again (on
     /// every core), contracts gone are dropped, in one transaction. Returns how many contracts
     /// were read and the ones that could not be (named by the caller, not hidden).
     @discardableResult
-    public func refresh(_ store: ContractStore) throws -> (read: Int, failures: [(number: String, error: ContractStoreError)]) {
+    public func refreshText(_ store: ContractStore) throws -> (read: Int, failures: [(number: String, error: ContractStoreError)]) {
         let heads: [(number: String, head: ObjectID)]
-        do { heads = try store.all() } catch { throw SearchIndexError(description: error.description) }
+        do { heads = try store.all() } catch { throw QueryIndexError(description: error.description) }
         let indexed = try db.read { db in
-            try Dictionary(Row.fetchAll(db, sql: "SELECT number, head FROM heads").map { (($0["number"] as String?) ?? "", ($0["head"] as String?) ?? "") },
+            try Dictionary(Row.fetchAll(db, sql: "SELECT number, head FROM text_heads").map { (($0["number"] as String?) ?? "", ($0["head"] as String?) ?? "") },
                            uniquingKeysWith: { a, _ in a })
         }
         let changed = heads.filter { indexed[$0.number] != $0.head.hex }
@@ -88,14 +29,14 @@ public final class SearchIndex {
         let gone = indexed.keys.filter { !live.contains($0) }
         if changed.isEmpty && gone.isEmpty { return (0, []) }
         let texts = Parallel.map(changed.count) { i -> Result<[(String, String)], ContractStoreError> in
-            do throws(ContractStoreError) { return .success(SearchIndex.texts(of: try store.load(commit: changed[i].head))) }
+            do throws(ContractStoreError) { return .success(QueryIndex.texts(of: try store.load(commit: changed[i].head))) }
             catch { return .failure(error) }
         }
         var failures: [(number: String, error: ContractStoreError)] = []
         try db.write { db in
-            for number in gone { try SearchIndex.drop(number, db) }
+            for number in gone { try QueryIndex.dropText(number, db) }
             for (c, result) in zip(changed, texts) {
-                try SearchIndex.drop(c.number, db)
+                try QueryIndex.dropText(c.number, db)
                 guard case let .success(rows) = result else {
                     if case let .failure(e) = result { failures.append((c.number, e)) }
                     continue
@@ -104,20 +45,20 @@ public final class SearchIndex {
                     try db.execute(sql: "INSERT INTO entries(number, place, value) VALUES (?, ?, ?)", arguments: [c.number, place, value])
                     try db.execute(sql: "INSERT INTO entries_fts(rowid, value) VALUES (?, ?)", arguments: [db.lastInsertedRowID, value])
                 }
-                try db.execute(sql: "INSERT INTO heads(number, head) VALUES (?, ?)", arguments: [c.number, c.head.hex])
+                try db.execute(sql: "INSERT INTO text_heads(number, head) VALUES (?, ?)", arguments: [c.number, c.head.hex])
             }
         }
         return (changed.count, failures)
     }
 
     /// Removes a contract's rows (an external-content FTS table is told each row it loses).
-    static func drop(_ number: String, _ db: Database) throws {
+    static func dropText(_ number: String, _ db: Database) throws {
         for row in try Row.fetchAll(db, sql: "SELECT id, value FROM entries WHERE number = ?", arguments: [number]) {
             try db.execute(sql: "INSERT INTO entries_fts(entries_fts, rowid, value) VALUES ('delete', ?, ?)",
                            arguments: [(row["id"] as Int64?) ?? 0, (row["value"] as String?) ?? ""])
         }
         try db.execute(sql: "DELETE FROM entries WHERE number = ?", arguments: [number])
-        try db.execute(sql: "DELETE FROM heads WHERE number = ?", arguments: [number])
+        try db.execute(sql: "DELETE FROM text_heads WHERE number = ?", arguments: [number])
     }
 
     /// Every place holding `text` (case-insensitive for ASCII), by contract and place. Three

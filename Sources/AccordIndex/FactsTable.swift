@@ -1,0 +1,28 @@
+import GRDB
+
+/// The reports' facts of each contract, as the reports module encodes them (one JSON text per
+/// contract, keyed by its head commit). This module only keeps them: it knows nothing of what
+/// a fact is, and the reports decide whether a cached row still reads.
+extension QueryIndex {
+    /// Every cached row: contract number → (head commit id, encoded facts).
+    public func facts() throws -> [String: (head: String, facts: String)] {
+        try db.read { db in
+            var out: [String: (head: String, facts: String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT number, head, facts FROM facts")
+            while let r = try rows.next() {
+                out[(r["number"] as String?) ?? ""] = ((r["head"] as String?) ?? "", (r["facts"] as String?) ?? "")
+            }
+            return out
+        }
+    }
+
+    /// Writes the rows that changed and removes the contracts gone, in one transaction.
+    public func updateFacts(_ rows: [(number: String, head: String, facts: String)], removing gone: [String]) throws {
+        guard !rows.isEmpty || !gone.isEmpty else { return }
+        try db.write { db in
+            for n in gone { try db.execute(sql: "DELETE FROM facts WHERE number = ?", arguments: [n]) }
+            let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO facts(number, head, facts) VALUES (?, ?, ?)")
+            for r in rows { try insert.execute(arguments: [r.number, r.head, r.facts]) }
+        }
+    }
+}
