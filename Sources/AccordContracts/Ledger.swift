@@ -17,7 +17,6 @@ public struct LedgerRow: Hashable, Sendable {
     public var effectiveDate: CivilDate?
     public var expiry: Expiry?
     public var received: Dec
-    public var deliveredPercent: Dec?
     public var openDeviations: Int
     public var conflicted: Bool
 
@@ -27,13 +26,9 @@ public struct LedgerRow: Hashable, Sendable {
         owner = c.owner; totalAmount = c.totalAmount; currency = c.currency; signDate = c.signDate; effectiveDate = c.effectiveDate
         expiry = c.expiryDate
         received = s.state.effective(.paymentReceipt).compactMap { $0.dec("amount") }.sum()
-        let ordered = c.lineItems.map(\.quantity).sum()
-        deliveredPercent = Invariants.deliveredQuantities(s.state).values.reduce(Dec.zero, +).percent(of: ordered)
         openDeviations = Invariants.openDeviationReports(s.state).count
         conflicted = s.isConflicted
     }
-
-    public var outstanding: Dec { totalAmount - received }
 
     var json: JSON {
         var o: [String: JSON] = [
@@ -46,7 +41,6 @@ public struct LedgerRow: Hashable, Sendable {
         if let signDate { o["signDate"] = .string(signDate.description) }
         if let effectiveDate { o["effectiveDate"] = .string(effectiveDate.description) }
         if let expiry { o["expiryDate"] = .string(expiry.description) }
-        if let deliveredPercent { o["deliveredPercent"] = .string(deliveredPercent.formatted(decimals: 2)) }
         return .object(o)
     }
 
@@ -63,7 +57,6 @@ public struct LedgerRow: Hashable, Sendable {
         signDate = o["signDate"]?.string.flatMap { try? CivilDate.parse($0) }
         effectiveDate = o["effectiveDate"]?.string.flatMap { try? CivilDate.parse($0) }
         expiry = o["expiryDate"]?.string.flatMap { $0 == "open-ended" ? .openEnded : (try? CivilDate.parse($0)).map { .date($0) } }
-        deliveredPercent = o["deliveredPercent"]?.string.flatMap { try? Dec.parse($0, maxDecimals: 2) }
     }
 }
 

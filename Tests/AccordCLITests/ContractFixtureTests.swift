@@ -154,7 +154,13 @@ enum ImportedFixtures {
         let grid = rows.first { $0.hasPrefix("\"HT-2026-002\"") } ?? ""
         #expect(grid.contains("\"Northern Grid Equipment Ltd.\""))
         let bohai = rows.first { $0.hasPrefix("\"HT-2026-006\"") } ?? ""
-        #expect(bohai.contains("\"Bohai Port Services Co.\",\"销售\",\"North Office\""))
+        #expect(bohai.contains("\"Bohai Port Services Co.\",\"North Office\",\"Zhang Wei\",\"销售\""))
+        // The ledger report's figures (issue 14): % delivered by value, receivable only where
+        // money is owed, a conflicted column.
+        #expect(rows.first?.contains("\"应收 receivable\"") == true && rows.first?.contains("\"冲突 conflicted\"") == true)
+        let rope = rows.first { $0.hasPrefix("\"HT-2026-011\"") } ?? ""
+        #expect(rope.contains("\"75.9"), "by value, not 97.40% by adding metres to brake pads: \(rope)")
+        #expect(bohai.hasSuffix("\"0.00\",\"0.00\",\"0\",\"\""), "approved, unsigned: nothing receivable: \(bohai)")
         let done = rows.first { $0.hasPrefix("\"HT-2025-014\"") } ?? ""
         #expect(done.contains("\"华东机械有限公司\"") && done.contains("\"履行完毕\""))
         #expect(done.contains("\"100.00\""), "fully delivered")

@@ -2,6 +2,7 @@ import ArgumentParser
 import AccordStore
 import AccordObjects
 import AccordContracts
+import AccordReports
 
 struct Import: AccordCommand {
     static let configuration = CommandConfiguration(
@@ -130,7 +131,8 @@ struct Import: AccordCommand {
 
 struct Export: AccordCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Export contracts as JSON (contract and records, re-importable) or as a CSV ledger (合同台账) that opens correctly in Excel.")
+        commandName: "export", abstract: "Export contracts as JSON (contract and records, re-importable) or as a CSV ledger (合同台账) that opens correctly in Excel.",
+        discussion: "The CSV is 'accord report ledger --format csv' as of today: the same columns and figures (docs/reports.md).")
 
     @Option(help: "json or csv.") var format = "json"
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
@@ -141,16 +143,17 @@ struct Export: AccordCommand {
     func execute() throws {
         let s = try ContractSession()
         if format == "csv" {
-            var (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
-            if !numbers.isEmpty { unreadable = unreadable.filter { numbers.contains($0.number) } }
-            BadContractRef.report(unreadable)
+            // The ledger report's CSV (docs/reports.md), as of today: one definition of every figure.
+            var (facts, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try ReportSource.facts(s.store) }
             if !numbers.isEmpty {
-                for n in numbers where !rows.contains(where: { $0.number == n }) && !unreadable.contains(where: { $0.number == n }) {
+                unreadable = unreadable.filter { numbers.contains($0.number) }
+                for n in numbers where !facts.contains(where: { $0.number == n }) && !unreadable.contains(where: { $0.number == n }) {
                     _ = try s.load(n) // precise error for unknown numbers
                 }
-                rows = rows.filter { numbers.contains($0.number) }
+                facts = facts.filter { numbers.contains($0.number) }
             }
-            let bytes = Ledger.csv(rows)
+            BadContractRef.report(unreadable)
+            let bytes = Array(Reports.ledger(facts, ReportQuery(asOf: CivilDate.today())).csv(section: nil).utf8)
             if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
             if !unreadable.isEmpty { throw CheckFailed() }
             return
@@ -184,34 +187,4 @@ struct Export: AccordCommand {
         if let output { try FileIO.writeAtomically(output, bytes) } else { Output.stdout.write(bytes) }
         if !unreadable.isEmpty { throw CheckFailed() }
     }
-}
-
-/// The contract ledger (合同台账, domain.md §4) as CSV: UTF-8 with a byte-order mark and CRLF
-/// line ends, every field quoted, so Excel shows Chinese text and keeps amounts as text-exact numbers.
-enum Ledger {
-    static let header = ["合同编号 number", "客户 customer", "类型 type", "办事处 office", "负责人 owner", "签订日期 signDate",
-                         "合同金额 totalAmount", "币种 currency", "生效 effectiveDate", "到期 expiryDate", "状态 status",
-                         "交付 % delivered", "已收款 received", "未收款 outstanding", "未结偏差 openDeviations"]
-
-    static func row(_ r: LedgerRow) -> [String] {
-        [r.number, r.buyer, r.type.label, r.office, r.owner, r.signDate?.description ?? "",
-         r.totalAmount.formatted(decimals: 2), r.currency, r.effectiveDate?.description ?? "", r.expiry?.description ?? "",
-         r.status.label, r.deliveredPercent?.formatted(decimals: 2) ?? "",
-         r.received.formatted(decimals: 2), r.outstanding.formatted(decimals: 2), String(r.openDeviations)]
-    }
-
-    static func csv(_ rows: [LedgerRow]) -> [UInt8] {
-        func quote(_ f: String) -> String {
-            // A leading =, +, - or @ would make Excel evaluate a formula: prefix a quote (CSV injection).
-            let safe = f.first.map { "=+-@".contains($0) && Dec.looksNumeric(f) == false } == true ? "'" + f : f
-            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-        for r in [header] + rows.map(row) { out += Array((r.map(quote).joined(separator: ",") + "\r\n").utf8) }
-        return out
-    }
-}
-
-extension Dec {
-    static func looksNumeric(_ s: String) -> Bool { (try? Dec.parse(s, maxDecimals: 6)) != nil }
 }
