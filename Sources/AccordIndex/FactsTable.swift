@@ -4,13 +4,13 @@ import GRDB
 /// contract, keyed by its head commit). This module only keeps them: it knows nothing of what
 /// a fact is, and the reports decide whether a cached row still reads.
 extension QueryIndex {
-    /// Every cached row: contract number → (head commit id, encoded facts).
-    public func facts() throws -> [String: (head: String, facts: String)] {
+    /// Every cached row: contract number, head commit id, encoded facts.
+    public func facts() throws -> [(number: String, head: String, facts: String)] {
         try db.read { db in
-            var out: [String: (head: String, facts: String)] = [:]
+            var out: [(number: String, head: String, facts: String)] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT number, head, facts FROM facts")
             while let r = try rows.next() {
-                out[(r["number"] as String?) ?? ""] = ((r["head"] as String?) ?? "", (r["facts"] as String?) ?? "")
+                out.append(((r[0] as String?) ?? "", (r[1] as String?) ?? "", (r[2] as String?) ?? ""))
             }
             return out
         }
