@@ -75,7 +75,9 @@ public final class ChangesFeed: @unchecked Sendable {
         lock.withLock { last[ref].map { entries[$0].office } }
     }
 
-    /// Records accepted updates (ref, new value, office now, office before), durably.
+    /// Records accepted updates (ref, new value, office now, office before), durably. An update
+    /// the feed already says (a catch-up that saw a push's ref move before the push wrote its
+    /// line) is not written twice.
     public func append(_ changes: [(ref: String, id: ObjectID?, office: String, previousOffice: String)]) throws {
         guard !changes.isEmpty else { return }
         try lock.withLock {
@@ -83,10 +85,12 @@ public final class ChangesFeed: @unchecked Sendable {
             var text = ""
             var fresh: [Entry] = []
             for c in changes {
+                if let k = last[c.ref], entries[k].id == c.id, entries[k].office == c.office { continue }
                 seq += 1
                 fresh.append(Entry(seq: seq, ref: c.ref, id: c.id, office: c.office, previousOffice: c.previousOffice))
                 text += "\(seq)\t\(c.ref)\t\(c.id?.hex ?? "-")\t\(Self.clean(c.office))\t\(Self.clean(c.previousOffice))\n"
             }
+            guard !fresh.isEmpty else { return }
             let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
             guard fd >= 0 else { throw StoreError.io(op: "open the feed", path: path, errno: errno) }
             defer { close(fd) }
@@ -105,9 +109,12 @@ public final class ChangesFeed: @unchecked Sendable {
     static func clean(_ s: String) -> String { String(s.map { $0 == "\t" || $0 == "\n" ? " " : $0 }) }
 
     /// The changes after `since`; with `wait` seconds, waits for one if there is none yet.
-    public func changes(since: Int, wait: Double = 0) -> [Entry] {
+    /// `poll` runs before each look (at least once a second while waiting): the hub's catch-up
+    /// with ref moves made behind its back.
+    public func changes(since: Int, wait: Double = 0, poll: () -> Void = {}) -> [Entry] {
         let deadline = Date().addingTimeInterval(min(max(wait, 0), 300))
         while true {
+            poll()
             let found: [Entry] = lock.withLock {
                 // Sequence numbers only grow: the first entry after `since` by bisection (a sync
                 // with nothing new does not walk the whole feed).

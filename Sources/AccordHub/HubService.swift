@@ -60,7 +60,28 @@ public final class HubService: @unchecked Sendable {
         self.storage = storage
         self.limits = limits
         _ = try storage.organisation() // a hub knows its callers from it
+        stampLock.withLock { stamp = storage.refsStamp() }
         try reconcile()
+    }
+
+    /// The refs as the feed last caught up with them (`HubStorage.refsStamp`).
+    private var stamp: String?
+    private let stampLock = NSLock()
+
+    /// Ref moves made on the hub's repository by another process (an `accord` or `git` run
+    /// there while it serves) reach the feed at the next feed request, or within a second for
+    /// one waiting: when the stamp of the refs changed, the feed is reconciled with them. The
+    /// stamp is taken before the refs are read, so a move during the reconciliation is caught
+    /// by the next one.
+    func catchUp() {
+        guard let now = storage.refsStamp() else { return }
+        let moved = stampLock.withLock { () -> Bool in
+            if stamp == now { return false }
+            stamp = now
+            return true
+        }
+        guard moved else { return }
+        do { try reconcile() } catch { stampLock.withLock { stamp = nil } } // try again next time
     }
 
     /// Brings the feed level with the refs (after a kill between a ref update and its feed line,
@@ -258,7 +279,7 @@ public final class HubService: @unchecked Sendable {
         var items: [String] = []
         var newest = last
         if let since {
-            let entries = feed.changes(since: since, wait: min(wait, limits.maxWait))
+            let entries = feed.changes(since: since, wait: min(wait, limits.maxWait), poll: catchUp)
             newest = max(last, entries.last?.seq ?? 0)
             for e in entries {
                 let now = e.ref == OrganisationStore.ref || caller.may(office: e.office)

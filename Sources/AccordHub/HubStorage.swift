@@ -3,6 +3,7 @@ import AccordObjects
 import AccordStore
 import AccordSync
 import AccordTrust
+import Foundation
 
 /// What the hub keeps, behind the few operations its protocol logic needs, so that another
 /// engine can serve it later: refs (read, and moved only by `receive`, each with
@@ -16,6 +17,9 @@ public protocol HubStorage: AnyObject, Sendable {
     /// The organisation's current version.
     func organisation() throws -> Organisation
     func refs(prefix: String) throws -> [(name: String, id: ObjectID)]
+    /// Something that changes whenever a contract or organisation ref may have moved, cheap to
+    /// read (nil: unknown, and the hub then relies on its own pushes and its start-up check).
+    func refsStamp() -> String?
     func resolve(_ ref: String) throws -> ObjectID?
     /// The object a tag names (nil if `id` is not a readable tag).
     func peel(_ id: ObjectID) -> ObjectID?
@@ -57,6 +61,20 @@ public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
     }
 
     public func refs(prefix: String) throws -> [(name: String, id: ObjectID)] { try repository.refs.list(prefix: prefix) }
+
+    /// packed-refs and the directories of loose contract and organisation refs: a ref moved by
+    /// any process renames a file into one of those directories (changing its modification time)
+    /// or rewrites packed-refs.
+    public func refsStamp() -> String? {
+        var out = ""
+        for p in ["packed-refs", "refs/contracts", "refs/accord"] {
+            var st = stat()
+            if stat("\(repository.gitDir)/\(p)", &st) == 0 {
+                out += "\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec);"
+            } else { out += "-;" }
+        }
+        return out
+    }
     public func resolve(_ ref: String) throws -> ObjectID? { try repository.refs.resolve(ref) }
     public func peel(_ id: ObjectID) -> ObjectID? { try? repository.objects.readTag(id).object }
 

@@ -141,6 +141,39 @@ struct HubSyncTests {
         #expect(accord(w, ["sync", "-q"], in: hq, as: "admin").status == 0)
     }
 
+    /// Head office works on the hub's repository itself while the hub serves (`accord set` run
+    /// there): the replicas get each change at their next sync, through the feed, with no
+    /// restart; a sync with nothing new is then again one request.
+    @Test func refsMovedBehindTheHubsBackReachTheFeed() throws {
+        try withHub { w, hub in
+            #expect(accord(w, ["clone", "-q", hub.url, "east"], as: "zhang").status == 0)
+            #expect(accord(w, ["clone", "-q", hub.url, "hq2"], as: "admin").status == 0)
+            let east = "\(w.root)/east", hq = "\(w.root)/hq2"
+            #expect(accord(w, ["sync", "-q"], in: east, as: "zhang").status == 0)
+            let before = w.hubRef(HubWorld.east)
+            let onHub = w.run(HubTools.accord, ["set", "HT-2026-001", "buyer.phone=021-7777"], as: "admin", env: ["ACCORD_DIR": w.hub])
+            #expect(onHub.status == 0, "\(onHub.err)")
+            let head = try #require(w.hubRef(HubWorld.east))
+            #expect(head != before)
+            let synced = accord(w, ["sync", "-q"], in: east, as: "zhang")
+            #expect(synced.status == 0, "\(synced.err)")
+            #expect(contracts(w, east)[HubWorld.east] == head, "the East replica got the change made on the hub's repository")
+            #expect(w.accordOK("show", "HT-2026-001", cwd: east, as: "zhang").contains("021-7777"))
+            // Another contract, seen by head office's replica.
+            let west = w.run(HubTools.accord, ["set", "HT-2026-002", "buyer.contact=Wu"], as: "admin", env: ["ACCORD_DIR": w.hub])
+            #expect(west.status == 0, "\(west.err)")
+            #expect(accord(w, ["sync", "-q"], in: hq, as: "admin").status == 0)
+            #expect(contracts(w, hq)[HubWorld.west] == w.hubRef(HubWorld.west))
+            #expect(contracts(w, hq)[HubWorld.east] == head)
+            // Caught up: nothing new is one GET of the feed again.
+            let count = hub.log.components(separatedBy: "\n").count
+            let quiet = accord(w, ["sync"], in: east, as: "zhang")
+            #expect(quiet.status == 0 && quiet.out.contains("in sync with origin"), "\(quiet.out)\(quiet.err)")
+            let lines = hub.log.components(separatedBy: "\n").dropFirst(count - 1).filter { $0.contains("accord.hub") && $0.contains(" 200") }
+            #expect(lines.count == 1 && lines.first?.contains("GET /accord/changes") == true, "\(lines)")
+        }
+    }
+
     /// SIGTERM while a push is in flight: the hub finishes the push (git reports success, the ref
     /// moved), then exits 0.
     @Test func aHubStoppedGracefullyFinishesThePushInFlight() throws {
