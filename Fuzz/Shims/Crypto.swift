@@ -6,10 +6,10 @@
 //   - SHA-512 (AccordSigning): the same API, also a plain FIPS 180-4 implementation;
 //   - `Curve25519.Signing.PrivateKey` / `PublicKey` (AccordSigning): STUBS ONLY. There is no
 //     Ed25519 here. `PublicKey.isValidSignature(_:for:)` always returns false, so nothing ever
-//     verifies under the shim; every `PrivateKey` initialiser (generating, or loading a seed,
-//     which would need the public key derived) and `signature(for:)` stop with fatalError
-//     ("the fuzz shim does not sign"). The fuzz targets never sign or load private keys; a
-//     target that reached signature checking would see every signature refused.
+//     verifies under the shim; generating a `PrivateKey` and `signature(for:)` stop with
+//     fatalError ("the fuzz shim does not sign"), and loading a seed (which would need the public
+//     key derived) throws, so a private key file parsed by the `ssh` target is refused at its
+//     seed. The fuzz targets never sign; the `ssh` target sees every signature refused.
 // scripts/fuzz checks both hashes against known digests first (Fuzz/Shims/SHACheck.swift).
 // It imports Foundation as swift-crypto does, so code that relied on that transitive import
 // (for example String.range(of:options:) in AccordStore) builds the same way.
@@ -228,7 +228,8 @@ public struct SHA512: Sendable {
 }
 
 /// NOT Ed25519: stubs with the shape of swift-crypto's API as AccordSigning uses it. Nothing
-/// verifies (`isValidSignature` is always false) and nothing signs (fatalError).
+/// verifies (`isValidSignature` is always false), nothing signs (fatalError) and no seed loads
+/// (the initialiser throws).
 public enum Curve25519 {
     public enum Signing {
         public struct PublicKey {
@@ -254,8 +255,10 @@ public enum Curve25519 {
             /// Generating a key: not in the fuzz shim.
             public init() { Self.refuse() }
 
-            /// Loading a seed (its public key would have to be derived): not in the fuzz shim.
-            public init<D: ContiguousBytes>(rawRepresentation data: D) throws { Self.refuse() }
+            /// Loading a seed (its public key would have to be derived): not in the fuzz shim. It
+            /// throws rather than stopping, so the `ssh` target can feed private key files to
+            /// `SSHPrivateKey(openSSH:)`, which reaches this after every other check.
+            public init<D: ContiguousBytes>(rawRepresentation data: D) throws { throw CryptoKitError.notInFuzzShim }
 
             public func signature<D: DataProtocol>(for data: D) throws -> Data { Self.refuse() }
 
@@ -269,4 +272,6 @@ public enum Curve25519 {
 /// As swift-crypto names it.
 public enum CryptoKitError: Error {
     case incorrectKeySize
+    /// Not swift-crypto's: what the shim throws for what it cannot do.
+    case notInFuzzShim
 }
