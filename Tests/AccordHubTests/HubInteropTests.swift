@@ -204,6 +204,76 @@ struct HubInteropTests {
         }
     }
 
+    /// Well-formed contract commits whose only fault is their authority or their rules, made
+    /// with stock git from an honest edit's own tree and message: unsigned, signed by a stranger,
+    /// signed by the rep but claiming a role the rep does not hold, and a status jump the
+    /// lifecycle forbids. Each is refused by the hub's checks and leaves nothing; the honest
+    /// commit itself is then accepted, so the refusals are the checks', not the forging's.
+    @Test func wellFormedButUnauthorisedCommitsAreRefused() throws {
+        try withHub { w, hub in
+            let east = try w.replica("east", as: "zhang")
+            let gd = "\(east)/.accord"
+            let zhang = hub.url("zhang", w.tokens["zhang"]!)
+            let before = w.hubRef(Self.east)!
+            w.accordOK("set", "HT-2026-001", "buyer.phone=021-4242", cwd: east, as: "zhang")
+            let honest = w.gitOK("--git-dir", gd, "rev-parse", Self.east, as: "zhang")
+            let raw = w.gitOK("--git-dir", gd, "cat-file", "commit", honest, as: "zhang")
+            let message = raw.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
+            #expect(message.contains("Accord-Role: salesRep"), "\(raw)")
+            let authorLine = raw.split(separator: "\n").first { $0.hasPrefix("author ") }.map(String.init) ?? ""
+            let who = authorLine.dropFirst("author ".count)
+            let name = String(who[..<(who.firstIndex(of: "<") ?? who.endIndex)]).trimmingCharacters(in: .whitespaces)
+            let email = String(who.split(separator: "<").last?.split(separator: ">").first ?? "")
+            let date = who.split(separator: ">").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let env = ["GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date,
+                       "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email, "GIT_COMMITTER_DATE": date]
+            let tree = w.gitOK("--git-dir", gd, "rev-parse", "\(honest)^{tree}", as: "zhang")
+            func commit(_ tree: String, _ message: String, key: String?) -> String {
+                var args = ["--git-dir", gd]
+                if let key { args += ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(key)"] }
+                args += ["commit-tree"] + (key == nil ? [] : ["-S"]) + [tree, "-p", before, "-m", message]
+                let r = w.run(HubTools.git, args, as: "zhang", env: env)
+                #expect(r.status == 0, "\(r.err)")
+                return r.trimmed
+            }
+            // The same edit with its status jumped to signed (a new contract.json in the same tree).
+            let contractBlob = w.gitOK("--git-dir", gd, "rev-parse", "\(honest):contract.json", as: "zhang")
+            let contractText = w.gitOK("--git-dir", gd, "cat-file", "blob", contractBlob, as: "zhang")
+            let jumped = contractText.replacingOccurrences(of: #""status": "draft""#, with: #""status": "signed""#)
+            #expect(jumped != contractText, "the East contract is a draft")
+            let jumpedFile = "\(w.root)/jumped.json"
+            FileManager.default.createFile(atPath: jumpedFile, contents: Data((jumped + "\n").utf8))
+            let jumpedBlob = w.gitOK("--git-dir", gd, "hash-object", "-w", jumpedFile, as: "zhang")
+            let listing = w.gitOK("--git-dir", gd, "ls-tree", tree, as: "zhang")
+                .replacingOccurrences(of: contractBlob, with: jumpedBlob)
+            let listingFile = "\(w.root)/jumped-tree.txt"
+            FileManager.default.createFile(atPath: listingFile, contents: Data((listing + "\n").utf8))
+            let jumpedTree = w.run("/bin/sh", ["-c", "/usr/bin/git --git-dir '\(gd)' mktree < '\(listingFile)'"], as: "zhang").trimmed
+            let objectsBefore = w.hubObjectFiles()
+
+            let forged: [(what: String, id: String, reason: String)] = [
+                ("unsigned", commit(tree, message, key: nil), "not signed"),
+                ("a stranger's key", commit(tree, message, key: w.key("stranger")), "belongs to no person of the organisation"),
+                ("a role the rep does not hold", commit(tree, message.replacingOccurrences(of: "Accord-Role: salesRep", with: "Accord-Role: salesHead"), key: w.key("zhang")), "a role they do not hold"),
+                ("a status jump", commit(jumpedTree, message, key: w.key("zhang")), "only through a lifecycle command"),
+            ]
+            for f in forged {
+                let r = w.git("--git-dir", gd, "push", zhang, "\(f.id):\(Self.east)", as: "zhang")
+                let line = r.err.split(separator: "\n").first { $0.contains("[remote rejected]") } ?? ""
+                #expect(r.status != 0 && line.contains("refused:") && r.err.contains(f.reason), "\(f.what) not refused as expected: \(r.err)")
+                #expect(w.hubRef(Self.east) == before, "\(f.what) moved the ref")
+                #expect(w.git("--git-dir", w.hub, "cat-file", "-e", f.id).status != 0, "\(f.what): its commit was left on the hub")
+                #expect(w.quarantinesLeft().isEmpty)
+            }
+            #expect(w.hubObjectFiles() == objectsBefore)
+            // The honest commit, same tree and message, signed by accord: accepted.
+            let ok = w.git("--git-dir", gd, "push", zhang, "\(honest):\(Self.east)", as: "zhang")
+            #expect(ok.status == 0, "\(ok.err)")
+            #expect(w.hubRef(Self.east) == honest)
+            w.gitOK("--git-dir", w.hub, "fsck", "--strict")
+        }
+    }
+
     // MARK: 4. a race
 
     /// Exactly one of two racing pushes wins; the loser is told it lost the race ("stale info",
