@@ -115,6 +115,13 @@ import Testing
         // ...and no open deviation report; an archived one takes none either.
         Self.refused(r, "salesRep", ["record", "HT-2025-014", "deviationReport", "summary=迟到的偏差", "proposedHandling=无"], mentions: ["deviationReport"])
         Self.refused(r, "salesRep", ["record", "HT-2025-016", "deviationReport", "summary=迟到的偏差", "proposedHandling=无"], mentions: ["deviationReport", "archived"])
+        // A terminated contract keeps termination's condition (an approved request with written
+        // consent): its request cannot be corrected into one without consent (no termination
+        // request is taken once terminated); its terms stay frozen.
+        let request = r.records("HT-2026-018").first { $0["kind"] as? String == "terminationRequest" }?["id"] as? String ?? "?"
+        Self.refused(r, "salesRep", ["record", "HT-2026-018", "terminationRequest", "reason=买方项目取消", "writtenConsent=false", "--supersedes", request],
+                     mentions: ["terminationRequest record can be added only when the contract is signed, executing", "terminated"])
+        Self.refused(r, "salesRep", ["set", "HT-2026-018", "paymentMethod=货到付款"], mentions: ["paymentMethod", "invariant 9"])
     }
 
     // MARK: hole 5
@@ -135,6 +142,16 @@ import Testing
         // Decided once: neither a second approval nor a rejection.
         Self.refused(r, "salesHead", ["approve", n, "--change", request, "-m", "同意"], mentions: ["already decided", "decided once"])
         Self.refused(r, "management", ["reject", n, "--change", request, "-m", "不同意"], mentions: ["already decided", "decided once"])
+        // A pending request can be rejected; a rejected one is decided too, and allows no agreement.
+        before = r.recordIDs(n)
+        r.ok("salesRep", "record", n, "changeRequest", "reason=规格调整", "content=更换型号")
+        let second = r.newRecordID(n, kind: "changeRequest", notIn: before)
+        r.ok("management", "reject", n, "--change", second, "-m", "不同意")
+        let verdict = r.records(n).last { $0["kind"] as? String == "review" && $0["subject"] as? String == second }
+        #expect(verdict?["decision"] as? String == "reject", "\(String(describing: verdict))")
+        Self.refused(r, "management", ["approve", n, "--change", second, "-m", "同意"], mentions: ["already decided"])
+        Self.refused(r, "contractAdmin", ["record", n, "changeAgreement", "request=\(second)", "fields=deliveryDeadline", "signedDate=2026-04-01", "approvedBy=赵强"],
+                     mentions: ["has not been approved", "invariant 9"])
         // Real field paths, in either list syntax.
         Self.refused(r, "contractAdmin", ["record", n, "changeAgreement", "request=\(request)", "fields=nosuchfield", "signedDate=2026-04-01", "approvedBy=赵强"],
                      mentions: ["nosuchfield", "not a term", "invariant 9"])
