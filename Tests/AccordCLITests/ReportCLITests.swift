@@ -268,6 +268,45 @@ extension HeadOffice {
         }
     }
 
+    /// Every grouping partitions the ledger: each row in exactly one group, the group's key
+    /// being the row's owner, customer, type, status, or its sign date's month or quarter; the
+    /// groups' per-currency subtotals add up to the report's totals.
+    @Test func everyGroupingPartitionsTheLedger() {
+        let r = ImportedFixtures.repo
+        let plain = ReportJSON(r, ["ledger", "--as-of", asOf])
+        let all = plain.rows()
+        #expect(all.count == ImportedFixtures.entries.count)
+        func expectedKey(_ row: [String: Any], _ by: String) -> String {
+            let sign = row["signDate"] as? String
+            switch by {
+            case "month": return sign.map { String($0.prefix(7)) } ?? "(no date)"
+            case "quarter":
+                guard let sign, let m = Int(sign.dropFirst(5).prefix(2)) else { return "(no date)" }
+                return "\(sign.prefix(4))-Q\((m - 1) / 3 + 1)"
+            default: return row[by] as? String ?? "?"
+            }
+        }
+        for by in ["owner", "customer", "type", "status", "month", "quarter"] {
+            let g = ReportJSON(r, ["ledger", "--as-of", asOf, "--group-by", by])
+            let groups = g.section("contracts")["groups"] as? [[String: Any]] ?? []
+            var seen: [String] = []
+            var sum: [String: Decimal] = [:]
+            for grp in groups {
+                let key = grp["key"] as? String ?? "?"
+                for row in grp["rows"] as? [[String: Any]] ?? [] {
+                    seen.append(row["number"] as? String ?? "?")
+                    #expect(expectedKey(row, by) == key, "--group-by \(by): \(row["number"] ?? "?") is in group '\(key)'")
+                }
+                for t in grp["totals"] as? [[String: Any]] ?? [] {
+                    sum[t["currency"] as? String ?? "", default: 0] += Decimal(string: (t["sums"] as? [String: String])?["total"] ?? "") ?? 0
+                }
+            }
+            #expect(seen.sorted() == all.compactMap { $0["number"] as? String }.sorted(), "--group-by \(by): each row once")
+            #expect(Set(groups.compactMap { $0["key"] as? String }) == Set(all.map { expectedKey($0, by) }), "--group-by \(by): one group per value")
+            #expect(sum.mapValues(FixtureFigures.money) == g.totals().mapValues { $0["total"] ?? "" }, "--group-by \(by): subtotals add up")
+        }
+    }
+
     /// The table has a header row and its columns line up by display width, Chinese included.
     @Test func tableAlignsByDisplayWidth() {
         let out = ImportedFixtures.repo.ok("finance", "report", "ledger", "--as-of", asOf)
