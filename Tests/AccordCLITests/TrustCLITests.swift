@@ -145,6 +145,14 @@ import Testing
             for t in tips where !original.contains(t) {
                 #expect(git(hq, "for-each-ref", "--points-at", t).trimmed.isEmpty, "\(what): a ref of head office points at \(t)", sourceLocation: sourceLocation)
             }
+            // The same by a bundle file (a rep who only exchanges bundles): refused the same way.
+            let bundle = "\(s.root)/east-\(UUID().uuidString).bundle"
+            let made = s.accord(["bundle", "create", "-q", bundle], cwd: east, input: [], env: env("zhang"))
+            #expect(made.status == 0, "\(what): bundle create: \(made.err)", sourceLocation: sourceLocation)
+            let b = s.accord(["pull", bundle], cwd: hq, input: [], env: env("admin"))
+            #expect(b.status != 0, "\(what): pull of a bundle accepted it: \(b.out) \(b.err)", sourceLocation: sourceLocation)
+            for m in mentions { #expect((b.out + b.err).contains(m), "\(what), bundle: '\(m)' not in: \(b.out) \(b.err)", sourceLocation: sourceLocation) }
+            #expect(refs(hq) == before, "\(what), bundle: head office's refs or config changed", sourceLocation: sourceLocation)
         }
 
         enum Remote { static func missing(_ repo: String) -> Bool {
