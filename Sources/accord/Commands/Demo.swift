@@ -160,13 +160,18 @@ struct Demo: AccordCommand {
         out.line("    \(log.components(separatedBy: " 200").count - 1) requests answered, \(log.components(separatedBy: "refused").count - 1) refused (the intruder's)")
 
         say("Every commit is signed: stock git verifies each one with the organisation's allowed signers")
-        for repo in [hq, east, south, north] {
-            run(repo, nil, "org allowed-signers")
-            _ = system("cd '\(repo)' && '\(me)' org allowed-signers > ../signers")
+        // The hub's repository too (bare: its own directory is the git directory), with head
+        // office's allowed signers (one organisation); a replica with no commit would be a failure.
+        for repo in [hq, east, south, north, hub] {
+            let bare = repo == hub, gitDir = bare ? "." : ".accord"
+            if !bare {
+                run(repo, nil, "org allowed-signers")
+                _ = system("cd '\(repo)' && '\(me)' org allowed-signers > ../signers")
+            }
             let place = repo.replacingOccurrences(of: dir + "/", with: "")
-            out.line(out.paint("\(place)$ ", "2") + out.paint("for c in $(git --git-dir .accord rev-list --exclude=refs/accord/* --all); do git --git-dir .accord -c gpg.ssh.allowedSignersFile=../signers verify-commit $c; done", "1"))
+            out.line(out.paint("\(place)$ ", "2") + out.paint("for c in $(git --git-dir \(gitDir) rev-list --exclude=refs/accord/* --all); do git --git-dir \(gitDir) -c gpg.ssh.allowedSignersFile=../signers verify-commit $c; done", "1"))
             out.flush()
-            let script = "cd '\(repo)' && n=0 && bad=0 && for c in $(git --git-dir .accord rev-list --exclude='refs/accord/*' --all); do n=$((n+1)); git --git-dir .accord -c gpg.ssh.allowedSignersFile=../signers verify-commit $c >/dev/null 2>&1 || { bad=$((bad+1)); echo \"    not verified: $c\"; }; done; echo \"    $n commits, $bad not verified\"; [ $bad -eq 0 ]"
+            let script = "cd '\(repo)' && n=0 && bad=0 && for c in $(git --git-dir \(gitDir) rev-list --exclude='refs/accord/*' --all); do n=$((n+1)); git --git-dir \(gitDir) -c gpg.ssh.allowedSignersFile=../signers verify-commit $c >/dev/null 2>&1 || { bad=$((bad+1)); echo \"    not verified: $c\"; }; done; echo \"    $n commits, $bad not verified\"; [ $bad -eq 0 ] && [ $n -gt 0 ]"
             let rc = system("(\(script)) > '\(dir)/.output' 2>&1")
             let text = (try? FileIO.readString("\(dir)/.output")) ?? nil
             for line in (text ?? "").split(separator: "\n") { out.line(String(line)) }
