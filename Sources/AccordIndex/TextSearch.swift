@@ -20,10 +20,7 @@ extension QueryIndex {
     public func refreshText(_ store: ContractStore) throws -> (read: Int, failures: [(number: String, error: ContractStoreError)]) {
         let heads: [(number: String, head: ObjectID)]
         do { heads = try store.all() } catch { throw QueryIndexError(description: error.description) }
-        let indexed = try db.read { db in
-            try Dictionary(Row.fetchAll(db, sql: "SELECT number, head FROM text_heads").map { (($0["number"] as String?) ?? "", ($0["head"] as String?) ?? "") },
-                           uniquingKeysWith: { a, _ in a })
-        }
+        let indexed = try db.read(QueryIndex.textHeads)
         let changed = heads.filter { indexed[$0.number] != $0.head.hex }
         let live = Set(heads.map(\.number))
         let gone = indexed.keys.filter { !live.contains($0) }
@@ -33,16 +30,20 @@ extension QueryIndex {
             catch { return .failure(error) }
         }
         var failures: [(number: String, error: ContractStoreError)] = []
-        // From empty (a first search, a deleted index) the FTS table is built once at the end,
-        // far faster than row by row; afterwards it follows each row.
-        let bulk = indexed.isEmpty
         try db.write { db in
-            for number in gone { try QueryIndex.dropText(number, db) }
+            // Another accord may have brought the index up to date since it was read (the
+            // contracts were read outside the transaction): what it wrote is not written twice.
+            let now = try QueryIndex.textHeads(db)
+            // From empty (a first search, a deleted index) the FTS table is built once at the
+            // end, far faster than row by row; afterwards it follows each row.
+            let bulk = now.isEmpty
+            for number in gone where now[number] != nil { try QueryIndex.dropText(number, db) }
             let entry = try db.cachedStatement(sql: "INSERT INTO entries(number, place, value) VALUES (?, ?, ?)")
             let fts = try db.cachedStatement(sql: "INSERT INTO entries_fts(rowid, value) VALUES (?, ?)")
             let head = try db.cachedStatement(sql: "INSERT INTO text_heads(number, head) VALUES (?, ?)")
             for (c, result) in zip(changed, texts) {
-                if !bulk { try QueryIndex.dropText(c.number, db) }
+                if now[c.number] == c.head.hex { continue }
+                if now[c.number] != nil { try QueryIndex.dropText(c.number, db) }
                 guard case let .success(rows) = result else {
                     if case let .failure(e) = result { failures.append((c.number, e)) }
                     continue
@@ -56,6 +57,15 @@ extension QueryIndex {
             if bulk { try db.execute(sql: "INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')") }
         }
         return (changed.count, failures)
+    }
+
+    /// Each indexed contract's head, as the index holds it.
+    static func textHeads(_ db: Database) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT number, head FROM text_heads") {
+            out[(row[0] as String?) ?? ""] = (row[1] as String?) ?? ""
+        }
+        return out
     }
 
     /// Removes a contract's rows (an external-content FTS table is told each row it loses).

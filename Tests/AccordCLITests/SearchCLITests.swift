@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SQLiteProbe
 
 /// `accord search` on the fixtures: Chinese phrases inside a clause and inside a record, short
 /// words, an index kept up to date by head and rebuilt when deleted or damaged.
@@ -59,6 +60,29 @@ import Testing
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: index))
         let damaged = r.run("salesRep", ["search", "违约金"])
         #expect(damaged.status == 0 && damaged.trimmed == before, "\(damaged.err)")
+    }
+
+    /// Searches and reports started together on a repository without an index each build or
+    /// update it in turn (SQLite's lock, waited for): every one succeeds with the same answer, no
+    /// warning, and the index holds each place once.
+    @Test func concurrentRunsShareOneIndex() throws {
+        let r = ContractRepo()
+        r.ok("contractAdmin", "import", ContractRepo.fixtureFiles[0], ContractRepo.fixtureFiles[1], ContractRepo.fixtureFiles[2])
+        let expected = r.ok("salesRep", "search", "违约金")
+        let env = r.s.env(["ACCORD_ROLE": "salesRep", "ACCORD_OFFICE": "华东办事处", "ACCORD_AUTHOR_NAME": "t", "ACCORD_AUTHOR_EMAIL": "t@example.cn"])
+        for _ in 0..<3 {
+            try? FileManager.default.removeItem(atPath: "\(r.gitDir)/accord/index.sqlite")
+            let runs = try (0..<6).map { i in
+                try CLI.Running(CLI.accordBinary, i % 2 == 0 ? ["search", "违约金"] : ["report", "ledger", "--as-of", "2026-12-01"], cwd: r.repo, env: env, input: [])
+            }
+            for (i, run) in runs.enumerated() {
+                let res = run.wait()
+                #expect(res.status == 0 && res.err.isEmpty, "run \(i): \(res.status) \(res.err)")
+                if i % 2 == 0 { #expect(res.trimmed == expected) }
+            }
+        }
+        let rows = try SQLiteProbe.int("\(r.gitDir)/accord/index.sqlite", "SELECT count(*) - count(DISTINCT number || ' ' || place) FROM entries")
+        #expect(rows == 0, "no place indexed twice")
     }
 
     @Test func nothingFoundExitsOneAndBadInputIsRefused() {
