@@ -256,6 +256,42 @@ final class FourReplicas: @unchecked Sendable {
         t.fsckClean()
     }
 
+    /// Case 4, the other way out: the unsigned edit is what the parties agree on, so it is picked
+    /// with the change agreement that allows it (request, approval, agreement naming the field).
+    @Test func theUnsignedEditIsPickedWithAChangeAgreement() throws {
+        let t = FourReplicas(["HT-4B"])
+        let n = "HT-4B"
+        t.ok(t.hq, "set", n, #"signatory={"name":"王建国","capacity":"legalRepresentative"}"#)
+        t.sync(t.hq)
+        t.sync(t.a)
+        t.ok(t.hq, "set", n, "buyer.phone=021-0000")
+        t.ok(t.hq, "submit", n, role: "salesRep")
+        t.ok(t.hq, "approve", n, "-m", "同意", role: "salesHead", person: "Li Na")
+        t.ok(t.hq, "approve", n, "-m", "合规", role: "legal", person: "Chen Jing")
+        t.ok(t.hq, "approve", n, "-m", "同意签署", role: "management", person: "Zhao Qiang")
+        t.ok(t.hq, "attach", n, t.s.dir.write("signed-b.pdf", "%PDF-1.4\n% signed\n"), "--kind", "original")
+        t.ok(t.hq, "sign", n, "--date", "2026-01-10", "--effective", "2026-01-12", "-m", "双方盖章", role: "management")
+        t.sync(t.hq)
+        t.ok(t.a, "set", n, "buyer.phone=021-1111")
+        t.sync(t.a, conflicted: true)
+        #expect(t.values(t.a, n, Self.phone) == ["021-0000", "021-1111"])
+        func records(_ kind: String) -> [[String: Any]] {
+            ((jsonObject(t.s.ok("show", n, "--json", cwd: t.a))["records"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == kind }
+        }
+        t.ok(t.a, "record", n, "changeRequest", "reason=客户更换联系电话", "content=buyer.phone 改为 021-1111", role: "salesRep")
+        let request = try #require(records("changeRequest").last?["id"] as? String)
+        t.ok(t.a, "approve", n, "--change", request, "-m", "同意变更", role: "management", person: "Zhao Qiang")
+        t.ok(t.a, "record", n, "changeAgreement", "request=\(request)", "fields=buyer.phone", "signedDate=2026-02-01", "approvedBy=赵强", role: "contractAdmin")
+        let agreement = try #require(records("changeAgreement").last?["id"] as? String)
+        t.ok(t.a, "resolve", n, Self.phone, "--pick", t.pick(t.a, n, Self.phone, "021-1111"), "--change-agreement", agreement)
+        #expect(t.conflicts(t.a, n).isEmpty)
+        #expect((t.contract(t.a, n)["buyer"] as? [String: Any])?["phone"] as? String == "021-1111")
+        t.sync(t.a)
+        t.sync(t.hq)
+        #expect(t.head(t.hq, n) == t.head(t.a, n))
+        t.fsckClean()
+    }
+
     /// Case 5: a merge that carried a lifecycle move is not a move of its own.
     @Test func aCarriedStatusMoveIsNotAConflict() {
         let t = FourReplicas(["HT-5"])
