@@ -81,10 +81,23 @@ public struct Organisation: Codable, Sendable, Equatable {
         enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         // Encoding plain strings, ints and bools cannot fail.
         let data = (try? enc.encode(self)) ?? Data()
-        // Foundation indents by two spaces and separates "key" : value; normalise to "key": value.
-        var text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\" : ", with: "\": ")
-        text += "\n"
-        return Array(text.utf8)
+        // Foundation indents by two spaces and separates "key" : value; normalise to "key": value,
+        // on each line only after the key (a value may itself hold '" : ').
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        return Array((lines.map(Organisation.tightenKey).joined(separator: "\n") + "\n").utf8)
+    }
+
+    /// `  "key" : value` → `  "key": value`; any other line as it is.
+    static func tightenKey(_ line: Substring) -> String {
+        let bytes = Array(line.utf8)
+        var i = 0
+        while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+        guard i < bytes.count, bytes[i] == 0x22 else { return String(line) }
+        i += 1
+        while i < bytes.count, bytes[i] != 0x22 { i += bytes[i] == 0x5C ? 2 : 1 } // past escapes
+        let rest = i + 1
+        guard rest + 2 < bytes.count, bytes[rest] == 0x20, bytes[rest + 1] == 0x3A, bytes[rest + 2] == 0x20 else { return String(line) }
+        return String(decoding: bytes[..<rest] + bytes[(rest + 1)...], as: UTF8.self)
     }
 
     /// Parses and checks `organisation.json`: every key valid, each key held by one person,
