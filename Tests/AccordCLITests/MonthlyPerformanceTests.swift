@@ -40,6 +40,34 @@ extension HeadOffice {
         expectRefused(r.run("finance", ["report", "monthly", "--month", "2026-13"]), "bad month", mentions: ["--month"])
     }
 
+    /// Over every month of the fixtures: receipts and their sums per office, month and currency
+    /// are exactly the payment receipts dated then; every closed contract is counted once, in
+    /// the month it closed (completed, then archived, counts as completed).
+    @Test func monthlyReceiptsAndClosings() {
+        let r = ImportedFixtures.repo
+        let rows = ReportJSON(r, ["monthly", "--as-of", asOf, "--period", "2024-01-01..2026-12-31"]).rows("offices")
+        var expected: [String: (count: Int, sum: Decimal)] = [:]
+        var statuses: [String: Int] = [:]
+        for e in ImportedFixtures.entries {
+            let c = e.entry["contract"] as? [String: Any] ?? [:]
+            statuses[c["status"] as? String ?? "", default: 0] += 1
+            for rec in e.entry["records"] as? [[String: Any]] ?? [] where rec["kind"] as? String == "paymentReceipt" {
+                let key = "\(c["office"] as? String ?? "") \((rec["date"] as? String ?? "").prefix(7)) \(c["currency"] as? String ?? "CNY")"
+                expected[key, default: (0, 0)].count += 1
+                expected[key, default: (0, 0)].sum += FixtureFigures.dec(rec["amount"])
+            }
+        }
+        #expect(!expected.isEmpty)
+        var got: [String: (count: Int, sum: String)] = [:]
+        for row in rows where (row["receipts"] as? Int ?? 0) > 0 {
+            got["\(row["office"] as? String ?? "") \(row["month"] as? String ?? "") \(row["currency"] as? String ?? "")"] = (row["receipts"] as? Int ?? 0, row["received"] as? String ?? "")
+        }
+        #expect(got.keys.sorted() == expected.keys.sorted())
+        for (k, v) in expected { #expect(got[k]?.count == v.count && got[k]?.sum == FixtureFigures.money(v.sum), "\(k)") }
+        #expect(rows.map { $0["completed"] as? Int ?? 0 }.reduce(0, +) == (statuses["completed"] ?? 0) + (statuses["archived"] ?? 0))
+        #expect(rows.map { $0["terminated"] as? Int ?? 0 }.reduce(0, +) == statuses["terminated"] ?? -1)
+    }
+
     /// Performance: HT-2026-011 delivered all its rope on time and none of its brake pads (75.94%
     /// of value on time), one complaint, nothing paid; the score weighs the parts by the policy.
     @Test func performanceScores() {
