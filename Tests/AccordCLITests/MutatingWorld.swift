@@ -110,6 +110,8 @@ enum MutatingWorld {
         Command(name: "remote remove", cwd: "rep", args: ["remote", "remove", "origin"], touches: ["rep"], alreadyDone: ["no such remote"]),
         // Reads, but writes its derived query index (accord/index.sqlite) as it goes.
         Command(name: "report", cwd: "rep", args: ["report", "ledger"], touches: ["rep"], writesOnlyDerived: true),
+        // Builds the search text index (SQLite) in the same file.
+        Command(name: "search", cwd: "rep", args: ["search", "件"], touches: ["rep"], writesOnlyDerived: true),
         Command(name: "pull bundle", cwd: "rep", args: ["pull", "-q", "../d.bundle"], touches: ["rep"],
                 done: { $0.tip("rep", "refs/contracts/CM-D").isEmpty ? "CM-D not pulled" : nil }),
     ]
