@@ -48,13 +48,21 @@ public indirect enum JSON: Hashable, Sendable {
         }
 
         mutating func skipSpace() {
-            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+            while i < bytes.count {
+                switch bytes[i] {
+                case 0x20, 0x09, 0x0A, 0x0D: i += 1
+                default: return
+                }
+            }
         }
 
-        mutating func expect(_ word: String, _ v: JSON) throws(ParseError) -> JSON {
-            let w = Array(word.utf8)
-            guard bytes.count - i >= w.count, Array(bytes[i..<(i + w.count)]) == w else { throw error("unexpected character") }
-            i += w.count
+        /// `true`, `false` or `null` at `i` (compared in place: no copies, a row of facts holds many).
+        mutating func expect(_ word: StaticString, _ v: JSON) throws(ParseError) -> JSON {
+            let n = word.utf8CodeUnitCount
+            guard bytes.count - i >= n else { throw error("unexpected character") }
+            let p = word.utf8Start
+            for k in 0..<n where bytes[i + k] != p[k] { throw error("unexpected character") }
+            i += n
             return v
         }
 
