@@ -34,6 +34,10 @@ import Testing
         #expect(Self.numbers(r, "--status", "draft") == ["HT-L1", "HT-L5", "HT-L6"])
         #expect(Self.numbers(r, "--status", "作废") == ["HT-L4"])
         #expect(Self.numbers(r, "--status", "signed") == [])
+        // Type, by code or Chinese label, repeatable.
+        #expect(Self.numbers(r, "--type", "sales") == ["HT-L1", "HT-L2", "HT-L3", "HT-L4", "HT-L5", "HT-L6"])
+        #expect(Self.numbers(r, "--type", "purchase") == [])
+        #expect(Self.numbers(r, "--type", "采购", "--type", "销售", "--status", "作废") == ["HT-L4"])
         // Office and owner match exactly.
         #expect(Self.numbers(r, "--office", "华南办事处") == ["HT-L3", "HT-L4"])
         #expect(Self.numbers(r, "--office", "North Office") == ["HT-L5"])
@@ -82,6 +86,8 @@ import Testing
         let status = r.run("salesRep", ["list", "--status", "done"])
         expectRefused(status, "unknown status", mentions: ["status", "'done' is not a status", "initialReview"])
         #expect(status.stdout.isEmpty)
+        let type = r.run("salesRep", ["list", "--type", "lease"])
+        expectRefused(type, "unknown type", mentions: ["type", "'lease' is not a contract type", "purchase"])
         let days = r.run("salesRep", ["list", "--expires-within", "soon"])
         #expect(days.status == 64 && days.stdout.isEmpty, "\(days.status) \(days.err)")
     }

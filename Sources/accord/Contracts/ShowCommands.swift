@@ -169,6 +169,7 @@ struct List: AccordCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List contracts (合同台账), filtered by status, office, owner, customer or expiry.")
 
     @Option(help: "Only this status (code or Chinese label).") var status: String?
+    @Option(help: "Only this contract type (repeatable): sales, service, purchase, framework (or 销售, 服务, 采购, 框架).") var type: [String] = []
     @Option(help: "Only this office.") var office: String?
     @Option(help: "Only this owner.") var owner: String?
     @Option(help: "Only buyers whose name contains this text.") var customer: String?
@@ -181,12 +182,19 @@ struct List: AccordCommand {
             guard let st = Status(code: v) else { throw ContractFailure(ContractError("status", "'\(v)' is not a status: \(Status.allCases.map(\.code).joined(separator: ", "))")) }
             return st
         }
+        let types = try Set(type.map { t -> ContractType in
+            guard let v = ContractType(code: t) else {
+                throw ContractFailure(ContractError("type", "'\(Output.oneLine(t))' is not a contract type: \(ContractType.allCases.map { "\($0.code) (\($0.label))" }.joined(separator: ", "))"))
+            }
+            return v
+        })
         let today = CivilDate.today()
         let out = Output.stdout
         let (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
         BadContractRef.report(unreadable)
         for row in rows {
             if let wantStatus, row.status != wantStatus { continue }
+            if !types.isEmpty, !types.contains(row.type) { continue }
             if let office, row.office != office { continue }
             if let owner, row.owner != owner { continue }
             if let customer, !row.buyer.localizedLowercase.contains(customer.localizedLowercase) { continue }
