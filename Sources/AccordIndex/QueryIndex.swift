@@ -37,7 +37,7 @@ public final class QueryIndex {
             FileIO.remove(path)
             if let fresh = try? QueryIndex(path: path) { return (fresh, nil) }
             do { return (try QueryIndex(path: nil), "the query index \(path) could not be written (\(error)); read without it") }
-            catch { throw QueryIndexError(description: "cannot make a search index, even in memory: \(error)") }
+            catch { throw QueryIndexError(description: "cannot make a query index, even in memory: \(error)") }
         }
     }
 
@@ -50,12 +50,15 @@ public final class QueryIndex {
         var config = Configuration()
         config.busyMode = .timeout(10) // another accord updating it: wait, as for a ref lock
         db = try path.map { try DatabaseQueue(path: $0, configuration: config) } ?? DatabaseQueue(configuration: config)
-        try db.write { db in try QueryIndex.prepare(db) }
+        // Every report and search opens the index: only a missing or outdated schema takes the
+        // write lock (and is checked again under it, another accord may have made it meanwhile).
+        if try db.read(QueryIndex.schemaVersion) != QueryIndex.version { try db.write(QueryIndex.prepare) }
     }
 
+    static func schemaVersion(_ db: Database) throws -> Int { try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+
     static func prepare(_ db: Database) throws {
-        let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-        if current == version { return }
+        if try schemaVersion(db) == version { return }
         for table in ["entries_fts", "entries", "heads", "text_heads", "facts"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
         try db.execute(sql: """
             CREATE TABLE facts(number TEXT PRIMARY KEY, head TEXT NOT NULL, facts TEXT NOT NULL);
