@@ -178,16 +178,8 @@ struct List: AccordCommand {
 
     func execute() throws {
         let s = try ContractSession()
-        let wantStatus = try status.map { v -> Status in
-            guard let st = Status(code: v) else { throw ContractFailure(ContractError("status", "'\(v)' is not a status: \(Status.allCases.map(\.code).joined(separator: ", "))")) }
-            return st
-        }
-        let types = try Set(type.map { t -> ContractType in
-            guard let v = ContractType(code: t) else {
-                throw ContractFailure(ContractError("type", "'\(Output.oneLine(t))' is not a contract type: \(ContractType.allCases.map { "\($0.code) (\($0.label))" }.joined(separator: ", "))"))
-            }
-            return v
-        })
+        let wantStatus = try status.map { try Status.argument($0, option: "--status", noun: "a status") }
+        let types = try Set(type.map { try ContractType.argument($0, option: "--type", noun: "a contract type", withLabels: true) })
         let today = CivilDate.today()
         let out = Output.stdout
         let (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }

@@ -21,18 +21,8 @@ struct ReportOptions: ParsableArguments {
 
     func query() throws -> ReportQuery {
         var q = ReportQuery(asOf: try asOf.map { try Self.date($0, "--as-of") } ?? CivilDate.today())
-        for t in type {
-            guard let v = ContractType(code: t) else {
-                throw ContractFailure("--type: '\(Output.oneLine(t))' is not a contract type; use one of: \(ContractType.allCases.map { "\($0.code) (\($0.label))" }.joined(separator: ", "))")
-            }
-            q.types.insert(v)
-        }
-        for s in status {
-            guard let v = Status(code: s) else {
-                throw ContractFailure("--status: '\(Output.oneLine(s))' is not a status; use one of: \(Status.allCases.map(\.code).joined(separator: ", "))")
-            }
-            q.statuses.insert(v)
-        }
+        for t in type { q.types.insert(try ContractType.argument(t, option: "--type", noun: "a contract type", withLabels: true)) }
+        for v in status { q.statuses.insert(try Status.argument(v, option: "--status", noun: "a status")) }
         q.office = office; q.owner = owner; q.customer = customer
         if let groupBy {
             guard let g = GroupBy(rawValue: groupBy) else {
