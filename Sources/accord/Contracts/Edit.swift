@@ -72,7 +72,7 @@ struct New: AccordCommand {
             guard doc.object != nil else { throw ContractFailure("\(file): must hold one contract (a JSON object or YAML mapping), not a list or a single value") }
         }
         if let template {
-            let t = try TemplateSession.find(template)
+            let t = try OrgSession().template(template)
             let fields = try ContractFailure.wrapRule { () throws(ContractError) in try ContractTemplate.document(t.document) }
             doc = ContractTemplate.start(doc, from: fields, id: t.id, version: t.version)
         }

@@ -71,7 +71,7 @@ struct TemplateList: AccordCommand {
     @Flag(help: "Print a JSON array of {id, version, name}.") var json = false
 
     func execute() throws {
-        let templates = try TemplateSession.current().templates ?? []
+        let templates = try OrgSession().current().organisation.templates ?? []
         let out = Output.stdout
         if json {
             out.line(JSONText.array(templates.map { JSONText.object([("id", .string($0.id)), ("version", .int($0.version)), ("name", .string($0.name))]) }).rendered)
@@ -93,7 +93,7 @@ struct TemplateShow: AccordCommand {
     @Argument(help: "The template id.") var id: String
 
     func execute() throws {
-        let t = try TemplateSession.find(id, version: version)
+        let t = try OrgSession().template(id, version: version)
         let out = Output.stdout
         if json {
             let body = t.document.dropLast().replacingOccurrences(of: "\n", with: "\n  ")
@@ -107,21 +107,10 @@ struct TemplateShow: AccordCommand {
     }
 }
 
-/// Reading templates: from the organisation's current version, or an earlier one by version.
-enum TemplateSession {
-    static func store() throws -> OrganisationStore { OrganisationStore(repository: try Session.repository()) }
-
-    static func current() throws -> Organisation {
-        let store = try store()
-        guard let head = try store.head() else {
-            throw StoreError.invalidInput("this repository has no organisation, so no templates: the first administrator creates it with 'accord org init'")
-        }
-        return try store.read(head).organisation
-    }
-
+extension OrgSession {
     /// The template `id` as it is now, or at `version` (searched back through the organisation's history).
-    static func find(_ id: String, version: Int? = nil) throws -> OrganisationTemplate {
-        let org = try current()
+    func template(_ id: String, version: Int? = nil) throws -> OrganisationTemplate {
+        let org = try current().organisation
         guard let now = org.template(id) else {
             let known = (org.templates ?? []).map(\.id)
             throw StoreError.invalidInput("no template '\(Output.oneLine(id))'" + (known.isEmpty ? " (the organisation has none yet: 'accord template add')" : "; there are: \(known.joined(separator: ", "))"))
@@ -130,7 +119,6 @@ enum TemplateSession {
         guard version >= 1, version < now.version else {
             throw StoreError.invalidInput("template \(id) has versions 1 to \(now.version), not \(version)")
         }
-        let store = try store()
         for v in try store.chain() {
             if let t = try store.read(v).organisation.template(id), t.version == version { return t }
         }
