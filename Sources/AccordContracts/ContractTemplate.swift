@@ -24,7 +24,7 @@ public enum ContractTemplate {
         guard !o.isEmpty else { throw ContractError("", "the template has no fields") }
         o["number"] = .string("TEMPLATE")
         if o["type"] == nil { o["type"] = .string(ContractType.sales.code) }
-        _ = try Contract(json: mapMilestones(.object(o)) { _, m in m["amount"] = m["amount"] ?? .string("0") })
+        _ = try Contract(json: withPlaceholderAmounts(.object(o)))
     }
 
     /// `doc` with an amount for every payment milestone that has only a percent: that percent of
@@ -32,8 +32,7 @@ public enum ContractTemplate {
     /// to cents, the last such milestone taking the remainder when the percents make 100, so the
     /// amounts sum exactly to the total (invariant 4). Milestones that give an amount keep it.
     public static func withMilestoneAmounts(_ doc: JSON) throws(ContractError) -> JSON {
-        let placeholder = mapMilestones(doc) { _, m in m["amount"] = m["amount"] ?? .string("0") }
-        let c = try Contract(json: Contract.droppingDerived(placeholder))
+        let c = try Contract(json: Contract.droppingDerived(withPlaceholderAmounts(doc)))
         let total = c.totalAmount.isZero ? c.lineItems.map(\.lineAmount).sum() : c.totalAmount
         let open = Set(c.paymentMilestones.indices.filter { doc["paymentMilestones"]?.array?[$0]["amount"] == nil })
         guard !open.isEmpty else { return doc }
@@ -48,6 +47,11 @@ public enum ContractTemplate {
             assigned += amount
             m["amount"] = .string(amount.formatted(decimals: 2))
         }
+    }
+
+    /// `doc` with 0 for each milestone amount not given, so that it reads as a contract.
+    static func withPlaceholderAmounts(_ doc: JSON) -> JSON {
+        mapMilestones(doc) { _, m in m["amount"] = m["amount"] ?? .string("0") }
     }
 
     static func mapMilestones(_ doc: JSON, _ body: (Int, inout [String: JSON]) -> Void) -> JSON {
