@@ -38,8 +38,13 @@ extension HeadOffice {
         }
         // A cached line with a figure changed but the right head would be trusted: the cache is
         // keyed by head, so a new commit (a receipt) is what makes a contract be read again.
+        func rowid(_ n: String) throws -> Int? { try SQLiteProbe.int(cache, "SELECT rowid FROM facts WHERE number = '\(n)'") }
+        let (other, moved) = (try rowid("HT-2026-010"), try rowid("HT-2026-009"))
+        #expect(other != nil && moved != nil)
         r.ok("finance", "record", "HT-2026-009", "paymentReceipt", "date=2026-09-01", "amount=39120.00", "milestone=M2")
         let rows = ReportJSON(r, ["overdue", "--as-of", "2026-12-01"]).rows("milestones")
+        #expect(try rowid("HT-2026-010") == other, "a contract whose head did not move keeps its row")
+        #expect(try rowid("HT-2026-009") != moved, "the moved contract's row is written again")
         #expect(!rows.contains { $0["number"] as? String == "HT-2026-009" }, "M2 is paid now")
         let ledger = ReportJSON(r, ["ledger", "--as-of", "2026-12-01"]).rows()
         #expect(ledger.first { $0["number"] as? String == "HT-2026-009" }?["received"] as? String == "58680.00")
