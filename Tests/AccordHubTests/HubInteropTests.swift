@@ -174,14 +174,7 @@ struct HubInteropTests {
             let base = w.gitOK("--git-dir", gd, "rev-parse", "\(Self.east)^{tree}", as: "zhang")
             let lsTree = w.gitOK("--git-dir", gd, "ls-tree", base, as: "zhang")
             let emptyBlob = blob.trimmed
-            let newTree = try {
-                let input = lsTree + "\n100644 blob \(emptyBlob)\tforged.txt\n"
-                let f = "\(w.root)/tree.txt"
-                FileManager.default.createFile(atPath: f, contents: Data(input.utf8))
-                let r = w.run("/bin/sh", ["-c", "/usr/bin/git --git-dir '\(gd)' mktree < '\(f)'"], as: "zhang")
-                guard r.status == 0 else { throw HubSetupError("mktree: \(r.err)") }
-                return r.trimmed
-            }()
+            let newTree = try w.mktree(gd, lsTree + "\n100644 blob \(emptyBlob)\tforged.txt")
             let objectsBefore = w.hubObjectFiles()
 
             // Signed by nobody.
@@ -244,11 +237,7 @@ struct HubInteropTests {
             let jumpedFile = "\(w.root)/jumped.json"
             FileManager.default.createFile(atPath: jumpedFile, contents: Data((jumped + "\n").utf8))
             let jumpedBlob = w.gitOK("--git-dir", gd, "hash-object", "-w", jumpedFile, as: "zhang")
-            let listing = w.gitOK("--git-dir", gd, "ls-tree", tree, as: "zhang")
-                .replacingOccurrences(of: contractBlob, with: jumpedBlob)
-            let listingFile = "\(w.root)/jumped-tree.txt"
-            FileManager.default.createFile(atPath: listingFile, contents: Data((listing + "\n").utf8))
-            let jumpedTree = w.run("/bin/sh", ["-c", "/usr/bin/git --git-dir '\(gd)' mktree < '\(listingFile)'"], as: "zhang").trimmed
+            let jumpedTree = try w.mktree(gd, w.gitOK("--git-dir", gd, "ls-tree", tree, as: "zhang").replacingOccurrences(of: contractBlob, with: jumpedBlob))
             let objectsBefore = w.hubObjectFiles()
 
             let forged: [(what: String, id: String, reason: String)] = [

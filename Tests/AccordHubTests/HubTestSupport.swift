@@ -191,6 +191,15 @@ final class HubWorld: @unchecked Sendable {
         ok(HubTools.git, args, cwd: cwd, as: person, sourceLocation: sourceLocation)
     }
 
+    /// `git mktree` of `listing` (ls-tree lines) in `gitDir`: a tree made by hand for a forged commit.
+    func mktree(_ gitDir: String, _ listing: String) throws -> String {
+        let f = "\(root)/tree-\(UUID().uuidString).txt"
+        FileManager.default.createFile(atPath: f, contents: Data((listing + "\n").utf8))
+        let r = run("/bin/sh", ["-c", "\(HubTools.git) --git-dir '\(gitDir)' mktree < '\(f)'"])
+        guard r.status == 0 else { throw HubSetupError("mktree: \(r.err)") }
+        return r.trimmed
+    }
+
     /// Keys, the organisation, two contracts, the hub repository and tokens for everyone.
     func setUp() throws {
         for p in ["admin", "zhang", "wang", "stranger"] {
