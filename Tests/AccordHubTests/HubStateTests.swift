@@ -27,6 +27,22 @@ extension Hub {
             #expect(feed.office(of: "refs/contracts/C-2") == "West")
         }
 
+        /// A change the feed already says (a catch-up saw a push's ref move before the push wrote
+        /// its line) is not written twice; a new value or office of the same ref is.
+        @Test func aChangeTheFeedAlreadySaysIsNotWrittenTwice() throws {
+            let dir = FileManager.default.temporaryDirectory.path + "/accord-feed-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let feed = try ChangesFeed(gitDir: dir)
+            let a = ObjectHasher.id(type: .blob, payload: Array("a".utf8)), b = ObjectHasher.id(type: .blob, payload: Array("b".utf8))
+            let ref = "refs/contracts/C-1"
+            try feed.append([(ref: ref, id: a, office: "East", previousOffice: "")])
+            try feed.append([(ref: ref, id: a, office: "East", previousOffice: "")])
+            #expect(feed.lastSeq == 1)
+            try feed.append([(ref: ref, id: a, office: "West", previousOffice: "East"), (ref: ref, id: b, office: "West", previousOffice: "West")])
+            let again = try ChangesFeed(gitDir: dir).changes(since: 0)
+            #expect(again.map(\.seq) == [1, 2, 3] && again.map(\.id) == [a, a, b])
+        }
+
         /// A tokens file the hub cannot read is the hub's fault (500), not a wrong token (401).
         @Test func anUnreadableTokensFileIsAnInternalError() throws {
             let w = try HubWorld()
