@@ -92,10 +92,12 @@ public final class HubService: @unchecked Sendable {
         if let org = try storage.resolve(OrganisationStore.ref) { refs[OrganisationStore.ref] = org }
         let drift = feed.drift(refs: refs)
         guard !drift.isEmpty else { return }
+        let contracts = drift.compactMap { d in d.ref == OrganisationStore.ref ? nil : d.id }
+        let offices = Dictionary(zip(contracts, storage.offices(of: contracts)), uniquingKeysWith: { a, _ in a })
         var lines: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
         for d in drift {
             let previous = feed.office(of: d.ref) ?? ""
-            let office = d.id.flatMap { id in d.ref == OrganisationStore.ref ? nil : storage.office(of: id) } ?? previous
+            let office = d.id.flatMap { id in d.ref == OrganisationStore.ref ? nil : offices[id] ?? nil } ?? previous
             lines.append((d.ref, d.id, office, previous))
         }
         try feed.append(lines)
