@@ -56,11 +56,17 @@ import Testing
         let world = MutatingWorld.World(s: s)
         var rng = SeededRNG(seed: Self.seed)
         let useStrace = Strace.available && ProcessInfo.processInfo.environment["ACCORD_CRASH_TIMERS"] == nil
+        // Acknowledged before any trial: every commit on a contract or organisation ref of every repository.
+        MutatingWorld.fresh(s)
+        let acknowledged = MutatingWorld.acknowledged(world)
         // What each command does when nothing kills it: its system calls (strace) or its duration.
+        // Its checks are not vacuous (its work is not done before it runs) and hold when it ran
+        // to the end (the moment a kill finds its work complete: the re-run says it is done).
         var profile: [String: [String: Int]] = [:]
         var duration: [String: Double] = [:]
         for c in MutatingWorld.commands {
             MutatingWorld.fresh(s)
+            if let done = c.done, done(world) == nil { Issue.record("\(c.name): its done check holds before it ran") }
             if useStrace {
                 profile[c.name] = Self.counts(s, c.args, cwd: world.path(c.cwd))
             } else {
@@ -68,11 +74,10 @@ import Testing
                 _ = s.accord(c.args, cwd: world.path(c.cwd), input: [])
                 duration[c.name] = Date().timeIntervalSince(t0)
             }
+            let problems = MutatingWorld.problemsAfterFailure(world, c, acknowledged: acknowledged)
+            if !problems.isEmpty { Issue.record("\(c.name) run to the end: \(problems.joined(separator: "; "))") }
         }
         if ProcessInfo.processInfo.environment["ACCORD_CRASH_DEBUG"] != nil { print("profile: \(profile) \(duration)") }
-        // Acknowledged before any trial: every commit on a contract ref of every repository.
-        MutatingWorld.fresh(s)
-        let acknowledged = MutatingWorld.acknowledged(world)
 
         var kills = 0, attempts = 0, failures = 0
         var byCommand: [String: Int] = [:], bySyscall: [String: Int] = [:]

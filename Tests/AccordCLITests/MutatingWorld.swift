@@ -22,8 +22,13 @@ enum MutatingWorld {
 
     /// The repositories every trial starts from (copied fresh each time, always at the same path,
     /// so remote URLs stay valid): `hub.accord` (bare), `rep` (a clone with two unpushed edits of
-    /// CM-A, behind the hub on CM-B, tracking CM-C which the hub deleted), `hq` (another clone),
-    /// `cf` (a clone with a conflict on CM-B's subject), `imp` (empty, for import), a bundle `d.bundle` carrying CM-D, an export `imp.json`.
+    /// CM-A, tagged `buyer-edit` at the second, behind the hub on CM-B, tracking CM-C which the hub
+    /// deleted), `hq` (another clone, with an unpushed edit of CM-A's subject), `cf` (a clone with a
+    /// conflict on CM-B's subject), `imp` (empty, for import), `mg` (a clone that changed CM-A's
+    /// buyer and fetched hq's CM-A: a merge to make; and a complete draft, HT-2026-002, to submit),
+    /// `org` (a repository with a signed organisation whose administrator's key is `keys/admin`,
+    /// and a contract CM-O), a bundle `d.bundle` carrying CM-D, an export `imp.json`, and the public
+    /// key `keys/li/accord/signing_key.pub` of a person to add.
     struct World: Sendable {
         let s: Sandbox
         var root: String { "\(s.root)/w" }
@@ -37,9 +42,15 @@ enum MutatingWorld {
         func contractCommits(_ repo: String) -> Set<String> {
             Set(s.git("--git-dir=\(gitDir(repo))", "rev-list", "--glob=refs/contracts/*").lines)
         }
+        /// Every commit reachable from refs/contracts/* of `repo` or from its organisation
+        /// (refs/accord/organisation, whose signed versions are acknowledged as a contract's are).
+        func acknowledgedCommits(_ repo: String) -> Set<String> {
+            let organisation = tip(repo, "refs/accord/organisation").isEmpty ? [] : ["refs/accord/organisation"]
+            return Set(s.git(["--git-dir=\(gitDir(repo))", "rev-list", "--glob=refs/contracts/*"] + organisation, input: []).lines)
+        }
     }
 
-    static let repos = ["hub.accord", "rep", "hq", "cf", "imp"]
+    static let repos = ["hub.accord", "rep", "hq", "cf", "imp", "mg", "org"]
 
     static func buildTemplate(_ s: Sandbox) {
         let w = "\(s.root)/w"
@@ -70,6 +81,34 @@ enum MutatingWorld {
         s.ok("set", "CM-A", "buyer.name=新买方", cwd: rep)
         s.ok("update-ref", "-d", "refs/contracts/CM-C", env: ["ACCORD_DIR": "\(w)/hub.accord"])
         FileManager.default.createFile(atPath: "\(w)/att.txt", contents: Data("签收单\n".utf8))
+        // What revert undoes: rep's second edit of CM-A (the buyer), named by a tag that stays put.
+        s.ok("tag", "CM-A", "buyer-edit", cwd: rep)
+        // Two diverged histories of CM-A to merge with no conflict: hq changes the subject
+        // (unpushed, so the hub's CM-A stays where rep's push fast-forwards it), mg the buyer.
+        s.ok("set", "CM-A", "subject=总部A", cwd: hq)
+        s.ok("clone", "-q", "hub.accord", "mg", cwd: w)
+        let mg = "\(w)/mg"
+        setIdentity(s, mg)
+        s.ok("set", "CM-A", "buyer.name=合并买方", cwd: mg)
+        s.ok("remote", "add", "hq", "../hq", cwd: mg)
+        s.ok("fetch", "-q", "hq", cwd: mg)
+        // A draft with complete terms, for submit.
+        let fixtures = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ContractRepo.fixtureFiles[0])))) as? [[String: Any]] ?? []
+        let draft = fixtures.filter { ($0["contract"] as? [String: Any])?["number"] as? String == "HT-2026-002" }
+        #expect(draft.count == 1, "HT-2026-002 not in \(ContractRepo.fixtureFiles[0])")
+        FileManager.default.createFile(atPath: "\(w)/draft.json", contents: try? JSONSerialization.data(withJSONObject: draft))
+        s.ok("import", "../draft.json", cwd: mg)
+        // An organisation: keys made by accord itself (each under its own config directory inside
+        // the world, not the sandbox's home, so no other repository signs), a contract from before
+        // it (its baseline), then org init by the administrator (who is also a sales rep).
+        for k in ["admin", "li"] { s.ok("key", "generate", env: ["XDG_CONFIG_HOME": "\(w)/keys/\(k)"]) }
+        s.ok("init", "-q", "org", cwd: w)
+        let org = "\(w)/org"
+        setIdentity(s, org)
+        s.ok("new", "CM-O", "--type", "sales", "subject=件O", "buyer.name=买方O", cwd: org)
+        // An absolute path: every trial's world is at this same path.
+        s.ok("config", "user.signingKey", "\(w)/keys/admin/accord/signing_key", cwd: org)
+        s.ok("org", "init", "--name", "示例", "--role", "salesRep", "--office", "SH", cwd: org)
         try? FileManager.default.removeItem(atPath: seed)
         try? FileManager.default.moveItem(atPath: w, toPath: "\(s.root)/template")
     }
@@ -114,7 +153,49 @@ enum MutatingWorld {
         Command(name: "search", cwd: "rep", args: ["search", "件"], touches: ["rep"], writesOnlyDerived: true),
         Command(name: "pull bundle", cwd: "rep", args: ["pull", "-q", "../d.bundle"], touches: ["rep"],
                 done: { $0.tip("rep", "refs/contracts/CM-D").isEmpty ? "CM-D not pulled" : nil }),
+        // Lifecycle moves. CM-B, not CM-A: the edit of rep after every trial is of CM-A.
+        Command(name: "cancel", cwd: "rep", args: ["cancel", "CM-B"], touches: ["rep"],
+                alreadyDone: ["cannot cancel a contract that is cancelled"],
+                done: { w in w.s.ok("show", "CM-B", cwd: w.path("rep")).contains("cancelled") ? nil : "CM-B not cancelled" }),
+        Command(name: "submit", cwd: "mg", args: ["submit", "HT-2026-002"], touches: ["mg"],
+                alreadyDone: ["cannot submit a contract that is initialReview"],
+                done: { w in w.s.ok("show", "HT-2026-002", cwd: w.path("mg")).contains("initialReview") ? nil : "HT-2026-002 not submitted" }),
+        // Once done, the buyer has changed since the reverted commit (back to its old value).
+        Command(name: "revert", cwd: "rep", args: ["revert", "CM-A", "refs/tags/CM-A/buyer-edit"], touches: ["rep"],
+                alreadyDone: ["buyer.name: has changed since refs/tags/CM-A/buyer-edit (now 买方A)"],
+                done: { w in
+                    let shown = w.s.ok("show", "CM-A", cwd: w.path("rep"))
+                    return shown.contains("买方A") && !shown.contains("新买方") && shown.contains("改A") ? nil : "CM-A's buyer not reverted"
+                }),
+        // A real merge commit: mg's CM-A (the buyer) and hq's (the subject), no conflict. Run
+        // again once done, it is "already up to date" (exit 0).
+        Command(name: "merge", cwd: "mg", args: ["merge", "CM-A", "hq/contracts/CM-A"], touches: ["mg"],
+                done: { w in
+                    let shown = w.s.ok("show", "CM-A", cwd: w.path("mg"))
+                    let hq = w.tip("mg", "refs/remotes/hq/contracts/CM-A")
+                    return !hq.isEmpty && w.tip("mg", "refs/contracts/CM-A^2") == hq && shown.contains("总部A") && shown.contains("合并买方")
+                        && w.s.ok("conflicts", cwd: w.path("mg")).isEmpty ? nil : "CM-A not merged"
+                }),
+        // The organisation's signed versions (refs/accord/organisation): after each, the
+        // administrator's next signed contract commit must still be accepted.
+        Command(name: "org person add", cwd: "org",
+                args: ["org", "person", "add", "li.si@example.com", "--name", "李四", "--key", "../keys/li/accord/signing_key.pub",
+                       "--role", "salesRep", "--office", "SH"],
+                touches: ["org"], alreadyDone: ["li.si@example.com is already a person of the organisation"],
+                done: { w in
+                    w.s.ok("org", "show", cwd: w.path("org")).contains("li.si@example.com") ? orgEdits(w) : "li.si@example.com not added"
+                }),
+        // Run again once done, the same template is "unchanged" (exit 0).
+        Command(name: "template add", cwd: "org", args: ["template", "add", "001", "--name", "标准销售合同", "currency=CNY", "paymentMethod=银行转账"],
+                touches: ["org"],
+                done: { w in w.s.ok("template", "list", cwd: w.path("org")).contains("标准销售合同") ? orgEdits(w) : "template 001 not published" }),
     ]
+
+    /// The organisation's repository still takes a signed contract commit.
+    static func orgEdits(_ w: World) -> String? {
+        let r = w.s.accord(["set", "CM-O", "subject=之后"], cwd: w.path("org"), input: [])
+        return r.status == 0 ? nil : "next edit of org failed: \(r.err.prefix(400))"
+    }
 
     static func fresh(_ s: Sandbox) {
         let w = "\(s.root)/w"
@@ -124,17 +205,18 @@ enum MutatingWorld {
         }
     }
 
-    /// Every commit on a contract ref of every repository of a fresh world: what was acknowledged
-    /// before any command of a trial ran.
+    /// Every commit on a contract ref or the organisation ref of every repository of a fresh
+    /// world: what was acknowledged before any command of a trial ran.
     static func acknowledged(_ world: World) -> [String: Set<String>] {
         var acknowledged: [String: Set<String>] = [:]
-        for r in repos { acknowledged[r] = world.contractCommits(r) }
+        for r in repos { acknowledged[r] = world.acknowledgedCommits(r) }
         #expect(repos.filter { $0 != "imp" }.allSatisfy { acknowledged[$0]?.isEmpty == false })
+        #expect(!world.tip("org", "refs/accord/organisation").isEmpty, "org has no organisation")
         return acknowledged
     }
 
     /// What is wrong after `c` failed (killed, or out of space) in `world`: both fscks on every
-    /// repository it touched, every acknowledged commit still on a contract ref, and then the
+    /// repository it touched, every acknowledged commit still on a contract or organisation ref, and then the
     /// same command re-run to completion (or finding its work done), and an edit of the replica.
     static func problemsAfterFailure(_ world: World, _ c: Command, acknowledged: [String: Set<String>]) -> [String] {
         let s = world.s, cwd = world.path(c.cwd)
@@ -146,9 +228,9 @@ enum MutatingWorld {
             let a = s.accord(["fsck"], cwd: world.root, input: [], env: ["ACCORD_DIR": world.gitDir(r)])
             if a.status != 0 { problems.append("accord fsck \(r): \(a.err.prefix(300)) \(a.out.prefix(300))") }
         }
-        // 2. Nothing acknowledged lost.
+        // 2. Nothing acknowledged lost (contracts' commits and the organisation's versions).
         for r in repos {
-            let lost = (acknowledged[r] ?? []).subtracting(world.contractCommits(r))
+            let lost = (acknowledged[r] ?? []).subtracting(world.acknowledgedCommits(r))
             if !lost.isEmpty { problems.append("\(r) lost \(lost.count) acknowledged commits") }
         }
         // 3. No hand repair: the same command completes (or finds its work done), the work is
