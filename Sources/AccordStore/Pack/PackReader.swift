@@ -277,6 +277,21 @@ public final class PackReader: @unchecked Sendable {
     }
 
     public var count: Int { index.count }
+
+    private let offsetsLock = StoreMutex()
+    private var offsetsCache: [Int]?
+    /// Every entry's offset, ascending (where each entry ends; for pack reuse). Computed once.
+    func sortedOffsets() throws(StoreError) -> [Int] {
+        offsetsLock.lock(); defer { offsetsLock.unlock() }
+        if let offsetsCache { return offsetsCache }
+        var out: [Int] = []
+        out.reserveCapacity(count)
+        for i in 0..<count { out.append(try index.offset(at: i)) }
+        out.sort()
+        offsetsCache = out
+        return out
+    }
+
     public func contains(_ id: ObjectID) -> Bool { index.position(of: id) != nil }
     public func allIDs() -> [ObjectID] { index.allIDs() }
 

@@ -16,9 +16,14 @@ public struct PackWriter {
         public var window: Int
         public var depth: Int
         public var compressionLevel: Int32
-        public init(window: Int = 10, depth: Int = 50, compressionLevel: Int32 = 6) {
-            self.window = window; self.depth = depth; self.compressionLevel = compressionLevel
+        /// Copy what is already stored in a pack as it is stored (`PackReuse`): for transfers.
+        /// gc leaves it off, so a repack reads (and verifies) every object and searches deltas anew.
+        public var reuse: Bool
+        public init(window: Int = 10, depth: Int = 50, compressionLevel: Int32 = 6, reuse: Bool = false) {
+            self.window = window; self.depth = depth; self.compressionLevel = compressionLevel; self.reuse = reuse
         }
+        /// For a transfer: git's defaults, reusing packed objects.
+        public static let transfer = Options(reuse: true)
     }
 
     public struct Result: Sendable, Equatable {
@@ -68,17 +73,20 @@ public struct PackWriter {
     public static func write(_ objects: [Input], from db: ObjectDatabase, to directory: String,
                              options: Options = Options(),
                              progress: ((_ phase: String, _ done: Int, _ total: Int) -> Void)? = nil) throws(StoreError) -> Result {
-        // 1. Sizes and types, for the sort.
         var seen = Set<ObjectID>()
+        let unique = objects.filter { seen.insert($0.id).inserted }
+        seen = []
+        let reuse = options.reuse ? PackReuse(unique, db: db) : nil
+        let ordinary = reuse?.rest ?? unique
+        // 1. Sizes and types of what is not copied, for the sort.
         var items: [Item] = []
-        items.reserveCapacity(objects.count)
+        items.reserveCapacity(ordinary.count)
         let report = ProgressThrottle(progress)
-        for (n, o) in objects.enumerated() where seen.insert(o.id).inserted {
+        for (n, o) in ordinary.enumerated() {
             let h = try db.header(o.id)
             items.append(Item(id: o.id, type: h.type, size: h.size, hash: nameHash(o.name), order: n))
-            report("Counting objects", items.count, objects.count)
+            report("Counting objects", items.count, ordinary.count)
         }
-        seen = []
         items.sort { a, b in
             if a.type != b.type { return a.type.rawValue > b.type.rawValue }
             if a.hash != b.hash { return a.hash > b.hash }
@@ -90,12 +98,14 @@ public struct PackWriter {
         // 2. Stream the pack to a temp file.
         let out = try PackFileWriter(directory: directory, prefix: "tmp_pack_")
         var entries: [(id: ObjectID, offset: Int, crc: UInt32)] = []
-        entries.reserveCapacity(items.count)
+        entries.reserveCapacity(unique.count)
         do throws(StoreError) {
             var header: [UInt8] = PackFormat.packMagic
             PackFormat.appendBE32(2, to: &header)
-            PackFormat.appendBE32(UInt32(items.count), to: &header)
+            PackFormat.appendBE32(UInt32(unique.count), to: &header)
             try out.append(header)
+            if let reuse { try copy(reuse, to: out, entries: &entries, report: report, total: unique.count) }
+            let copied = entries.count
             let deflater = Deflater(level: options.compressionLevel)
             var window: [Slot] = []
             window.reserveCapacity(options.window + 1)
@@ -145,7 +155,7 @@ public struct PackWriter {
                     if window.count == options.window { window.removeFirst() }
                     window.append(Slot(type: item.type, content: content.payload, index: nil, offset: offset, depth: depth))
                 }
-                report("Writing objects", k + 1, items.count)
+                report("Writing objects", copied + k + 1, unique.count)
             }
             let checksum = try out.finish()
             // 3. The index, then both files into place: pack first, so an idx never names a missing pack.
@@ -161,11 +171,42 @@ public struct PackWriter {
                 let e = errno; FileIO.remove(idxTmp); throw .io(op: "rename into place", path: base + ".idx", errno: e)
             }
             FileIO.fsyncDirectory(directory)
-            report.finish("Writing objects", items.count, items.count)
-            return Result(packID: checksum, packPath: base + ".pack", indexPath: base + ".idx", count: items.count)
+            report.finish("Writing objects", unique.count, unique.count)
+            return Result(packID: checksum, packPath: base + ".pack", indexPath: base + ".idx", count: unique.count)
         } catch {
             out.abandon()
             throw error
+        }
+    }
+}
+
+extension PackWriter {
+    /// Writes the entries `reuse` copies: a whole object byte for byte, a delta with its base's
+    /// offset in the new pack (its base was copied before it).
+    static func copy(_ reuse: PackReuse, to out: PackFileWriter, entries: inout [(id: ObjectID, offset: Int, crc: UInt32)],
+                     report: ProgressThrottle, total: Int) throws(StoreError) {
+        var byID: [ObjectID: Int] = [:]
+        var bySource: [[Int: Int]] = Array(repeating: [:], count: reuse.readers.count)
+        var header: [UInt8] = []
+        for c in reuse.copies {
+            let bytes = reuse.readers[c.pack].data.file.bytes
+            let offset = out.position
+            out.beginEntry()
+            if c.entry.code == PackFormat.ofsDelta || c.entry.code == PackFormat.refDelta {
+                let base = c.entry.code == PackFormat.ofsDelta ? bySource[c.pack][c.entry.baseOffset] : byID[c.entry.baseID]
+                guard let base else { throw .corruptObject(c.id, "its delta base was not packed before it") }
+                header.removeAll(keepingCapacity: true)
+                PackFormat.encodeEntryHeader(type: PackFormat.ofsDelta, size: c.entry.size, into: &header)
+                PackFormat.encodeOffsetDelta(offset - base, into: &header)
+                try out.append(header)
+                try out.append(UnsafeRawBufferPointer(rebasing: bytes[c.entry.dataStart..<c.end]))
+            } else {
+                try out.append(UnsafeRawBufferPointer(rebasing: bytes[c.sourceOffset..<c.end]))
+            }
+            entries.append((c.id, offset, out.entryCRC))
+            byID[c.id] = offset
+            bySource[c.pack][c.sourceOffset] = offset
+            report("Writing objects", entries.count, total)
         }
     }
 }

@@ -223,7 +223,7 @@ public struct BundleFile: Sendable, Equatable {
         TempSibling.sweep(dir, prefix: tempPrefix)
         let temp = try TempSibling(in: dir, prefix: tempPrefix)
         defer { temp.remove() }
-        let written = try PackWriter.write(selection.objects, from: repo.objects, to: temp.path, progress: progress)
+        let written = try PackWriter.write(selection.objects, from: repo.objects, to: temp.path, options: .transfer, progress: progress)
         let pack = try MappedFile(path: written.packPath)
         let tmp = "\(temp.path)/bundle"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

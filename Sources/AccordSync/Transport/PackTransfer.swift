@@ -32,7 +32,7 @@ public enum PackTransfer {
         let stage = tempName(packDir, "tmp_pack_stage_")
         try FileIO.makeDirectories(stage)
         defer { FileIO.removeTree(stage) }
-        let written = try PackWriter.write(objects, from: source, to: stage, progress: progress)
+        let written = try PackWriter.write(objects, from: source, to: stage, options: .transfer, progress: progress)
         let tmpPack = tempName(packDir, "tmp_pack_")
         guard rename(written.packPath, tmpPack) == 0 else {
             throw StoreError.io(op: "move received pack to", path: tmpPack, errno: errno)

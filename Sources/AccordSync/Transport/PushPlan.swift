@@ -70,7 +70,7 @@ public struct PushPlan {
         let stage = PackTransfer.tempName("\(local.objects.directory)/pack", "tmp_pack_stage_")
         try FileIO.makeDirectories(stage)
         do {
-            return (try PackWriter.write(objects, from: local.objects, to: stage, progress: progress).packPath, stage)
+            return (try PackWriter.write(objects, from: local.objects, to: stage, options: .transfer, progress: progress).packPath, stage)
         } catch {
             FileIO.removeTree(stage)
             throw error
