@@ -52,12 +52,21 @@ public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
         GarbageCollector.removeStaleTemporaries(repository)
     }
 
+    /// The version last read, by its id: every request authenticates against the organisation,
+    /// and reading a version (a root holds the baseline of every contract) costs more than a
+    /// request should.
+    private let organisationLock = NSLock()
+    private var lastOrganisation: (id: ObjectID, organisation: Organisation)?
+
     public func organisation() throws -> Organisation {
         let store = OrganisationStore(repository: repository)
         guard let head = try store.head() else {
             throw HubService.Failure(500, "\(repository.gitDir) has no organisation (refs/accord/organisation): a hub knows its callers from it; run 'accord org init' there first")
         }
-        return try store.read(head).organisation
+        if let known = organisationLock.withLock({ lastOrganisation }), known.id == head { return known.organisation }
+        let organisation = try store.read(head).organisation
+        organisationLock.withLock { lastOrganisation = (head, organisation) }
+        return organisation
     }
 
     public func refs(prefix: String) throws -> [(name: String, id: ObjectID)] { try repository.refs.list(prefix: prefix) }

@@ -64,15 +64,28 @@ public struct OrganisationStore: Sendable {
         catch { throw .store("organisation version \(id.hex.prefix(12)): \(error)") }
     }
 
+    /// `<64 hex> <number>` per line, read over the bytes (a root adopted over 10,000 contracts
+    /// holds 10,000 lines, and every contract store opened reads them).
     static func parseBaseline(_ bytes: [UInt8]) throws(TrustError) -> [String: ObjectID] {
         var out: [String: ObjectID] = [:]
-        for (n, line) in String(decoding: bytes, as: UTF8.self).split(separator: "\n").enumerated() {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let id = ObjectID(hex: String(parts[0])) else {
-                throw .invalid("baseline line \(n + 1) is not '<commit id> <contract number>'")
+        out.reserveCapacity(bytes.count / 80)
+        var failedLine: Int?
+        bytes.withUnsafeBytes { b in
+            var start = 0, n = 0
+            while start < b.count {
+                n += 1
+                var end = start
+                while end < b.count, b[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                if end == start { continue } // an empty line
+                guard end - start > 65, b[start + 64] == 0x20,
+                      let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[start..<start + 64])) else {
+                    failedLine = n; return
+                }
+                out[String(decoding: UnsafeRawBufferPointer(rebasing: b[start + 65..<end]), as: UTF8.self)] = id
             }
-            out[String(parts[1])] = id
         }
+        if let failedLine { throw .invalid("baseline line \(failedLine) is not '<commit id> <contract number>'") }
         return out
     }
 
