@@ -106,6 +106,22 @@ public struct RefStore: Sendable {
         throw .invalidInput("symbolic ref '\(name)' nests too deeply (a loop?)")
     }
 
+    /// What a listing of some ref directories holds: the names of files (loose refs) and of
+    /// directories in them. A large batch lists the directories of its refs once, instead of
+    /// opening (and unlinking) a file per ref that a repository of packed refs does not have.
+    struct LooseListing {
+        var files: Set<String> = []
+        var directories: Set<String> = []
+
+        init(gitDir: String, of names: some Sequence<String>) {
+            for dir in Set(names.map { FileIO.dirname(of: $0) }) {
+                for e in FileIO.listEntries("\(gitDir)/\(dir)") {
+                    if e.isDirectory { directories.insert("\(dir)/\(e.name)") } else { files.insert("\(dir)/\(e.name)") }
+                }
+            }
+        }
+    }
+
     public struct PackedRef: Sendable, Equatable {
         public var id: ObjectID
         public var peeled: ObjectID?
@@ -326,8 +342,8 @@ public struct RefStore: Sendable {
 
     /// The current id of a (non-symbolic) ref, read while its lock is held; `packed`: a parse
     /// of packed-refs to use instead of looking the name up in the file.
-    func currentValue(_ name: String, packed: PackedFile? = nil) throws(StoreError) -> ObjectID? {
-        switch try value(name, packed: packed) {
+    func currentValue(_ name: String, packed: PackedFile? = nil, loose: LooseListing? = nil) throws(StoreError) -> ObjectID? {
+        switch try value(name, packed: packed, loose: loose) {
         case let .direct(id)?: return id
         case .symbolic?: throw .invalidInput("ref '\(name)' is symbolic")
         case nil: return nil
@@ -335,9 +351,10 @@ public struct RefStore: Sendable {
     }
 
     /// A ref's value (loose first), from `packed` when given, else looked up in the file.
-    func value(_ name: String, packed: PackedFile?) throws(StoreError) -> RefValue? {
+    /// `loose`: the loose refs a listing found (no file opened for a name it does not hold).
+    func value(_ name: String, packed: PackedFile?, loose: LooseListing? = nil) throws(StoreError) -> RefValue? {
         guard let packed else { return try read(name) }
-        if let loose = try readLoose(name) { return loose }
+        if loose?.files.contains(name) ?? true, let found = try readLoose(name) { return found }
         return packed.refs[name].map { .direct($0.id) }
     }
 
@@ -353,19 +370,21 @@ public struct RefStore: Sendable {
     /// neither in the repository nor among refs created in the same batch. `clear` remembers the
     /// directories already found to be no ref, across the names of one batch.
     func checkNoDirectoryConflict(_ name: String, batch: Set<String> = [], batchDirectories: Set<String> = [],
-                                  packed: PackedFile? = nil, clear: inout Set<String>) throws(StoreError) {
+                                  packed: PackedFile? = nil, loose: LooseListing? = nil, clear: inout Set<String>) throws(StoreError) {
         let packedBelow: Bool
         if let packed { packedBelow = packed.directories.contains(name) } else { packedBelow = try packedRefExists(under: name) }
         if packedBelow || batchDirectories.contains(name)
-            || (FileIO.isDirectory("\(gitDir)/\(name)") && !FileIO.list("\(gitDir)/\(name)").isEmpty) {
+            || (loose?.directories.contains(name) ?? true && FileIO.isDirectory("\(gitDir)/\(name)") && !FileIO.list("\(gitDir)/\(name)").isEmpty) {
             throw .badRefName(name, "refs exist under '\(name)/'")
         }
+        // Every directory above the parent was checked when the parent was (a batch of one directory).
+        if clear.contains(FileIO.dirname(of: name)) { return }
         var prefix = ""
         for comp in name.split(separator: "/").dropLast() {
             prefix += prefix.isEmpty ? String(comp) : "/\(comp)"
             guard prefix.hasPrefix("refs/"), !clear.contains(prefix) else { continue }
             if batch.contains(prefix) { throw .badRefName(name, "'\(prefix)' is created in the same batch, so no ref can be created under it") }
-            if try value(prefix, packed: packed) != nil {
+            if try value(prefix, packed: packed, loose: loose) != nil {
                 throw .badRefName(name, "'\(prefix)' exists, so no ref can be created under it")
             }
             clear.insert(prefix)
@@ -387,10 +406,10 @@ public struct RefStore: Sendable {
     /// the ref moved. Called with the ref's lock held: no one else appends to this reflog.
     /// In an `unshared` repository no ref gets a reflog (nil).
     func prepareReflog(_ name: String, old: ObjectID, new: ObjectID, who: Identity, message: String) throws(StoreError) -> PendingReflog? {
+        if unshared { return nil } // nothing there creates reflogs: no file to look for
         let path = "\(gitDir)/logs/\(name)"
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         let line = Array("\(old.hex) \(new.hex) \(who)\t\(oneLine)\n".utf8)
-        if unshared { return nil } // nothing there creates reflogs: no file to look for
         var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd < 0, errno == ENOENT {
             try FileIO.makeDirectories(FileIO.dirname(of: path))

@@ -70,11 +70,13 @@ extension RefStore {
         let seed = try LockSeed(in: gitDir)
         var held: [Held] = []
         var targets = Set<String>()
+        // A large batch lists its refs' directories (a hint here; listed again once the locks are held).
+        let before = packedLock != nil ? LooseListing(gitDir: gitDir, of: updates.map(\.name)) : nil
         for (i, u) in updates.enumerated() {
             do throws(StoreError) {
                 try RefName.validate(u.name)
                 var target = u.name // updating HEAD moves the branch it points at
-                if case .symbolic? = try readLoose(u.name) { target = try resolvedName(u.name) }
+                if before?.files.contains(u.name) ?? true, case .symbolic? = try readLoose(u.name) { target = try resolvedName(u.name) }
                 guard targets.insert(target).inserted else { throw .invalidInput("ref '\(target)' is updated twice in one batch") }
                 let lock = unshared && packedLock != nil && !target.hasPrefix("refs/tags/") ? nil : try lock(target, linkingTo: seed)
                 held.append(Held(index: i, target: target, lock: lock, old: nil))
@@ -86,16 +88,19 @@ extension RefStore {
         // Under packed-refs.lock one parse answers for every ref held; smaller batches look each
         // ref up as a single update does (binary search, no parse of a large file).
         let packed = packedLock != nil ? try freshPackedFile() : nil // read under packed-refs.lock
+        // The held refs' loose files cannot change now: their locks (or, unshared, nobody) keep them.
+        let listed = packedLock != nil ? LooseListing(gitDir: gitDir, of: held.map(\.target)) : nil
 
         let batchDirectories = RefStore.directories(of: held.map(\.target))
         var accepted: [Held] = []
         var clear = Set<String>() // directories known to be no ref
         for var h in held {
             do throws(StoreError) {
-                h.old = try currentValue(h.target, packed: packed)
+                h.old = try currentValue(h.target, packed: packed, loose: listed)
                 try check(updates[h.index].expected, current: h.old, ref: h.target)
                 if h.old == nil {
-                    try checkNoDirectoryConflict(h.target, batch: targets, batchDirectories: batchDirectories, packed: packed, clear: &clear)
+                    try checkNoDirectoryConflict(h.target, batch: targets, batchDirectories: batchDirectories, packed: packed,
+                                                 loose: listed, clear: &clear)
                 }
                 accepted.append(h)
             } catch { results[h.index] = error; h.lock?.rollback() }
@@ -135,7 +140,7 @@ extension RefStore {
             FaultPoint.hit("ref-batch-packed")
             for h in packed {
                 let path = "\(gitDir)/\(h.target)"
-                if unlink(path) != 0, errno != ENOENT {
+                if listed?.files.contains(h.target) ?? true, unlink(path) != 0, errno != ENOENT {
                     results[h.index] = .io(op: "delete stale loose ref", path: path, errno: errno)
                     h.lock?.rollback() // it still reads its old value: no reflog line
                     continue

@@ -27,6 +27,22 @@ import AccordObjects
         if name != "HEAD" { #expect(storeGit(["check-ref-format", name]).status == 0, "git refuses \(name)") }
     }
 
+    /// The one-pass check batches use must agree with the rules one by one, on the listed names
+    /// and on 20,000 random names made of the characters the rules are about.
+    @Test func theOnePassCheckAgreesWithTheRules() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["refs/", "refs", "/", ".", "..", "a", "合", "@", "{", "@{", ".lock", "lock", " ", "~", "^", ":", "?", "*", "[",
+                      "\\", "\u{1}", "\u{7f}", "-", "x"]
+        var names = Self.invalid + Self.valid.filter { $0 != "HEAD" }
+        for _ in 0..<20_000 {
+            names.append((Int.random(in: 0..<4, using: &rng) == 0 ? "" : "refs/") + (0..<Int.random(in: 1...8, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "a" }.joined())
+        }
+        for name in names {
+            let byRules = (try? RefName.rules(name)) != nil
+            #expect(RefName.isPlainlyValid(name) == byRules, "\(name.debugDescription): one pass \(RefName.isPlainlyValid(name)), rules \(byRules)")
+        }
+    }
+
     @Test func gitAgreesOnInvalidRefsNames() {
         for name in Self.invalid where name.hasPrefix("refs/") {
             #expect(storeGit(["check-ref-format", name]).status != 0, "git accepts \(name.debugDescription)")
