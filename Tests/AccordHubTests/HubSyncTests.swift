@@ -60,6 +60,54 @@ struct HubSyncTests {
         }
     }
 
+    /// A contract's tags go with it: `accord push` over HTTP sends the East rep's tag, the hub
+    /// checks it (it names a version of that contract) and lists it in the feed, and the next sync
+    /// of head office brings it; a tag is never moved; the West rep may not tag East's contract;
+    /// a tag naming a commit of another contract is refused.
+    @Test func aContractsTagsArePushedCheckedAndSynced() throws {
+        try withHub { w, hub in
+            #expect(accord(w, ["clone", "-q", hub.url, "east"], as: "zhang").status == 0)
+            #expect(accord(w, ["clone", "-q", hub.url, "hq2"], as: "admin").status == 0)
+            let east = "\(w.root)/east", hq = "\(w.root)/hq2"
+            w.accordOK("set", "HT-2026-001", "buyer.phone=021-7777", cwd: east, as: "zhang")
+            w.accordOK("tag", "HT-2026-001", "quoted", cwd: east, as: "zhang")
+            let pushed = accord(w, ["push", "origin"], in: east, as: "zhang")
+            #expect(pushed.status == 0 && (pushed.out + pushed.err).contains("[new tag]"), "\(pushed.out)\(pushed.err)")
+            let tag = w.gitOK("--git-dir", "\(east)/.accord", "rev-parse", "refs/tags/HT-2026-001/quoted", as: "zhang")
+            #expect(w.gitOK("--git-dir", w.hub, "rev-parse", "refs/tags/HT-2026-001/quoted") == tag)
+            #expect(w.gitOK("--git-dir", w.hub, "cat-file", "-t", tag) == "tag")
+            w.gitOK("--git-dir", w.hub, "fsck", "--strict")
+            let synced = accord(w, ["sync", "-q"], in: hq, as: "admin")
+            #expect(synced.status == 0, "\(synced.err)")
+            #expect(w.gitOK("--git-dir", "\(hq)/.accord", "rev-parse", "refs/tags/HT-2026-001/quoted") == tag, "the feed brought the tag")
+            #expect(accord(w, ["push", "origin"], in: east, as: "zhang").status == 0, "pushing again: nothing to do")
+
+            // Moved on the rep's side (by hand): refused here, never sent.
+            let other = w.gitOK("--git-dir", "\(east)/.accord", "rev-parse", "refs/contracts/HT-2026-001~1", as: "zhang")
+            w.gitOK("--git-dir", "\(east)/.accord", "update-ref", "refs/tags/HT-2026-001/quoted", other, as: "zhang")
+            let moved = accord(w, ["push", "origin"], in: east, as: "zhang")
+            #expect(moved.status != 0 && (moved.out + moved.err).contains("never moved"), "\(moved.out)\(moved.err)")
+            #expect(w.gitOK("--git-dir", w.hub, "rev-parse", "refs/tags/HT-2026-001/quoted") == tag)
+
+            // A tag of East's contract, from the West rep (a replica holding East's contract by path).
+            let west = try w.replica("west", as: "wang")
+            w.gitOK("--git-dir", "\(west)/.accord", "config", "remote.origin.url", hub.url, as: "wang")
+            w.accordOK("tag", "HT-2026-001", "wests", cwd: west, as: "wang")
+            let forbidden = accord(w, ["push", "origin"], in: west, as: "wang")
+            #expect((forbidden.out + forbidden.err).contains("forbidden: contract HT-2026-001"), "\(forbidden.out)\(forbidden.err)")
+            #expect(w.git("--git-dir", w.hub, "rev-parse", "--verify", "-q", "refs/tags/HT-2026-001/wests").status != 0)
+
+            // West's own contract with a tag naming East's commit: refused by the hub's check.
+            let eastHead = w.gitOK("--git-dir", "\(west)/.accord", "rev-parse", "refs/contracts/HT-2026-001", as: "wang")
+            w.gitOK("--git-dir", "\(west)/.accord", "update-ref", "-d", "refs/tags/HT-2026-001/wests", as: "wang")
+            w.gitOK("--git-dir", "\(west)/.accord", "update-ref", "refs/tags/HT-2026-002/borrowed", eastHead, as: "wang")
+            let borrowed = accord(w, ["push", "origin", "refs/contracts/HT-2026-002"], in: west, as: "wang")
+            #expect(borrowed.status != 0 && (borrowed.out + borrowed.err).contains("not in the history of contract HT-2026-002"), "\(borrowed.out)\(borrowed.err)")
+            #expect(w.git("--git-dir", w.hub, "rev-parse", "--verify", "-q", "refs/tags/HT-2026-002/borrowed").status != 0)
+            #expect(!hub.log.contains(" 500 "), "no server error: \(hub.log)")
+        }
+    }
+
     /// Head office moves a contract from East to West: it leaves the East rep's replica at the
     /// next sync and enters the West rep's.
     @Test func aContractMovedToAnotherOfficeChangesReplicas() throws {

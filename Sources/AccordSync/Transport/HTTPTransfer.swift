@@ -25,10 +25,11 @@ extension Transfer {
     public static func push(from local: Repository, http remote: SmartHTTPRemote, remoteName: String, who: Identity,
                             options: PushOptions = PushOptions()) throws -> TransferReport {
         let advertised = try remote.receivePackAdvertisement().refs
-        var theirs: [String: ObjectID] = [:]
+        var theirs: [String: ObjectID] = [:], theirTags: [String: ObjectID] = [:]
         for r in advertised where r.name.hasPrefix("refs/contracts/") { theirs[r.name] = r.id }
+        for r in advertised where r.name.hasPrefix("refs/tags/") && !r.name.hasSuffix("^{}") { theirTags[r.name] = r.id }
         let theirOrg = advertised.first { $0.name == OrganisationStore.ref }?.id
-        let plan = try PushPlan(local: local, theirs: theirs, theirOrganisation: theirOrg, only: options.refs)
+        let plan = try PushPlan(local: local, theirs: theirs, theirTags: theirTags, theirOrganisation: theirOrg, only: options.refs)
         guard !plan.commands.isEmpty else { return plan.report([], objects: 0) }
         let tips = Set(advertised.map(\.id))
         let common = tips.filter { local.objects.contains($0, rescan: false) }.sorted()

@@ -12,9 +12,11 @@ public struct PushPlan {
     /// The updates to send, the organisation first.
     public private(set) var commands: [PushReceiver.Command] = []
 
-    /// `theirs`: the remote's contract refs; `theirOrganisation`: its organisation ref.
-    /// `only`: push just these local refs (full names); nil: every `refs/contracts/*`.
-    public init(local: Repository, theirs: [String: ObjectID], theirOrganisation: ObjectID?, only: [String]?) throws {
+    /// `theirs`: the remote's contract refs; `theirTags`: its tags; `theirOrganisation`: its
+    /// organisation ref. `only`: push just these local refs (full names); nil: every
+    /// `refs/contracts/*`. The tags of each contract pushed (`refs/tags/<number>/…`) go with it.
+    public init(local: Repository, theirs: [String: ObjectID], theirTags: [String: ObjectID] = [:],
+                theirOrganisation: ObjectID?, only: [String]?) throws {
         var mine = try local.refs.list(prefix: "refs/contracts/")
         if let only {
             let set = Set(only)
@@ -52,6 +54,19 @@ public struct PushPlan {
             }
             changes.append(change)
             commands.append(.init(ref: name, old: old, new: id))
+        }
+        // The tags of the contracts that go (or are there already), never moved.
+        let going = Set(changes.filter { $0.status != .rejected }.compactMap { ContractCheck.number(of: $0.ref) })
+        for (name, id) in try local.refs.list(prefix: "refs/tags/") {
+            guard let number = name.dropFirst("refs/tags/".count).split(separator: "/").first.map(String.init),
+                  going.contains(number), name.hasPrefix("refs/tags/\(number)/") else { continue }
+            var change = RefChange(remoteRef: name, ref: name, old: theirTags[name], new: id, status: .new)
+            if let old = theirTags[name] {
+                if old != id { change.status = .rejected; change.reason = "already exists on the remote (a tag is never moved)" } else { change.status = .upToDate }
+                changes.append(change); continue
+            }
+            changes.append(change)
+            commands.append(.init(ref: name, old: nil, new: id))
         }
     }
 
@@ -107,7 +122,7 @@ public struct PushPlan {
     /// a failure here is corrected by the next fetch.
     public func updateTracking(_ local: Repository, _ report: TransferReport, remoteName: String, who: Identity) {
         var tracking: [RefUpdate] = []
-        for c in report.changes where c.status == .new || c.status == .fastForward {
+        for c in report.changes where (c.status == .new || c.status == .fastForward) && !c.ref.hasPrefix("refs/tags/") {
             guard let new = c.new, let t = Transfer.trackingRef(for: c.ref, remote: remoteName) else { continue }
             tracking.append(RefUpdate(t, to: new, expected: .any, message: "update by push"))
         }

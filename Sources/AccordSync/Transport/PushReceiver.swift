@@ -103,14 +103,21 @@ public enum PushReceiver {
             changes[i].status = .rejected; changes[i].reason = why
             changes[i].invalidContract = content; changes[i].lostRace = race
         }
-        // 1. The commands themselves: contract refs and the organisation, each once, no deletions.
+        // 1. The commands themselves: contract refs, their tags and the organisation, each once,
+        // no deletions, tags only created.
         var names = Set<String>()
         for (i, c) in commands.enumerated() {
             if !names.insert(c.ref).inserted { refuse(i, "updated twice in one push"); continue }
-            guard c.new != nil else { refuse(i, "deletion prohibited: contracts are never deleted (a contract ends by termination or archive)"); continue }
-            guard c.ref == OrganisationStore.ref || ContractCheck.number(of: c.ref) != nil else {
-                refuse(i, "only refs/contracts/* and \(OrganisationStore.ref) are accepted by a push"); continue
+            let isTag = c.ref.hasPrefix("refs/tags/")
+            guard c.new != nil else {
+                refuse(i, isTag ? "deletion prohibited: a contract's tags name its versions for good"
+                                : "deletion prohibited: contracts are never deleted (a contract ends by termination or archive)")
+                continue
             }
+            guard c.ref == OrganisationStore.ref || ContractCheck.number(of: c.ref) != nil || isTag else {
+                refuse(i, "only refs/contracts/*, refs/tags/* and \(OrganisationStore.ref) are accepted by a push"); continue
+            }
+            if isTag, c.old != nil { refuse(i, "a tag is never moved: it names one version (name a new one)"); continue }
         }
         sweepQuarantines(repo)
         let quarantine = try Quarantine(in: repo)
@@ -133,6 +140,7 @@ public enum PushReceiver {
         var history = History(objects: view.objects)
         let order = commands.indices.filter { commands[$0].ref == OrganisationStore.ref } + commands.indices.filter { commands[$0].ref != OrganisationStore.ref }
         var pending: [(index: Int, number: String, new: ObjectID, trusted: [ObjectID])] = []
+        var tags: [Int] = [] // checked once the contracts are
         var pin: ObjectID?
         for i in order where changes[i].status != .rejected {
             let c = commands[i]
@@ -140,7 +148,11 @@ public enum PushReceiver {
             // Who may write first: a caller told "stale info" about a contract they may not see
             // would learn that it exists, and where it is.
             if let why = options.authorize?(c, view) { refuse(i, why, content: true); continue }
-            let now = c.ref == OrganisationStore.ref ? try repo.refs.resolve(c.ref) : current[c.ref]
+            let isTag = c.ref.hasPrefix("refs/tags/")
+            let now = c.ref == OrganisationStore.ref || isTag ? try repo.refs.resolve(c.ref) : current[c.ref]
+            if isTag, let now, now != new {
+                refuse(i, "already exists (at \(now.hex.prefix(12))): a tag is never moved"); continue
+            }
             if now != c.old {
                 refuse(i, "stale info: the ref is at \(now.map { String($0.hex.prefix(12)) } ?? "nothing"), not where the push expected (lost a race): fetch and try again", race: true)
                 continue
@@ -165,12 +177,22 @@ public enum PushReceiver {
                 }
             }
             if let number = ContractCheck.number(of: c.ref) { pending.append((i, number, new, c.old.map { [$0] } ?? [])) }
+            if isTag { tags.append(i) }
         }
         // The contracts' commits, all at once on every core, on the view the organisation update
         // (if any, first) left.
         if !pending.isEmpty {
             let found = try ContractCheck(repository: view).refusals(pending.map { ($0.number, $0.new, $0.trusted) })
             for (p, why) in zip(pending, found) { if let why { refuse(p.index, why, content: true) } }
+        }
+        // Tags: each names a commit of its contract as this push leaves it (as a fetch checks them).
+        if !tags.isEmpty {
+            var check = TagCheck(local: view, remoteName: nil)
+            let accepted = changes.filter { $0.status == .new || $0.status == .fastForward || $0.status == .upToDate }
+            for i in tags {
+                guard let new = commands[i].new else { continue }
+                if let why = check.refusal(commands[i].ref, new, accepted: accepted, history: &history) { refuse(i, why, content: true) }
+            }
         }
         if options.atomic, changes.contains(where: { $0.status == .rejected }) {
             for i in changes.indices where changes[i].status != .rejected { refuse(i, StoreError.atomicRefused.description) }

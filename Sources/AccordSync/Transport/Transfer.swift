@@ -204,7 +204,8 @@ public enum Transfer {
                             options: PushOptions = PushOptions()) throws -> TransferReport {
         let theirs = try remote.refs.values(prefix: "refs/contracts/")
         let remoteOrg = try remote.refs.resolve(OrganisationStore.ref)
-        let plan = try PushPlan(local: local, theirs: theirs, theirOrganisation: remoteOrg, only: options.refs)
+        let plan = try PushPlan(local: local, theirs: theirs, theirTags: try remote.refs.values(prefix: "refs/tags/"),
+                                theirOrganisation: remoteOrg, only: options.refs)
         let common = try remote.refs.list().map(\.id).filter { local.objects.contains($0) }
         // The pack is written once, beside our objects, and moved into the remote's quarantine.
         let written = try plan.writePack(from: local, common: common, has: { remote.objects.contains($0, rescan: false) },
@@ -302,27 +303,30 @@ public enum Transfer {
     }
 }
 
-/// What a receiver checks before it creates a tag it received (fetch, unbundle, clone). A tag
-/// under `refs/tags/<number>/` names a version of contract <number>: it must peel to a commit
-/// in that contract's history as received (the tracking ref this transfer moves it to, if that
-/// move was accepted, the tracking ref's old value, or the local contract). A tag named just
-/// `refs/tags/<number>` of a contract known here would block every tag of that contract
-/// (`refs/tags/<number>/…` could not be created), so it is refused too. Other tags are stored.
+/// What a receiver checks before it creates a tag it received (fetch, unbundle, clone, push). A
+/// tag under `refs/tags/<number>/` names a version of contract <number>: it must peel to a commit
+/// in that contract's history as received (the ref this transfer moves, if that move was
+/// accepted: the tracking ref of a fetch, the contract ref of a push; the tracking ref's old
+/// value; the local contract). A tag named just `refs/tags/<number>` of a contract known here
+/// would block every tag of that contract (`refs/tags/<number>/…` could not be created), so it is
+/// refused too. Other tags are stored.
 struct TagCheck {
     let local: Repository
-    let remoteName: String
+    /// The fetch's remote (its tracking refs hold the contracts received); nil for a push.
+    let remoteName: String?
     private var reachable: [String: Set<ObjectID>] = [:]
 
-    init(local: Repository, remoteName: String) { self.local = local; self.remoteName = remoteName }
+    init(local: Repository, remoteName: String?) { self.local = local; self.remoteName = remoteName }
 
     /// The commits of contract `number` as this transfer leaves them.
     private mutating func history(of number: String, accepted: [RefChange], history: inout History) throws -> Set<ObjectID> {
         if let known = reachable[number] { return known }
-        let tracking = "refs/remotes/\(remoteName)/contracts/\(number)"
+        let own = "refs/contracts/\(number)"
+        let tracking = remoteName.map { "refs/remotes/\($0)/contracts/\(number)" }
         var tips: [ObjectID] = []
-        if let c = accepted.first(where: { $0.ref == tracking }), let new = c.new { tips.append(new) }
-        if let old = try local.refs.resolve(tracking) { tips.append(old) }
-        if let mine = try local.refs.resolve("refs/contracts/\(number)") { tips.append(mine) }
+        if let c = accepted.first(where: { $0.ref == (tracking ?? own) }), let new = c.new { tips.append(new) }
+        if let tracking, let old = try local.refs.resolve(tracking) { tips.append(old) }
+        if let mine = try local.refs.resolve(own) { tips.append(mine) }
         let commits = tips.isEmpty ? [] : Set(try history.walk(from: tips.filter { local.objects.contains($0) }))
         reachable[number] = commits
         return commits

@@ -268,7 +268,8 @@ struct Push: AccordCommand {
         discussion: """
         Each remote ref moves with compare-and-swap on the value read before the transfer: a ref that \
         is not a fast-forward, or that changed meanwhile, is rejected (fetch and merge first) and never \
-        overwritten; the other refs still go through. Exit 1 if any ref was rejected.
+        overwritten; the other refs still go through. The tags of the contracts pushed \
+        (refs/tags/NUMBER/…) go with them; a tag is never moved. Exit 1 if any ref was rejected.
         """)
     @Argument(help: "Remote name (default: origin).") var remote = "origin"
     @Argument(help: "Contract numbers or refs to push (default: every refs/contracts/*).") var refs: [String] = []
