@@ -251,34 +251,32 @@ public struct RefStore: Sendable {
     }
 
     static func parsePacked(_ bytes: [UInt8]) throws(StoreError) -> [String: PackedRef] {
-        try bytes.withBytes { (b: UnsafeRawBufferPointer) throws(StoreError) -> [String: PackedRef] in
-            var refs: [String: PackedRef] = [:]
-            refs.reserveCapacity(b.count / 100)
+        var refs: [String: PackedRef] = [:]
+        refs.reserveCapacity(bytes.count / 100)
+        var failure: StoreError?
+        bytes.withUnsafeBytes { b in
             var last: String?
-            var start = 0, n = 0
-            while start < b.count {
-                n += 1
-                var end = start
-                while end < b.count, b[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
-                let line = UnsafeRawBufferPointer(rebasing: b[start..<end])
-                if line.isEmpty || line[0] == UInt8(ascii: "#") { continue }
+            IDLines.forEach(b) { n, line in
+                if line.isEmpty || line[0] == UInt8(ascii: "#") { return true }
                 if line[0] == UInt8(ascii: "^") {
                     guard let l = last, line.count == 65, let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: line[1...])) else {
-                        throw .invalidInput("packed-refs line \(n) is corrupt: a peeled line without a ref before it")
+                        failure = .invalidInput("packed-refs line \(n) is corrupt: a peeled line without a ref before it")
+                        return false
                     }
                     refs[l]?.peeled = id
-                    continue
+                    return true
                 }
-                guard line.count > 65, line[64] == 0x20, let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: line[0..<64])) else {
-                    throw .invalidInput("packed-refs line \(n) is corrupt: '\(String(decoding: line.prefix(80), as: UTF8.self))'")
+                guard let (id, name) = IDLines.idAndName(line) else {
+                    failure = .invalidInput("packed-refs line \(n) is corrupt: '\(String(decoding: line.prefix(80), as: UTF8.self))'")
+                    return false
                 }
-                let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[65...]), as: UTF8.self)
                 refs[name] = PackedRef(id: id, peeled: nil)
                 last = name
+                return true
             }
-            return refs
         }
+        if let failure { throw failure }
+        return refs
     }
 
     /// Every ref under `prefix` (loose overriding packed), sorted by name, resolved to ids.

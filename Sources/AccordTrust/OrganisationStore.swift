@@ -71,18 +71,11 @@ public struct OrganisationStore: Sendable {
         out.reserveCapacity(bytes.count / 80)
         var failedLine: Int?
         bytes.withUnsafeBytes { b in
-            var start = 0, n = 0
-            while start < b.count {
-                n += 1
-                var end = start
-                while end < b.count, b[end] != 0x0A { end += 1 }
-                defer { start = end + 1 }
-                if end == start { continue } // an empty line
-                guard end - start > 65, b[start + 64] == 0x20,
-                      let id = ObjectID(hexBytes: UnsafeRawBufferPointer(rebasing: b[start..<start + 64])) else {
-                    failedLine = n; return
-                }
-                out[String(decoding: UnsafeRawBufferPointer(rebasing: b[start + 65..<end]), as: UTF8.self)] = id
+            IDLines.forEach(b) { n, line in
+                if line.isEmpty { return true }
+                guard let (id, number) = IDLines.idAndName(line) else { failedLine = n; return false }
+                out[number] = id
+                return true
             }
         }
         if let failedLine { throw .invalid("baseline line \(failedLine) is not '<commit id> <contract number>'") }
