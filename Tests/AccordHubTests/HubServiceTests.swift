@@ -3,6 +3,7 @@ import Testing
 import AccordObjects
 import AccordProtocol
 import AccordStore
+import AccordSync
 @testable import AccordHub
 
 /// The wire format and the hub's protocol logic, without a socket.
@@ -123,6 +124,29 @@ struct HubServiceTests {
         // The feed knows every contract's office from the start (reconciled with the refs).
         let feed = String(decoding: service.changes(since: 0, wait: 0, caller: admin), as: UTF8.self)
         #expect(feed.contains(HubWorld.east) && feed.contains(HubWorld.west))
+    }
+
+    /// A tag that is already there when a push creating it arrives (two pushes racing): the same
+    /// value is up to date, another value is refused, and the tag never moves.
+    @Test func aTagAlreadyThereIsUpToDateAndNeverMoved() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        w.accordOK("tag", "HT-2026-001", "v1", cwd: w.hq)
+        let tag = try #require(ObjectID(hex: w.gitOK("--git-dir", "\(w.hq)/.accord", "rev-parse", "refs/tags/HT-2026-001/v1")))
+        let head = try #require(ObjectID(hex: w.gitOK("--git-dir", w.hub, "rev-parse", HubWorld.east)))
+        w.gitOK("--git-dir", w.hub, "fetch", "-q", "\(w.hq)/.accord", "refs/tags/HT-2026-001/v1:refs/tags/HT-2026-001/v1")
+        let repo = try Repository(gitDir: w.hub)
+        let who = Identity(name: "Tester", email: "t@example.com", seconds: 1_700_000_100, offsetMinutes: 0)
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        let same = try PushReceiver.receive([.init(ref: "refs/tags/HT-2026-001/v1", old: nil, new: tag)], pack: none, into: repo, who: who)
+        #expect(same.changes.map(\.status) == [.upToDate], "\(same.changes)")
+        let other = try PushReceiver.receive([.init(ref: "refs/tags/HT-2026-001/v1", old: nil, new: head)], pack: none, into: repo, who: who)
+        #expect(other.changes.first?.status == .rejected && other.changes.first?.reason?.contains("already exists") == true, "\(other.changes)")
+        let moved = try PushReceiver.receive([.init(ref: "refs/tags/HT-2026-001/v1", old: tag, new: head)], pack: none, into: repo, who: who)
+        #expect(moved.changes.first?.status == .rejected && moved.changes.first?.reason?.contains("never moved") == true, "\(moved.changes)")
+        let deleted = try PushReceiver.receive([.init(ref: "refs/tags/HT-2026-001/v1", old: tag, new: nil)], pack: none, into: repo, who: who)
+        #expect(deleted.changes.first?.status == .rejected && deleted.changes.first?.reason?.contains("deletion prohibited") == true)
+        #expect(try repo.refs.resolve("refs/tags/HT-2026-001/v1") == tag)
     }
 
     /// A client that listed the refs just before another push moved one still gets its pack: a

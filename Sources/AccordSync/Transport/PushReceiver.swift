@@ -150,8 +150,9 @@ public enum PushReceiver {
             if let why = options.authorize?(c, view) { refuse(i, why, content: true); continue }
             let isTag = c.ref.hasPrefix("refs/tags/")
             let now = c.ref == OrganisationStore.ref || isTag ? try repo.refs.resolve(c.ref) : current[c.ref]
-            if isTag, let now, now != new {
-                refuse(i, "already exists (at \(now.hex.prefix(12))): a tag is never moved"); continue
+            if isTag, let now {
+                if now == new { changes[i].status = .upToDate } else { refuse(i, "already exists (at \(now.hex.prefix(12))): a tag is never moved") }
+                continue
             }
             if now != c.old {
                 refuse(i, "stale info: the ref is at \(now.map { String($0.hex.prefix(12)) } ?? "nothing"), not where the push expected (lost a race): fetch and try again", race: true)
