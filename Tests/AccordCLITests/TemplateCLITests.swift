@@ -111,5 +111,24 @@ import Testing
         #expect(s.ok("show", "HT-T2", cwd: east, env: rep).contains("001 version 2"))
         #expect(s.ok("search", "0.1% 支付违约金", cwd: east, env: rep).hasPrefix("HT-T2  breachLiability"))
         s.gitOK("--git-dir=\(east)/.accord", "fsck", "--strict")
+
+        // Withdrawn: only by an administrator; then no new contract starts from it, its versions
+        // are still printed, the contracts made from it still verify, and publishing the id again
+        // continues its numbers (a recorded id and version names one document for good).
+        let removeByRep = s.accord("template", "remove", "001", cwd: east, env: rep)
+        #expect(removeByRep.status != 0 && removeByRep.err.contains("not by an active administrator"), "\(removeByRep.err)")
+        let missing = s.accord("template", "remove", "002", cwd: hq, env: admin)
+        #expect(missing.status != 0 && missing.err.contains("no template '002'; there are: 001"), "\(missing.err)")
+        s.ok("template", "remove", "001", cwd: hq, env: admin)
+        #expect(s.ok("template", "list", cwd: hq, env: admin).isEmpty)
+        s.ok("pull", "-q", cwd: east, env: rep)
+        let gone = s.accord("new", "HT-T4", "--type", "sales", "--template", "001", cwd: east, env: rep)
+        #expect(gone.status != 0 && gone.err.contains("removed after version 2"), "\(gone.err)")
+        #expect(s.ok("template", "show", "001", "--version", "1", cwd: east, env: rep).contains("0.05% 支付违约金"))
+        #expect(s.ok("show", "HT-T2", cwd: east, env: rep).contains("001 version 2"))
+        s.ok("clone", "-q", east, "east2", env: rep) // every commit checked again by the receiver
+        #expect(s.ok("show", "HT-T2", cwd: "\(s.root)/east2", env: rep).contains("001 version 2"))
+        #expect(s.ok("template", "add", "001", "--name", "标准销售合同", "--file", file, cwd: hq, env: admin) == "001 3")
+        s.gitOK("--git-dir=\(hq)/.accord", "-c", "gpg.ssh.allowedSignersFile=\(signers)", "verify-commit", "refs/accord/organisation")
     }
 }

@@ -14,7 +14,7 @@ struct TemplateCommand: AccordCommand {
             starts contracts from the same text: an administrator publishes them, as any organisation change. \
             'accord new NUMBER --template ID' starts a contract from one and records its id and version. See docs/templates.md.
             """,
-        subcommands: [TemplateAdd.self, TemplateList.self, TemplateShow.self])
+        subcommands: [TemplateAdd.self, TemplateList.self, TemplateShow.self, TemplateRemove.self])
     func execute() throws {}
 }
 
@@ -56,13 +56,35 @@ struct TemplateAdd: AccordCommand {
             Output.stderr.write("template \(id) version \(existing.version) is unchanged; nothing was published\n")
             return
         }
-        let t = OrganisationTemplate(id: id, name: title, version: (existing?.version ?? 0) + 1, document: text)
+        // A template removed once and published again goes on from its last version, so a contract's
+        // recorded (id, version) names one document for good.
+        let last = try existing?.version ?? s.lastVersion(of: id) ?? 0
+        let t = OrganisationTemplate(id: id, name: title, version: last + 1, document: text)
         var templates = org.templates ?? []
         if let i = templates.firstIndex(where: { $0.id == id }) { templates[i] = t } else { templates.append(t) }
         org.templates = templates.sorted { $0.id < $1.id }
         if let why = org.policyProblem { throw ContractFailure(why) }
         try s.publish(org, summary: "template \(id) version \(t.version): \(Output.oneLine(title))")
         Output.stdout.line("\(id) \(t.version)")
+    }
+}
+
+struct TemplateRemove: AccordCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Withdraw a template (administrators): no new contract starts from it.",
+        discussion: """
+            Contracts made from it keep its id and version, and 'accord template show ID --version N' still prints \
+            any version from the organisation's history. Publishing the id again continues its version numbers.
+            """)
+    @Argument(help: "The template id.") var id: String
+
+    func execute() throws {
+        let s = try OrgSession()
+        var org = try s.current().organisation
+        let t = try s.template(id) // names the templates there are, if there is no such one
+        org.templates = (org.templates ?? []).filter { $0.id != id }
+        if let why = org.policyProblem { throw ContractFailure(why) }
+        try s.publish(org, summary: "template \(id) removed (its last version was \(t.version): \(Output.oneLine(t.name)))")
     }
 }
 
@@ -109,19 +131,42 @@ struct TemplateShow: AccordCommand {
 
 extension OrgSession {
     /// The template `id` as it is now, or at `version` (searched back through the organisation's history).
+    /// A removed template's versions stay in the history: `version` finds them there too.
     func template(_ id: String, version: Int? = nil) throws -> OrganisationTemplate {
         let org = try current().organisation
         guard let now = org.template(id) else {
+            let last = try lastVersion(of: id)
+            if let version, let last {
+                if let t = try historical(id, version) { return t }
+                throw StoreError.invalidInput("template \(id) (removed) had versions 1 to \(last), not \(version)")
+            }
             let known = (org.templates ?? []).map(\.id)
-            throw StoreError.invalidInput("no template '\(Output.oneLine(id))'" + (known.isEmpty ? " (the organisation has none yet: 'accord template add')" : "; there are: \(known.joined(separator: ", "))"))
+            let removed = last.map { " (it was removed after version \($0); 'accord template show \(id) --version \($0)' prints it)" } ?? ""
+            throw StoreError.invalidInput("no template '\(Output.oneLine(id))'" + removed
+                + (known.isEmpty ? (removed.isEmpty ? " (the organisation has none yet: 'accord template add')" : "") : "; there are: \(known.joined(separator: ", "))"))
         }
         guard let version, version != now.version else { return now }
         guard version >= 1, version < now.version else {
             throw StoreError.invalidInput("template \(id) has versions 1 to \(now.version), not \(version)")
         }
+        if let t = try historical(id, version) { return t }
+        throw StoreError.invalidInput("template \(id) version \(version) is not in this repository's organisation history")
+    }
+
+    /// Version `version` of template `id` in the organisation's history.
+    func historical(_ id: String, _ version: Int) throws -> OrganisationTemplate? {
         for v in try store.chain() {
             if let t = try store.read(v).organisation.template(id), t.version == version { return t }
         }
-        throw StoreError.invalidInput("template \(id) version \(version) is not in this repository's organisation history")
+        return nil
+    }
+
+    /// The highest version template `id` ever had in the organisation's history (nil: never published).
+    func lastVersion(of id: String) throws -> Int? {
+        var last: Int?
+        for v in try store.chain() {
+            if let t = try store.read(v).organisation.template(id) { last = max(last ?? 0, t.version) }
+        }
+        return last
     }
 }
