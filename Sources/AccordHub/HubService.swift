@@ -89,21 +89,21 @@ public final class HubService: @unchecked Sendable {
     func reconcile() throws {
         var refs: [String: ObjectID] = [:]
         for r in try storage.refs(prefix: "refs/contracts/") { refs[r.name] = r.id }
-        for r in try storage.refs(prefix: "refs/tags/") where Self.taggedContract(r.name) != nil { refs[r.name] = r.id }
+        for r in try storage.refs(prefix: "refs/tags/") where PushReceiver.taggedContract(r.name) != nil { refs[r.name] = r.id }
         if let org = try storage.resolve(OrganisationStore.ref) { refs[OrganisationStore.ref] = org }
         let drift = feed.drift(refs: refs)
         guard !drift.isEmpty else { return }
         let contracts = drift.compactMap { d in PushReceiver.contractNumber(of: d.ref) == nil ? nil : d.id }
         let offices = Dictionary(zip(contracts, storage.offices(of: contracts)), uniquingKeysWith: { a, _ in a })
         var lines: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
-        for d in drift where Self.taggedContract(d.ref) == nil {
+        for d in drift where PushReceiver.taggedContract(d.ref) == nil {
             let previous = feed.office(of: d.ref) ?? ""
             let office = d.id.flatMap { id in d.ref == OrganisationStore.ref ? nil : offices[id] ?? nil } ?? previous
             lines.append((d.ref, d.id, office, previous))
         }
         // A tag is seen by whoever sees its contract (as its contract is after this catch-up).
         for d in drift {
-            guard let number = Self.taggedContract(d.ref) else { continue }
+            guard let number = PushReceiver.taggedContract(d.ref) else { continue }
             let contract = "refs/contracts/\(number)"
             let office = lines.last(where: { $0.ref == contract })?.office ?? feed.office(of: contract) ?? ""
             lines.append((d.ref, d.id, office, feed.office(of: d.ref) ?? office))
@@ -154,14 +154,6 @@ public final class HubService: @unchecked Sendable {
     }
 
     // MARK: views
-
-    /// The contract a `refs/tags/<number>/…` tag names a version of (nil for any other ref).
-    static func taggedContract(_ ref: String) -> String? {
-        guard ref.hasPrefix("refs/tags/") else { return nil }
-        let parts = ref.dropFirst("refs/tags/".count).split(separator: "/", maxSplits: 1)
-        guard parts.count == 2, Invariants.validNumber(String(parts[0])) else { return nil }
-        return String(parts[0])
-    }
 
     /// Whether the caller may see `ref` (its current office, from the feed's record).
     func visible(_ ref: String, to caller: Caller) -> Bool {
@@ -258,21 +250,18 @@ public final class HubService: @unchecked Sendable {
         let result = try request.pack.withUnsafeBytes { pack in
             try storage.receive(commands, pack: pack, who: caller.identity, atomic: request.atomic, source: "a push by \(caller.person.email)",
                                 authorize: { [feed] command, after in
-                if let number = HubService.taggedContract(command.ref) {
-                    // A contract's tag: written by whoever may write the contract (a tag of a
-                    // contract that is not here is refused by the receive's checks).
-                    if let office = feed.office(of: "refs/contracts/\(number)"), !caller.may(office: office) {
-                        return "forbidden: contract \(number) belongs to office \(office); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
-                    }
-                    return nil
+                func belongsElsewhere(_ number: String) -> String? {
+                    guard let before = feed.office(of: "refs/contracts/\(number)"), !caller.may(office: before) else { return nil }
+                    return "forbidden: contract \(number) belongs to office \(before); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
                 }
+                // A contract's tag: written by whoever may write the contract (a tag of a contract
+                // that is not here is refused by the receive's checks).
+                if let number = PushReceiver.taggedContract(command.ref) { return belongsElsewhere(number) }
                 if command.ref.hasPrefix("refs/tags/"), !caller.seesAll {
                     return "forbidden: only head office creates tags that name no contract (refs/tags/<number>/…)"
                 }
                 guard let number = PushReceiver.contractNumber(of: command.ref) else { return nil }
-                if let before = feed.office(of: command.ref), !caller.may(office: before) {
-                    return "forbidden: contract \(number) belongs to office \(before); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
-                }
+                if let why = belongsElsewhere(number) { return why }
                 guard let after else { return nil } // not a readable contract: the checks after this say why
                 if !caller.may(office: after) {
                     return "forbidden: the pushed contract \(number) is for office \(after); \(caller.person.email) acts for \(caller.person.offices.joined(separator: ", "))"
@@ -285,7 +274,7 @@ public final class HubService: @unchecked Sendable {
         FaultPoint.hit("hub-before-feed")
         var accepted: [(ref: String, id: ObjectID?, office: String, previousOffice: String)] = []
         for c in result.changes where c.status == .new || c.status == .fastForward {
-            if let number = HubService.taggedContract(c.ref) { // a tag is seen by whoever sees its contract
+            if let number = PushReceiver.taggedContract(c.ref) { // a tag is seen by whoever sees its contract
                 let office = offices.get("refs/contracts/\(number)") ?? feed.office(of: "refs/contracts/\(number)") ?? ""
                 accepted.append((c.ref, c.new, office, office)); continue
             }

@@ -29,6 +29,14 @@ struct ContractCheck: Sendable {
         ref.hasPrefix("refs/contracts/") ? String(ref.dropFirst("refs/contracts/".count)) : nil
     }
 
+    /// The contract a tag `refs/tags/<number>/<name>` names a version of (nil for any other ref).
+    static func number(ofTag ref: String) -> String? {
+        guard ref.hasPrefix("refs/tags/") else { return nil }
+        let parts = ref.dropFirst("refs/tags/".count).split(separator: "/", maxSplits: 1)
+        guard parts.count == 2, Invariants.validNumber(String(parts[0])) else { return nil }
+        return String(parts[0])
+    }
+
     /// Why `refs/contracts/<number>` may not move to `new`, or nil if it may. `trusted`: values
     /// the receiver already holds for this contract (the ref's old value and the like); the
     /// commits they reach are not checked again.

@@ -58,8 +58,7 @@ public struct PushPlan {
         // The tags of the contracts that go (or are there already), never moved.
         let going = Set(changes.filter { $0.status != .rejected }.compactMap { ContractCheck.number(of: $0.ref) })
         for (name, id) in try local.refs.list(prefix: "refs/tags/") {
-            guard let number = name.dropFirst("refs/tags/".count).split(separator: "/").first.map(String.init),
-                  going.contains(number), name.hasPrefix("refs/tags/\(number)/") else { continue }
+            guard let number = ContractCheck.number(ofTag: name), going.contains(number) else { continue }
             var change = RefChange(remoteRef: name, ref: name, old: theirTags[name], new: id, status: .new)
             if let old = theirTags[name] {
                 if old != id { change.status = .rejected; change.reason = "already exists on the remote (a tag is never moved)" } else { change.status = .upToDate }

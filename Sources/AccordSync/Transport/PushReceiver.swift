@@ -60,6 +60,8 @@ public enum PushReceiver {
 
     /// The number of a contract ref (`refs/contracts/<number>`), or nil for any other ref.
     public static func contractNumber(of ref: String) -> String? { ContractCheck.number(of: ref) }
+    /// The contract a tag `refs/tags/<number>/<name>` names a version of, or nil.
+    public static func taggedContract(_ ref: String) -> String? { ContractCheck.number(ofTag: ref) }
 
     /// Receives a push: `pack` (its bytes; empty when the pusher sent none) and the updates.
     public static func receive(_ commands: [Command], pack: UnsafeRawBufferPointer, into repo: Repository, who: Identity,
