@@ -126,6 +126,24 @@ struct HubServiceTests {
         #expect(feed.contains(HubWorld.east) && feed.contains(HubWorld.west))
     }
 
+    /// The hub keeps the organisation version it read, by its id: a new version (a person revoked)
+    /// is the one the next request is judged by.
+    @Test func aNewOrganisationVersionIsTheOneCallersAreJudgedBy() throws {
+        let w = try HubWorld()
+        try w.setUp()
+        let service = try HubService(repository: try Repository(gitDir: w.hub))
+        let zhang = "Basic " + Data("zhang@example.cn:\(w.tokens["zhang"] ?? "")".utf8).base64EncodedString()
+        #expect(try service.authenticate(zhang).person.email == "zhang@example.cn")
+        #expect(try service.authenticate(zhang).person.email == "zhang@example.cn") // from the kept version
+        w.accordOK("org", "person", "revoke", "zhang@example.cn", cwd: w.hub)
+        do {
+            _ = try service.authenticate(zhang)
+            Issue.record("a person revoked in the organisation's new version was still let in")
+        } catch let f as HubService.Failure {
+            #expect(f.status == 403 && f.message.contains("not an active person"), "\(f.message)")
+        }
+    }
+
     /// A tag that is already there when a push creating it arrives (two pushes racing): the same
     /// value is up to date, another value is refused, and the tag never moves.
     @Test func aTagAlreadyThereIsUpToDateAndNeverMoved() throws {
