@@ -58,7 +58,7 @@ struct TemplateAdd: AccordCommand {
         }
         // A template removed once and published again goes on from its last version, so a contract's
         // recorded (id, version) names one document for good.
-        let last = try existing?.version ?? s.lastVersion(of: id) ?? 0
+        let last = try existing?.version ?? s.versions(of: id).map(\.version).max() ?? 0
         let t = OrganisationTemplate(id: id, name: title, version: last + 1, document: text)
         var templates = org.templates ?? []
         if let i = templates.firstIndex(where: { $0.id == id }) { templates[i] = t } else { templates.append(t) }
@@ -134,39 +134,26 @@ extension OrgSession {
     /// A removed template's versions stay in the history: `version` finds them there too.
     func template(_ id: String, version: Int? = nil) throws -> OrganisationTemplate {
         let org = try current().organisation
-        guard let now = org.template(id) else {
-            let last = try lastVersion(of: id)
-            if let version, let last {
-                if let t = try historical(id, version) { return t }
-                throw StoreError.invalidInput("template \(id) (removed) had versions 1 to \(last), not \(version)")
-            }
+        if let now = org.template(id), version == nil || version == now.version { return now }
+        let past = try versions(of: id) // one walk of the organisation's history
+        let last = past.map(\.version).max()
+        guard let version else {
             let known = (org.templates ?? []).map(\.id)
             let removed = last.map { " (it was removed after version \($0); 'accord template show \(id) --version \($0)' prints it)" } ?? ""
             throw StoreError.invalidInput("no template '\(Output.oneLine(id))'" + removed
                 + (known.isEmpty ? (removed.isEmpty ? " (the organisation has none yet: 'accord template add')" : "") : "; there are: \(known.joined(separator: ", "))"))
         }
-        guard let version, version != now.version else { return now }
-        guard version >= 1, version < now.version else {
-            throw StoreError.invalidInput("template \(id) has versions 1 to \(now.version), not \(version)")
-        }
-        if let t = try historical(id, version) { return t }
-        throw StoreError.invalidInput("template \(id) version \(version) is not in this repository's organisation history")
+        if let t = past.first(where: { $0.version == version }) { return t }
+        guard let last else { throw StoreError.invalidInput("no template '\(Output.oneLine(id))'") }
+        throw StoreError.invalidInput("template \(id)\(org.template(id) == nil ? " (removed)" : "") has versions 1 to \(last), not \(version)")
     }
 
-    /// Version `version` of template `id` in the organisation's history.
-    func historical(_ id: String, _ version: Int) throws -> OrganisationTemplate? {
+    /// Every version template `id` had in the organisation's history, each once, newest first.
+    func versions(of id: String) throws -> [OrganisationTemplate] {
+        var out: [OrganisationTemplate] = []
         for v in try store.chain() {
-            if let t = try store.read(v).organisation.template(id), t.version == version { return t }
+            if let t = try store.read(v).organisation.template(id), t.version != out.last?.version { out.append(t) }
         }
-        return nil
-    }
-
-    /// The highest version template `id` ever had in the organisation's history (nil: never published).
-    func lastVersion(of id: String) throws -> Int? {
-        var last: Int?
-        for v in try store.chain() {
-            if let t = try store.read(v).organisation.template(id) { last = max(last ?? 0, t.version) }
-        }
-        return last
+        return out
     }
 }
