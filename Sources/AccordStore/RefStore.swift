@@ -372,7 +372,7 @@ public struct RefStore: Sendable {
         let packedBelow: Bool
         if let packed { packedBelow = packed.directories.contains(name) } else { packedBelow = try packedRefExists(under: name) }
         if packedBelow || batchDirectories.contains(name)
-            || (loose?.directories.contains(name) ?? true && FileIO.isDirectory("\(gitDir)/\(name)") && !FileIO.list("\(gitDir)/\(name)").isEmpty) {
+            || ((loose?.directories.contains(name) ?? true) && FileIO.isDirectory("\(gitDir)/\(name)") && !FileIO.list("\(gitDir)/\(name)").isEmpty) {
             throw .badRefName(name, "refs exist under '\(name)/'")
         }
         // Every directory above the parent was checked when the parent was (a batch of one directory).
