@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "AccordObjectsTests", dependencies: ["AccordObjects", "AccordTestSupport"]),
         .testTarget(name: "AccordStoreTests", dependencies: ["AccordStore", "AccordTestSupport"],
                     resources: []),
-        .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts"]),
+        .testTarget(name: "AccordContractsTests", dependencies: ["AccordContracts", "AccordReports"]),
         .testTarget(name: "AccordSigningTests", dependencies: ["AccordSigning", "AccordObjects"]),
         .testTarget(name: "AccordSyncTests", dependencies: ["AccordSync", "AccordMerge", "AccordTestSupport"]),
         .testTarget(name: "AccordHubTests", dependencies: ["AccordHub", "AccordProtocol", "AccordSync", "AccordTestSupport"]),

@@ -52,7 +52,7 @@ echo "| accord blame NUMBER | $(med "${total[blame]}") |"
 echo "| git log refs/contracts/NUMBER | $(med "${total[gitlog]}") |"
 echo "| accord list (all $N) | $(median_ms "$BIN/accord" list) |"
 echo "| accord list --status draft --json (all $N) | $(median_ms "$BIN/accord" list --status draft --json) |"
-PREP="rm -f $W/repo.git/accord/ledger-cache"   # cold: no ledger cache, every contract read
+PREP="rm -f $W/repo.git/accord/index.sqlite"   # cold: no query index, every contract read
 echo "| accord list, cold (all $N) | $(median_ms "$BIN/accord" list) |"
 echo "| accord list --status draft --json, cold (all $N) | $(median_ms "$BIN/accord" list --status draft --json) |"
 unset PREP

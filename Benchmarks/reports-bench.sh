@@ -3,8 +3,8 @@
 # under 1 s warm and 2 s cold; todo under 200 ms warm; search under 100 ms warm). Generates N contracts × M commits with
 # accord-bench-gen (or REUSE=1: the repository of an earlier run, e.g. of contracts-vs-git.sh).
 # "Warm" is the median of R runs after one untimed run (the OS page cache holds the pack);
-# "cold" is the first run with no derived data (the query index accord/index.sqlite and the
-# list's accord/ledger-cache deleted before it): every contract's head is read.
+# "cold" is the first run with no derived data (the query index accord/index.sqlite deleted
+# before it): every contract's head is read.
 # Usage: Benchmarks/reports-bench.sh [N=10000] [M=2] [WORKDIR=/tmp/accord-rbench]
 set -euo pipefail
 N=${1:-10000}; M=${2:-2}; W=${3:-/tmp/accord-rbench}
@@ -29,7 +29,7 @@ echo "repository: $N contracts × $M commits (generated: $gen); $(du -sh "$W/rep
 echo
 echo "| command (all $N contracts) | cold ms | warm ms (median of $R) |"
 echo "|---|---|---|"
-row() { local label=$1; shift; rm -f "$W/repo.git/accord/index.sqlite"* "$W/repo.git/accord/ledger-cache"; local c; c=$(ms "$@"); echo "| $label | $c | $(median_ms "$@") |"; }
+row() { local label=$1; shift; rm -f "$W/repo.git/accord/index.sqlite"*; local c; c=$(ms "$@"); echo "| $label | $c | $(median_ms "$@") |"; }
 row "accord report ledger --json" "$A" report ledger $D --json
 row "accord report ledger (table)" "$A" report ledger $D
 row "accord report expiring --json" "$A" report expiring $D --json
@@ -40,7 +40,7 @@ row "accord report performance --json" "$A" report performance $D --json
 row "accord report dashboard (HTML)" "$A" report dashboard $D
 row "accord todo --json (salesHead)" "$A" todo $D --json
 row "accord remind --json" "$A" remind $D --json
-row "accord list (ledger cache, for comparison)" "$A" list
+row "accord list" "$A" list
 row "accord search '数控设备 4242' (one contract's subject)" "$A" search "数控设备 4242"
 row "accord search HT-104242 (a number)" "$A" search HT-104242
 row "accord search 违约方赔偿 (a clause in every contract: $N lines)" "$A" search 违约方赔偿

@@ -22,7 +22,7 @@ public struct QueryIndexError: Error, CustomStringConvertible {
 public final class QueryIndex {
     /// Bumped whenever the schema or what is indexed changes: an index of another version is
     /// dropped and rebuilt.
-    static let version = 2
+    static let version = 3
     public let path: String?
     let db: DatabaseQueue
 
@@ -61,7 +61,7 @@ public final class QueryIndex {
         if try schemaVersion(db) == version { return }
         for table in ["entries_fts", "entries", "heads", "text_heads", "facts"] { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
         try db.execute(sql: """
-            CREATE TABLE facts(number TEXT PRIMARY KEY, head TEXT NOT NULL, facts TEXT NOT NULL);
+            CREATE TABLE facts(number TEXT PRIMARY KEY, head TEXT NOT NULL, facts BLOB NOT NULL);
             CREATE TABLE text_heads(number TEXT PRIMARY KEY, head TEXT NOT NULL);
             CREATE TABLE entries(id INTEGER PRIMARY KEY, number TEXT NOT NULL, place TEXT NOT NULL, value TEXT NOT NULL);
             CREATE INDEX entries_number ON entries(number);

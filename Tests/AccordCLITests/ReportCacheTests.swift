@@ -13,7 +13,7 @@ extension HeadOffice {
         let cache = "\(r.gitDir)/accord/index.sqlite"
         let commands = [["report", "ledger", "--as-of", "2026-12-01", "--json"], ["report", "overdue", "--as-of", "2026-12-01", "--json"],
                         ["report", "expiring", "--as-of", "2027-01-15", "--json"], ["todo", "--as-of", "2026-12-01", "--json"],
-                        ["remind", "--as-of", "2026-12-01", "--json"]]
+                        ["remind", "--as-of", "2026-12-01", "--json"], ["list", "--json"]]
         func outputs() -> [String] { commands.map { r.run("management", $0).out } }
         try? FileManager.default.removeItem(atPath: cache)
         let cold = outputs()
@@ -23,10 +23,10 @@ extension HeadOffice {
         #expect(outputs() == cold, "from the index")
         // Rows that do not read, or that name another head, are misses, not figures.
         try SQLiteProbe.execute(cache, """
-            UPDATE facts SET facts = '{"number": "HT-2026-009"}' WHERE number = 'HT-2026-009';
-            UPDATE facts SET facts = 'not json' WHERE number = 'HT-2026-011';
+            UPDATE facts SET facts = substr(facts, 1, length(facts) - 1) WHERE number = 'HT-2026-009';
+            UPDATE facts SET facts = 'not a row' WHERE number = 'HT-2026-011';
             UPDATE facts SET head = '00' || substr(head, 3) WHERE number = 'HT-2026-012';
-            INSERT INTO facts(number, head, facts) VALUES ('HT-GONE', 'x', '{}');
+            INSERT INTO facts(number, head, facts) VALUES ('HT-GONE', 'x', x'00');
             """)
         #expect(outputs() == cold, "damaged rows are read again")
         let goneRows = try SQLiteProbe.int(cache, "SELECT count(*) FROM facts WHERE number = 'HT-GONE'")

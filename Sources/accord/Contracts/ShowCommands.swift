@@ -2,6 +2,7 @@ import ArgumentParser
 import AccordStore
 import AccordObjects
 import AccordContracts
+import AccordReports
 
 struct Show: AccordCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a contract: its fields, items, milestones, records and attachments.")
@@ -182,8 +183,8 @@ struct List: AccordCommand {
         let types = try Set(type.map { try ContractType.argument($0, option: "--type", noun: "a contract type", withLabels: true) })
         let today = CivilDate.today()
         let out = Output.stdout
-        let (rows, unreadable) = try ContractFailure.wrap { () throws(ContractStoreError) in try s.store.ledgerReport() }
-        BadContractRef.report(unreadable)
+        // The reports' facts in the query index: only contracts whose head moved are read.
+        let (rows, unreadable) = try ReportData.facts(s)
         for row in rows {
             if let wantStatus, row.status != wantStatus { continue }
             if !types.isEmpty, !types.contains(row.type) { continue }
@@ -191,18 +192,18 @@ struct List: AccordCommand {
             if let owner, row.owner != owner { continue }
             if let customer, !row.buyer.localizedLowercase.contains(customer.localizedLowercase) { continue }
             if let days = expiresWithin {
-                guard let x = row.expiry?.date, x >= today, x.daysSinceEpoch - today.daysSinceEpoch <= days else { continue }
+                guard let x = row.expiryDate, x >= today, x.daysSinceEpoch - today.daysSinceEpoch <= days else { continue }
             }
             if json {
                 out.line(JSON.object([
                     "number": .string(row.number), "status": .string(row.status.code), "type": .string(row.type.code),
                     "buyer": .string(row.buyer), "office": .string(row.office), "owner": .string(row.owner),
-                    "totalAmount": .string(row.totalAmount.formatted(decimals: 2)), "received": .string(row.received.formatted(decimals: 2)),
+                    "totalAmount": .string(row.total.formatted(decimals: 2)), "received": .string(row.received.formatted(decimals: 2)),
                     "currency": .string(row.currency), "expiryDate": row.expiry.map { .string($0.description) } ?? .null,
                     "conflicted": .bool(row.conflicted),
                 ]).compact)
             } else {
-                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(Output.oneLine(row.buyer).padding(28))\(row.totalAmount.formatted(decimals: 2).padding(14))\(Output.oneLine(row.currency)) \(Output.oneLine(row.office))"
+                out.line("\(row.number.padding(16))\(row.status.label.padding(10))\(Output.oneLine(row.buyer).padding(28))\(row.total.formatted(decimals: 2).padding(14))\(Output.oneLine(row.currency)) \(Output.oneLine(row.office))"
                          + (row.conflicted ? out.paint("  conflicted", "31") : ""))
             }
         }

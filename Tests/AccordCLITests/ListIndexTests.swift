@@ -1,16 +1,18 @@
 import Foundation
 import Testing
+import SQLiteProbe
 
-/// `accord list` reads a derived cache of ledger rows keyed by head commit; it must never show a
-/// stale row, and a damaged or missing cache must only cost time.
-@Suite struct LedgerCacheTests {
-    @Test func listFollowsEveryChangeAndSurvivesADamagedCache() throws {
+/// `accord list` reads the reports' facts in the query index, keyed by head commit; it must
+/// never show a stale row, and a damaged or missing index must only cost time.
+@Suite struct ListIndexTests {
+    @Test func listFollowsEveryChangeAndSurvivesADamagedIndex() throws {
         let r = ContractRepo()
         r.ok("salesRep", "new", "HT-L1", "--type", "sales", "buyer.name=甲公司", "totalAmount=100.00")
         r.ok("salesRep", "new", "HT-L2", "--type", "sales", "buyer.name=乙公司", "totalAmount=200.00")
         #expect(r.ok("salesRep", "list").contains("甲公司"))
-        let cache = "\(r.gitDir)/accord/ledger-cache"
-        #expect(FileManager.default.fileExists(atPath: cache), "list writes the cache")
+        let index = "\(r.gitDir)/accord/index.sqlite"
+        let rows = try SQLiteProbe.int(index, "SELECT count(*) FROM facts")
+        #expect(rows == 2, "list writes one row per contract")
 
         // A change moves the head: the next list shows the new value, not the cached one.
         r.ok("salesRep", "set", "HT-L1", "buyer.name=丙公司", "totalAmount=150.00")
@@ -23,11 +25,13 @@ import Testing
         #expect(r.ok("salesRep", "list").contains("丁公司"))
         #expect(r.ok("salesRep", "list", "--customer", "乙").contains("HT-L2"))
 
-        // Garbage in the cache is ignored and rewritten; the answer is the same.
+        // Damaged rows are read again; garbage for the index is replaced; the answer is the same.
         let expected = r.ok("salesRep", "list", "--json")
-        try Data("accord-ledger-cache 1\n{not json\nrandom bytes\n".utf8).write(to: URL(fileURLWithPath: cache))
+        try SQLiteProbe.execute(index, "UPDATE facts SET facts = x'0573616c6573' WHERE number = 'HT-L1'; UPDATE facts SET facts = 'text' WHERE number = 'HT-L2'")
         #expect(r.ok("salesRep", "list", "--json") == expected)
-        try FileManager.default.removeItem(atPath: cache)
+        try Data("random bytes, not SQLite\n".utf8).write(to: URL(fileURLWithPath: index))
+        #expect(r.ok("salesRep", "list", "--json") == expected)
+        try FileManager.default.removeItem(atPath: index)
         #expect(r.ok("salesRep", "list", "--json") == expected)
     }
 }
