@@ -22,7 +22,7 @@ public struct QueryIndexError: Error, CustomStringConvertible {
 public final class QueryIndex {
     /// Bumped whenever the schema or what is indexed changes: an index of another version is
     /// dropped and rebuilt.
-    static let version = 3
+    static let version = 4
     public let path: String?
     let db: DatabaseQueue
 

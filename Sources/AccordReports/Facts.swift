@@ -24,7 +24,8 @@ public struct ContractFacts: Hashable, Sendable {
     public var received: Dec
     public var writtenOff: Dec
     public var invoiced: Dec
-    public var receipts: [(date: CivilDate, amount: Dec)]
+    /// Effective receipts in date order, with the milestone each names.
+    public var receipts: [(date: CivilDate, amount: Dec, milestone: String?)]
     public var lines: [LineFacts]
     public var milestones: [MilestoneFacts]
     public var openDeviations: Int
@@ -34,6 +35,10 @@ public struct ContractFacts: Hashable, Sendable {
     public var pending: [PendingItem]
     /// Who submitted a contract now in review (set by the loader from the history; nil: unknown).
     public var submitter: Person?
+    /// The dated records the monthly and performance reports count.
+    public var events: ContractEvents
+    /// When it was completed or terminated (set by the loader from the history).
+    public var closed: LifecycleDates
 
     public static func == (a: ContractFacts, b: ContractFacts) -> Bool { a.number == b.number && a.head == b.head }
     public func hash(into h: inout Hasher) { h.combine(number); h.combine(head) }
@@ -65,7 +70,7 @@ public struct ContractFacts: Hashable, Sendable {
         invoiced = st.effective(.invoice).compactMap { $0.dec("amount") }.sum()
         receipts = receiptRecords.compactMap { r in
             guard let d = r.date("date"), let a = r.dec("amount") else { return nil }
-            return (d, a)
+            return (d, a, r.text("milestone"))
         }.sorted { $0.date < $1.date }
         let delivered = Invariants.deliveredQuantities(st)
         lines = c.lineItems.map { i in
@@ -77,6 +82,8 @@ public struct ContractFacts: Hashable, Sendable {
         milestones = ContractFacts.allocate(c, st, lines: lines)
         pending = PendingItem.of(st)
         submitter = nil
+        events = ContractEvents(st)
+        closed = LifecycleDates()
     }
 
     /// Each milestone with its due date and what was received against it: receipts naming a
@@ -105,6 +112,44 @@ public struct ContractFacts: Hashable, Sendable {
         }
         return ms
     }
+}
+
+/// The dated records of a contract that the monthly and performance reports count, as the
+/// records say them (effective ones: a superseded record counts as its correction).
+public struct ContractEvents: Hashable, Sendable {
+    public struct Delivery: Hashable, Sendable { public var line: String, date: CivilDate, quantity: Dec, createdAt: String }
+    public struct MonthlyRecord: Hashable, Sendable { public var month: Month, office: String, author: String, progress: String, problems: String, coordination: String, nextMonthPlan: String }
+    /// In date order, then order of writing.
+    public var deliveries: [Delivery] = []
+    public var acceptances: [(date: CivilDate, passed: Bool)] = []
+    public var complaints: [CivilDate] = []
+    /// The filing days of the deviation reports; the days of their execution results.
+    public var deviationsFiled: [CivilDate] = []
+    public var deviationsClosed: [CivilDate] = []
+    public var monthlyRecords: [MonthlyRecord] = []
+
+    public init() {}
+    init(_ st: ContractState) {
+        deliveries = st.effective(.delivery).compactMap { d in
+            guard let l = d.text("lineItem"), let date = d.date("date"), let q = d.dec("quantity") else { return nil }
+            return Delivery(line: l, date: date, quantity: q, createdAt: d.createdAt)
+        }.sorted { ($0.date.daysSinceEpoch, $0.createdAt) < ($1.date.daysSinceEpoch, $1.createdAt) }
+        acceptances = st.effective(.acceptance).compactMap { a in a.date("date").map { ($0, a.text("result") == "passed") } }
+        complaints = st.effective(.complaint).compactMap { $0.date("date") }
+        deviationsFiled = st.effective(.deviationReport).map(\.filedDate)
+        deviationsClosed = st.records(.executionResult).map { $0.date("date") ?? $0.filedDate }
+        monthlyRecords = st.effective(.monthlyExecution).compactMap { r in
+            guard let m = r.text("month").flatMap(Month.init) else { return nil }
+            return MonthlyRecord(month: m, office: r.text("office") ?? st.contract.office, author: r.author, progress: r.text("progress") ?? "", problems: r.text("problems") ?? "",
+                                 coordination: r.text("coordination") ?? "", nextMonthPlan: r.text("nextMonthPlan") ?? "")
+        }
+    }
+
+    public static func == (a: ContractEvents, b: ContractEvents) -> Bool {
+        a.deliveries == b.deliveries && a.acceptances.map(\.date) == b.acceptances.map(\.date) && a.acceptances.map(\.passed) == b.acceptances.map(\.passed)
+            && a.complaints == b.complaints && a.deviationsFiled == b.deviationsFiled && a.deviationsClosed == b.deviationsClosed && a.monthlyRecords == b.monthlyRecords
+    }
+    public func hash(into h: inout Hasher) { h.combine(deliveries); h.combine(complaints); h.combine(monthlyRecords) }
 }
 
 public struct Person: Hashable, Sendable {

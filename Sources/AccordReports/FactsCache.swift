@@ -31,6 +31,7 @@ extension ReportSource {
                     let snap = try store.load(commit: todo[k].head)
                     var f = ContractFacts(snapshot: snap)
                     if f.status.isReview { f.submitter = TodoQueue.submitter(store, snap) }
+                    f.closed = LifecycleDates.of(store, snap)
                     return .success(f)
                 } catch { return .failure(error) }
             }
@@ -138,7 +139,7 @@ extension ContractFacts {
         switch expiry { case nil: w.bytes.append(0); case let .date(d)?: w.bytes.append(1); w.day(d); case .openEnded?: w.bytes.append(2) }
         w.string(signKind.rawValue); w.optString(renews); w.dec(received); w.dec(writtenOff); w.dec(invoiced)
         w.count(receipts.count)
-        for r in receipts { w.day(r.date); w.dec(r.amount) }
+        for r in receipts { w.day(r.date); w.dec(r.amount); w.optString(r.milestone) }
         w.count(lines.count)
         for l in lines { w.string(l.id); w.string(l.name); w.string(l.unit); w.dec(l.quantity); w.dec(l.unitPrice); w.dec(l.amount); w.dec(l.delivered); w.optDay(l.deadline) }
         w.count(milestones.count)
@@ -149,6 +150,17 @@ extension ContractFacts {
         w.count(pending.count)
         for p in pending { w.string(p.kind); w.string(p.record); w.string(p.detail); w.day(p.filed); w.optDec(p.amount) }
         if let submitter { w.bytes.append(1); w.string(submitter.name); w.string(submitter.email) } else { w.bytes.append(0) }
+        w.count(events.deliveries.count)
+        for d in events.deliveries { w.string(d.line); w.day(d.date); w.dec(d.quantity); w.string(d.createdAt) }
+        w.count(events.acceptances.count)
+        for a in events.acceptances { w.day(a.date); w.bytes.append(a.passed ? 1 : 0) }
+        for list in [events.complaints, events.deviationsFiled, events.deviationsClosed] { w.count(list.count); for d in list { w.day(d) } }
+        w.count(events.monthlyRecords.count)
+        for m in events.monthlyRecords {
+            w.day(m.month.first)
+            for t in [m.office, m.author, m.progress, m.problems, m.coordination, m.nextMonthPlan] { w.string(t) }
+        }
+        w.optDay(closed.completed); w.optDay(closed.terminated)
         return w.bytes
     }
 
@@ -163,8 +175,8 @@ extension ContractFacts {
             switch try r.byte() { case 0: expiry = nil; case 1: expiry = .date(try r.day()); case 2: expiry = .openEnded; default: throw .init() }
             let signKind = try r.code(SignKind.self), renews = try r.optString()
             let received = try r.dec(), writtenOff = try r.dec(), invoiced = try r.dec()
-            var receipts: [(date: CivilDate, amount: Dec)] = []
-            for _ in 0..<(try r.count()) { receipts.append((try r.day(), try r.dec())) }
+            var receipts: [(date: CivilDate, amount: Dec, milestone: String?)] = []
+            for _ in 0..<(try r.count()) { receipts.append((try r.day(), try r.dec(), try r.optString())) }
             var lines: [LineFacts] = []
             for _ in 0..<(try r.count()) {
                 lines.append(LineFacts(id: try r.string(), name: try r.string(), unit: try r.string(), quantity: try r.dec(), unitPrice: try r.dec(),
@@ -183,22 +195,38 @@ extension ContractFacts {
                 pending.append(PendingItem(kind: try r.string(), record: try r.string(), detail: try r.string(), filed: try r.day(), amount: try r.optDec()))
             }
             let submitter = try r.present() ? Person(name: try r.string(), email: try r.string()) : nil
+            var events = ContractEvents()
+            for _ in 0..<(try r.count()) {
+                events.deliveries.append(.init(line: try r.string(), date: try r.day(), quantity: try r.dec(), createdAt: try r.string()))
+            }
+            for _ in 0..<(try r.count()) { events.acceptances.append((try r.day(), try r.present())) }
+            for _ in 0..<(try r.count()) { events.complaints.append(try r.day()) }
+            for _ in 0..<(try r.count()) { events.deviationsFiled.append(try r.day()) }
+            for _ in 0..<(try r.count()) { events.deviationsClosed.append(try r.day()) }
+            for _ in 0..<(try r.count()) {
+                events.monthlyRecords.append(.init(month: Month(try r.day()), office: try r.string(), author: try r.string(), progress: try r.string(),
+                                                   problems: try r.string(), coordination: try r.string(), nextMonthPlan: try r.string()))
+            }
+            let closed = LifecycleDates(completed: try r.optDay(), terminated: try r.optDay())
             guard r.atEnd else { return nil }
             self.init(number: number, head: head, type: type, status: status, subject: subject, buyer: buyer, office: office, owner: owner,
                       currency: currency, total: total, signDate: signDate, effectiveDate: effectiveDate, expiry: expiry, signKind: signKind,
                       renews: renews, received: received, writtenOff: writtenOff, invoiced: invoiced, receipts: receipts, lines: lines,
-                      milestones: milestones, openDeviations: openDeviations, conflictPaths: paths, pending: pending, submitter: submitter)
+                      milestones: milestones, openDeviations: openDeviations, conflictPaths: paths, pending: pending, submitter: submitter,
+                      events: events, closed: closed)
         } catch { return nil }
     }
 
     init(number: String, head: ObjectID, type: ContractType, status: Status, subject: String, buyer: String, office: String, owner: String,
          currency: String, total: Dec, signDate: CivilDate?, effectiveDate: CivilDate?, expiry: Expiry?, signKind: SignKind, renews: String?,
-         received: Dec, writtenOff: Dec, invoiced: Dec, receipts: [(date: CivilDate, amount: Dec)], lines: [LineFacts],
-         milestones: [MilestoneFacts], openDeviations: Int, conflictPaths: [String], pending: [PendingItem], submitter: Person?) {
+         received: Dec, writtenOff: Dec, invoiced: Dec, receipts: [(date: CivilDate, amount: Dec, milestone: String?)], lines: [LineFacts],
+         milestones: [MilestoneFacts], openDeviations: Int, conflictPaths: [String], pending: [PendingItem], submitter: Person?,
+         events: ContractEvents, closed: LifecycleDates) {
         self.number = number; self.head = head; self.type = type; self.status = status; self.subject = subject; self.buyer = buyer
         self.office = office; self.owner = owner; self.currency = currency; self.total = total; self.signDate = signDate
         self.effectiveDate = effectiveDate; self.expiry = expiry; self.signKind = signKind; self.renews = renews; self.received = received
         self.writtenOff = writtenOff; self.invoiced = invoiced; self.receipts = receipts; self.lines = lines; self.milestones = milestones
         self.openDeviations = openDeviations; self.conflictPaths = conflictPaths; self.pending = pending; self.submitter = submitter
+        self.events = events; self.closed = closed
     }
 }

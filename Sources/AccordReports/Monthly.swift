@@ -22,9 +22,10 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// When a contract was completed or terminated: the day of the commit that took the action
 /// (its author's local date), else what the records say (the settlement; the approved
 /// termination review).
-public struct LifecycleDates: Sendable {
+public struct LifecycleDates: Hashable, Sendable {
     public var completed: CivilDate?
     public var terminated: CivilDate?
+    public init(completed: CivilDate? = nil, terminated: CivilDate? = nil) { self.completed = completed; self.terminated = terminated }
 
     public static func of(_ store: ContractStore, _ s: Snapshot) -> LifecycleDates {
         var out = LifecycleDates()
@@ -59,7 +60,7 @@ extension Reports {
     /// deliveries, receipts, deviations opened and closed, contracts signed, completed and
     /// terminated, what falls due next month, and the monthly records filed (listed in a
     /// section of their own).
-    public static func monthly(_ snapshots: [Snapshot], dates: [String: LifecycleDates], months: [Month], _ q: ReportQuery) -> Report {
+    public static func monthly(_ facts: [ContractFacts], months: [Month], _ q: ReportQuery) -> Report {
         let columns = [
             Column("office", "办事处 office"), Column("month", "月份 month"), Column("currency", "币种 currency"),
             Column("signed", "签订 signed"), Column("signedValue", "签订金额 signed value", summed: true),
@@ -75,44 +76,39 @@ extension Reports {
         var acc: [Key: Acc] = [:]
         var filed: [Row] = []
         let wanted = Set(months)
-        for s in snapshots {
-            let f = ContractFacts(snapshot: s)
+        for f in facts {
             guard q.matches(f) else { continue }
-            let st = s.state, c = st.contract
-            func add(_ d: CivilDate?, _ key: String, count: Int = 1, money: Dec? = nil, office: String? = nil) {
+            let e = f.events
+            func add(_ d: CivilDate?, _ key: String, count: Int = 1, money: Dec? = nil) {
                 guard let d, wanted.contains(Month(d)) else { return }
-                let k = Key(office: office ?? c.office, month: Month(d), currency: c.currency)
+                let k = Key(office: f.office, month: Month(d), currency: f.currency)
                 acc[k, default: Acc()].ints[key, default: 0] += count
                 if let money { acc[k, default: Acc()].money[key + "Value", default: .zero] += money }
             }
-            add(c.signDate, "signed", money: c.totalAmount)
-            let prices = Dictionary(c.lineItems.map { ($0.id, $0.unitPrice) }) { a, _ in a }
-            for d in st.effective(.delivery) {
-                add(d.date("date"), "deliveries", money: ((d.dec("quantity") ?? .zero) * (prices[d.text("lineItem") ?? ""] ?? .zero)).rounded(decimals: 2))
-            }
-            for r in st.effective(.paymentReceipt) { add(r.date("date"), "receipts", money: r.dec("amount") ?? .zero) }
-            for r in st.effective(.deviationReport) { add(r.filedDate, "deviationsOpened") }
-            for r in st.records(.executionResult) { add(r.date("date") ?? r.filedDate, "deviationsClosed") }
-            if let d = dates[c.number] { add(d.completed, "completed"); add(d.terminated, "terminated") }
-            for r in st.effective(.monthlyExecution) {
-                guard let m = r.text("month").flatMap(Month.init), wanted.contains(m) else { continue }
-                let office = r.text("office") ?? c.office
-                if let o = q.office, office != o { continue }
-                let k = Key(office: office, month: m, currency: c.currency)
+            add(f.signDate, "signed", money: f.total)
+            let prices = Dictionary(f.lines.map { ($0.id, $0.unitPrice) }) { a, _ in a }
+            for d in e.deliveries { add(d.date, "deliveries", money: (d.quantity * (prices[d.line] ?? .zero)).rounded(decimals: 2)) }
+            for r in f.receipts { add(r.date, "receipts", money: r.amount) }
+            for d in e.deviationsFiled { add(d, "deviationsOpened") }
+            for d in e.deviationsClosed { add(d, "deviationsClosed") }
+            add(f.closed.completed, "completed"); add(f.closed.terminated, "terminated")
+            for r in e.monthlyRecords where wanted.contains(r.month) {
+                if let o = q.office, r.office != o { continue }
+                let k = Key(office: r.office, month: r.month, currency: f.currency)
                 acc[k, default: Acc()].ints["monthlyRecords", default: 0] += 1
-                filed.append(Row(["office": .text(office), "month": .text(m.description), "number": .text(c.number),
-                                  "author": .text(r.author), "progress": .text(r.text("progress") ?? ""), "problems": .text(r.text("problems") ?? ""),
-                                  "coordination": .text(r.text("coordination") ?? ""), "nextMonthPlan": .text(r.text("nextMonthPlan") ?? ""),
-                                  "currency": .text(c.currency)], currency: c.currency, conflicted: s.isConflicted, groupKey: office))
+                filed.append(Row(["office": .text(r.office), "month": .text(r.month.description), "number": .text(f.number),
+                                  "author": .text(r.author), "progress": .text(r.progress), "problems": .text(r.problems),
+                                  "coordination": .text(r.coordination), "nextMonthPlan": .text(r.nextMonthPlan),
+                                  "currency": .text(f.currency)], currency: f.currency, conflicted: f.conflicted, groupKey: r.office))
             }
             // What falls due in the month after each reported month (signed and executing contracts).
-            if ContractFacts.owesMoney(c.status) {
+            if ContractFacts.owesMoney(f.status) {
                 for m in months {
                     let next = m.next
                     let due = f.milestones.filter { next.contains($0.due) }.map(\.outstanding).sum()
                     let lines = f.lines.filter { next.contains($0.deadline) && $0.outstanding.isPositive }.count
                     guard due.isPositive || lines > 0 else { continue }
-                    let k = Key(office: c.office, month: m, currency: c.currency)
+                    let k = Key(office: f.office, month: m, currency: f.currency)
                     acc[k, default: Acc()].money["dueNextMonth", default: .zero] += due
                     acc[k, default: Acc()].ints["linesDueNextMonth", default: 0] += lines
                 }

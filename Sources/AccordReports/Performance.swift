@@ -53,16 +53,15 @@ public struct PerformanceScore: Sendable {
 extension Reports {
     /// Scores one contract: deliveries, acceptances and complaints dated in `period` (all if
     /// nil); milestones falling due in the period and by `asOf`, paid by their due date.
-    public static func score(_ s: Snapshot, asOf: CivilDate, period: ClosedRange<CivilDate>?) -> PerformanceScore {
-        let st = s.state, c = st.contract, f = ContractFacts(snapshot: s)
+    public static func score(_ f: ContractFacts, asOf: CivilDate, period: ClosedRange<CivilDate>?) -> PerformanceScore {
         func inside(_ d: CivilDate?) -> Bool { guard let d else { return false }; return d <= asOf && (period?.contains(d) ?? true) }
         let lines = Dictionary(f.lines.map { ($0.id, $0) }) { a, _ in a }
         var onTime = Dec.zero, all = Dec.zero, onTimeCount = 0, lateCount = 0
         // Deliveries in date order, each line counted up to its contracted quantity (as % delivered is).
         var sofar: [String: Dec] = [:]
-        let deliveries = st.effective(.delivery).sorted { ($0.date("date")?.daysSinceEpoch ?? 0, $0.createdAt) < ($1.date("date")?.daysSinceEpoch ?? 0, $1.createdAt) }
-        for d in deliveries {
-            guard let l = lines[d.text("lineItem") ?? ""], let q = d.dec("quantity"), let date = d.date("date") else { continue }
+        for d in f.events.deliveries {
+            guard let l = lines[d.line] else { continue }
+            let q = d.quantity, date = d.date
             let before = sofar[l.id] ?? .zero
             sofar[l.id] = before + q
             guard inside(date) else { continue }
@@ -72,22 +71,18 @@ extension Reports {
             all += v
             if let dl = l.deadline, date > dl { lateCount += 1 } else { onTime += v; onTimeCount += 1 }
         }
-        for l in f.lines where ContractFacts.owesMoney(c.status) {
+        for l in f.lines where ContractFacts.owesMoney(f.status) {
             if let dl = l.deadline, dl < asOf, inside(dl), l.outstanding.isPositive { all += l.outstandingValue; lateCount += 1 }
         }
-        let acceptances = st.effective(.acceptance).filter { inside($0.date("date")) }
-        let passed = acceptances.filter { $0.text("result") == "passed" }.count
+        let acceptances = f.events.acceptances.filter { inside($0.date) }
+        let passed = acceptances.filter(\.passed).count
         // Payment: receipts by date fill the milestones (named first, then by due date); the part
         // of each milestone filled on or before its due date was paid on time.
         var due = Dec.zero, paidOnTime = Dec.zero
         var filled = Dictionary(f.milestones.map { ($0.id, Dec.zero) }) { a, _ in a }
         var onTimeBy: [String: Dec] = [:]
         let order = f.milestones.sorted { ($0.due?.daysSinceEpoch ?? .max, $0.id) < ($1.due?.daysSinceEpoch ?? .max, $1.id) }
-        let receipts = st.effective(.paymentReceipt).compactMap { r -> (CivilDate, Dec, String?)? in
-            guard let d = r.date("date"), let a = r.dec("amount") else { return nil }
-            return (d, a, r.text("milestone"))
-        }.sorted { $0.0 < $1.0 }
-        for (date, amount, named) in receipts {
+        for (date, amount, named) in f.receipts {
             var left = amount
             let targets = (named.flatMap { n in order.first { $0.id == n } }.map { [$0] } ?? []) + order
             for m in targets where left.isPositive {
@@ -106,21 +101,17 @@ extension Reports {
             delivery: all.isPositive ? onTime.percent(of: all) : nil,
             quality: acceptances.isEmpty ? nil : Dec(passed).percent(of: Dec(acceptances.count)),
             payment: due.isPositive ? paidOnTime.percent(of: due) : nil,
-            complaints: st.effective(.complaint).filter { inside($0.date("date")) }.count,
+            complaints: f.events.complaints.filter { inside($0) }.count,
             lateDeliveries: lateCount, onTimeDeliveries: onTimeCount)
     }
 
     /// The performance evaluation (履约绩效评估) of signed, executing, completed and archived
     /// contracts: per contract, or per owner or office (the mean of their contracts' scores, so
     /// no money of different currencies is ever weighed together).
-    public static func performance(_ snapshots: [Snapshot], _ q: ReportQuery, weights: PerformanceWeights, by: String) -> Report {
+    public static func performance(_ facts: [ContractFacts], _ q: ReportQuery, weights: PerformanceWeights, by: String) -> Report {
         let counted: Set<Status> = [.signed, .executing, .completed, .archived]
         var scored: [(ContractFacts, PerformanceScore)] = []
-        for s in snapshots where counted.contains(s.state.contract.status) {
-            let f = ContractFacts(snapshot: s)
-            guard q.matches(f) else { continue }
-            scored.append((f, score(s, asOf: q.asOf, period: q.period)))
-        }
+        for f in facts where counted.contains(f.status) && q.matches(f) { scored.append((f, score(f, asOf: q.asOf, period: q.period))) }
         func pct(_ d: Dec?) -> Cell { d.map(Cell.percent) ?? .empty }
         func summary(_ p: PerformanceScore, _ w: PerformanceWeights) -> String {
             var parts: [String] = []

@@ -64,6 +64,10 @@ import AccordStore
         all[0].conflictPaths = ["buyer.phone", "lineItems[L1].spec"]
         all[1].received = Dec(micros: -123_456_789); all[1].total = Dec(micros: 999_999_999_999_999_990_000)
         all[2].expiry = .openEnded
+        all[3].closed = LifecycleDates(completed: try CivilDate.parse("2026-11-30"), terminated: try CivilDate.parse("1969-12-31"))
+        #expect(all.contains { !$0.events.deliveries.isEmpty } && all.contains { !$0.events.acceptances.isEmpty }
+                && all.contains { !$0.events.monthlyRecords.isEmpty } && all.contains { !$0.events.complaints.isEmpty }
+                && all.contains { $0.receipts.contains { $0.milestone != nil } }, "the fixtures exercise every event list")
         for f in all {
             let bytes = f.encoded
             let back = try #require(bytes.withUnsafeBytes { ContractFacts(number: f.number, head: head, encoded: $0) }, "\(f.number)")
@@ -71,7 +75,8 @@ import AccordStore
             #expect(back.status == f.status && back.total == f.total && back.received == f.received && back.expiry == f.expiry
                     && back.buyer == f.buyer && back.submitter == f.submitter && back.conflictPaths == f.conflictPaths
                     && back.lines == f.lines && back.milestones == f.milestones && back.pending == f.pending
-                    && back.receipts.map(\.amount) == f.receipts.map(\.amount), "\(f.number)")
+                    && back.receipts.map(\.amount) == f.receipts.map(\.amount) && back.receipts.map(\.milestone) == f.receipts.map(\.milestone)
+                    && back.events == f.events && back.closed == f.closed, "\(f.number)")
             for cut in 0..<bytes.count {
                 #expect(Array(bytes[..<cut]).withUnsafeBytes { ContractFacts(number: f.number, head: head, encoded: $0) } == nil, "\(f.number) cut at \(cut)")
             }

@@ -80,13 +80,6 @@ enum ReportData {
         return (facts, failures.map(\.number))
     }
 
-    /// Every contract's head with its records (the monthly and performance reports read records).
-    static func snapshots(_ s: ContractSession) throws -> (snapshots: [Snapshot], unreadable: [String]) {
-        let (snaps, failures) = try ContractFailure.wrap { () throws(ContractStoreError) in try ReportSource.load(s.store) }
-        BadContractRef.report(failures)
-        return (snaps, failures.map(\.number))
-    }
-
     /// `accord.reminders.expiryDays` (default 30).
     static func expiryDays(_ s: ContractSession) throws -> Int {
         guard let v = s.store.policySetting("accord.reminders.expiryDays") else { return 30 }
@@ -191,10 +184,8 @@ struct MonthlyReport: AccordCommand {
         } else { months = [Month(q.asOf).previous] }
         var q2 = q
         q2.period = nil // the months select the records; --period only names them
-        let (snaps, unreadable) = try ReportData.snapshots(s)
-        var dates: [String: LifecycleDates] = [:]
-        for snap in snaps { dates[snap.state.contract.number] = LifecycleDates.of(s.store, snap) }
-        var report = Reports.monthly(snaps, dates: dates, months: months, q2)
+        let (facts, unreadable) = try ReportData.facts(s)
+        var report = Reports.monthly(facts, months: months, q2)
         report.unreadable = unreadable
         try options.emit(report)
         if !unreadable.isEmpty { throw CheckFailed() }
@@ -218,8 +209,8 @@ struct PerformanceReport: AccordCommand {
         if let w = s.store.policySetting("accord.performance.weights") {
             do { weights = try PerformanceWeights(config: w) } catch { throw ContractFailure(error) }
         }
-        let (snaps, unreadable) = try ReportData.snapshots(s)
-        var report = Reports.performance(snaps, q, weights: weights, by: by)
+        let (facts, unreadable) = try ReportData.facts(s)
+        var report = Reports.performance(facts, q, weights: weights, by: by)
         report.unreadable = unreadable
         try options.emit(report)
         if !unreadable.isEmpty { throw CheckFailed() }
