@@ -13,7 +13,8 @@ extension HeadOffice {
         let cache = "\(r.gitDir)/accord/index.sqlite"
         let commands = [["report", "ledger", "--as-of", "2026-12-01", "--json"], ["report", "overdue", "--as-of", "2026-12-01", "--json"],
                         ["report", "expiring", "--as-of", "2027-01-15", "--json"], ["todo", "--as-of", "2026-12-01", "--json"],
-                        ["remind", "--as-of", "2026-12-01", "--json"], ["list", "--json"]]
+                        ["remind", "--as-of", "2026-12-01", "--json"], ["list", "--json"],
+                        ["report", "monthly", "--period", "2025-01-01..2026-12-31", "--json"], ["report", "performance", "--as-of", "2026-12-01", "--json"]]
         func outputs() -> [String] { commands.map { r.run("management", $0).out } }
         try? FileManager.default.removeItem(atPath: cache)
         let cold = outputs()
