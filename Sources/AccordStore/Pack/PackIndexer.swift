@@ -3,7 +3,8 @@ import AccordObjects
 /// Builds the idx v2 for a pack that arrived without one (as `git index-pack`): parses every
 /// entry in order, checks the trailer, resolves deltas (REF_DELTA bases may be in the pack or,
 /// for thin packs, in `bases`), hashes every object and writes the index. On any problem it
-/// throws and writes nothing.
+/// throws and writes nothing. `inspect` sees each object once, as it is hashed (a receiver
+/// checks the objects there instead of reading the whole pack back).
 public enum PackIndexer {
     public struct Result: Sendable, Equatable {
         public var packChecksum: ObjectID
@@ -15,7 +16,8 @@ public enum PackIndexer {
 
     public static func index(packPath: String, indexPath: String? = nil, bases: ObjectDatabase? = nil,
                              maxObjectSize: Int = Repository.defaultMaxObjectSize,
-                             progress: ((_ phase: String, _ done: Int, _ total: Int) -> Void)? = nil) throws(StoreError) -> Result {
+                             progress: ((_ phase: String, _ done: Int, _ total: Int) -> Void)? = nil,
+                             inspect: ((_ id: ObjectID, _ type: ObjectType, _ payload: [UInt8]) throws(StoreError) -> Void)? = nil) throws(StoreError) -> Result {
         let data = try PackData(path: packPath, maxObjectSize: maxObjectSize)
         let computed = data.computedChecksum()
         guard computed == data.trailer else {
@@ -42,6 +44,7 @@ public enum PackIndexer {
                 guard offsetOfID.updateValue(offset, forKey: id) == nil else {
                     throw .corruptPack(path: packPath, "object \(id) appears twice")
                 }
+                try inspect?(id, t, bytes)
                 resolved.append((id, offset, crc))
             } else {
                 pending.append(Pending(offset: offset, crc: crc))
@@ -78,6 +81,7 @@ public enum PackIndexer {
                 guard offsetOfID.updateValue(p.offset, forKey: id) == nil else {
                     throw .corruptPack(path: packPath, "object \(id) appears twice")
                 }
+                try inspect?(id, obj.type, obj.payload)
                 resolved.append((id, p.offset, p.crc))
                 done += 1
                 report("Resolving deltas", done, done + pending.count)

@@ -173,7 +173,7 @@ public struct BundleFile: Sendable, Equatable {
     /// Verifies the bundle, installs its pack, then moves `refs/remotes/<remoteName>/contracts/*`
     /// (and creates tags) to the bundle's refs. Nothing changes if any check fails.
     public static func unbundle(_ data: [UInt8], into repo: Repository, remoteName: String = "bundle", who: Identity,
-                                progress: TransferProgress? = nil) throws -> TransferReport {
+                                progress: TransferProgress? = nil, storingHeads: String? = nil) throws -> TransferReport {
         let bundle = try parse(data)
         let missing = bundle.missingPrerequisites(in: repo)
         guard missing.isEmpty else { throw TransportError.missingPrerequisites(missing) }
@@ -186,7 +186,7 @@ public struct BundleFile: Sendable, Equatable {
         report.objects = received.objects
         report.packID = received.packID
         FaultPoint.hit("before-ref-update")
-        report.changes = try Transfer.applyTracking(plan, to: repo, remoteName: remoteName, who: who, prune: false)
+        report.changes = try Transfer.applyTracking(plan, to: repo, remoteName: remoteName, who: who, prune: false, storingHeads: storingHeads)
         return report
     }
 

@@ -13,9 +13,9 @@ extension Transfer {
     /// the changes feed; no listing of every ref); nil: every ref the remote lists for us.
     public static func fetch(into local: Repository, http remote: SmartHTTPRemote, remoteName: String, who: Identity,
                              prune: Bool = false, only: [(name: String, id: ObjectID)]? = nil,
-                             progress: TransferProgress? = nil) throws -> TransferReport {
+                             progress: TransferProgress? = nil, storingHeads: String? = nil) throws -> TransferReport {
         let refs = try only ?? remote.lsRefs(prefixes: fetchedPrefixes).filter { r in fetchedPrefixes.contains { r.name.hasPrefix($0) } }.map { ($0.name, $0.id) }
-        return try fetch(into: local, refs: refs, remoteName: remoteName, who: who, prune: prune && only == nil) { wants, haves in
+        return try fetch(into: local, refs: refs, remoteName: remoteName, who: who, prune: prune && only == nil, storingHeads: storingHeads) { wants, haves in
             try remote.fetchPack(wants: wants, haves: haves, into: local, progress: progress)
         }
     }

@@ -73,16 +73,25 @@ public enum PackTransfer {
         FaultPoint.hit("after-temp-pack")
         let maxSize = receiver.objects.packs.maxObjectSize
         let indexed: PackIndexer.Result
+        // Each object is checked as the indexer hashes it: the pack is read once.
+        var validation = Validation()
         do throws(StoreError) {
             indexed = try PackIndexer.index(packPath: tmpPack, indexPath: tmpIdx,
                                             bases: allowThin ? receiver.objects : nil,
-                                            maxObjectSize: maxSize, progress: progress)
+                                            maxObjectSize: maxSize, progress: progress, inspect: { id, type, payload throws(StoreError) in
+                                                try validation.add(id, type, payload)
+                                            })
         } catch {
             throw rejection(error)
         }
         let thin = indexed.externalBases > 0
-        let reader = try check(tmpPack: tmpPack, tmpIdx: tmpIdx, maxSize: maxSize, receiver: receiver, tips: tips,
-                               externalBases: thin ? receiver.objects : nil)
+        do { try validation.finish(receiver: receiver.objects, tips: tips) } catch let e as StoreError { throw rejection(e) }
+        let reader: PackReader
+        do throws(StoreError) {
+            reader = try PackReader(packPath: tmpPack, indexPath: tmpIdx, maxObjectSize: maxSize, externalBases: thin ? receiver.objects : nil)
+        } catch {
+            throw rejection(error)
+        }
         FaultPoint.hit("after-index")
         guard install else { return Received(packID: indexed.packChecksum, objects: indexed.count) }
         if thin {
@@ -113,22 +122,6 @@ public enum PackTransfer {
         return Received(packID: indexed.packChecksum, objects: indexed.count)
     }
 
-    private static func check(tmpPack: String, tmpIdx: String, maxSize: Int, receiver: Repository, tips: [ObjectID],
-                              externalBases: ObjectDatabase?) throws -> PackReader {
-        let reader: PackReader
-        do throws(StoreError) {
-            reader = try PackReader(packPath: tmpPack, indexPath: tmpIdx, maxObjectSize: maxSize, externalBases: externalBases)
-        } catch {
-            throw rejection(error)
-        }
-        do {
-            try validate(reader, receiver: receiver.objects, tips: tips)
-        } catch let e as StoreError {
-            throw rejection(e)
-        }
-        return reader
-    }
-
     /// A pack that fails its checks is the sender's fault; a local write or read that fails (a
     /// full disk) is not, and is reported as itself.
     private static func rejection(_ error: StoreError) -> Error {
@@ -136,15 +129,17 @@ public enum PackTransfer {
         return TransportError.rejectedPack("the received pack does not verify: \(error.description)")
     }
 
-    /// Every object reads back and hashes to its id (PackReader checks), every commit, tree and
-    /// tag decodes strictly, and everything they point to is in the pack or in `db` with the
-    /// right type.
-    static func validate(_ pack: PackReader, receiver db: ObjectDatabase, tips: [ObjectID]) throws {
+    /// The checks of a received pack beyond the indexer's (every object hashes to its id): every
+    /// commit, tree and tag decodes strictly, and everything they point to is in the pack or in
+    /// the receiver with the right type. `add` sees each object as the indexer hashes it;
+    /// `finish` checks the links once all are known.
+    struct Validation {
         var types: [ObjectID: ObjectType] = [:]
         var links: [(from: ObjectID, to: ObjectID, type: ObjectType?, what: String)] = []
-        for id in pack.allIDs() {
-            guard let (type, payload) = try pack.read(id) else { throw StoreError.objectNotFound(id) }
+
+        mutating func add(_ id: ObjectID, _ type: ObjectType, _ payload: [UInt8]) throws(StoreError) {
             types[id] = type
+            if type == .blob { return }
             let object: Object
             do throws(ObjectError) { object = try Object.decode(type: type, payload: payload) } catch {
                 throw StoreError.corruptObject(id, error.description)
@@ -160,20 +155,23 @@ public enum PackTransfer {
                 links.append((id, t.object, t.targetType, "tagged object"))
             }
         }
-        for t in tips where types[t] == nil && !db.contains(t) {
-            throw TransportError.rejectedPack("a ref would point to \(t.hex), which is neither in the pack nor in the receiving repository")
-        }
-        for l in links {
-            let actual: ObjectType
-            if let t = types[l.to] {
-                actual = t
-            } else if db.contains(l.to) {
-                actual = try db.header(l.to).type
-            } else {
-                throw TransportError.rejectedPack("object \(l.from.hex) names \(l.what) \(l.to.hex), which is neither in the pack nor in the receiving repository")
+
+        func finish(receiver db: ObjectDatabase, tips: [ObjectID]) throws {
+            for t in tips where types[t] == nil && !db.contains(t) {
+                throw TransportError.rejectedPack("a ref would point to \(t.hex), which is neither in the pack nor in the receiving repository")
             }
-            if let expected = l.type, expected != actual {
-                throw TransportError.rejectedPack("object \(l.from.hex) names \(l.what) \(l.to.hex) as a \(expected), but it is a \(actual)")
+            for l in links {
+                let actual: ObjectType
+                if let t = types[l.to] {
+                    actual = t
+                } else if db.contains(l.to) {
+                    actual = try db.header(l.to).type
+                } else {
+                    throw TransportError.rejectedPack("object \(l.from.hex) names \(l.what) \(l.to.hex), which is neither in the pack nor in the receiving repository")
+                }
+                if let expected = l.type, expected != actual {
+                    throw TransportError.rejectedPack("object \(l.from.hex) names \(l.what) \(l.to.hex) as a \(expected), but it is a \(actual)")
+                }
             }
         }
     }

@@ -32,18 +32,18 @@ public enum Transfer {
     /// the values read before the transfer). With `prune`, tracking refs of contracts the remote
     /// no longer has are deleted.
     public static func fetch(into local: Repository, from remote: Repository, remoteName: String,
-                             who: Identity, prune: Bool = false, progress: TransferProgress? = nil) throws -> TransferReport {
+                             who: Identity, prune: Bool = false, progress: TransferProgress? = nil, storingHeads: String? = nil) throws -> TransferReport {
         var remoteRefs: [(name: String, id: ObjectID)] = []
         if let org = try remote.refs.resolve(OrganisationStore.ref) { remoteRefs.append((OrganisationStore.ref, org)) }
         for r in try remote.refs.list(prefix: "refs/contracts/") { remoteRefs.append(r) }
         for r in try remote.refs.list(prefix: "refs/tags/") { remoteRefs.append(r) }
         return try fetch(into: local, refs: remoteRefs, from: remote.objects, remoteName: remoteName,
-                         who: who, prune: prune, progress: progress)
+                         who: who, prune: prune, progress: progress, storingHeads: storingHeads)
     }
 
     static func fetch(into local: Repository, refs remoteRefs: [(name: String, id: ObjectID)], from source: ObjectDatabase,
-                      remoteName: String, who: Identity, prune: Bool, progress: TransferProgress?) throws -> TransferReport {
-        try fetch(into: local, refs: remoteRefs, remoteName: remoteName, who: who, prune: prune) { wants, haves in
+                      remoteName: String, who: Identity, prune: Bool, progress: TransferProgress?, storingHeads: String? = nil) throws -> TransferReport {
+        try fetch(into: local, refs: remoteRefs, remoteName: remoteName, who: who, prune: prune, storingHeads: storingHeads) { wants, haves in
             let common = haves.filter { source.contains($0) }
             let selection = try ObjectSelection.missing(in: source, wants: wants, common: common)
             return try PackTransfer.send(selection.objects, from: source, to: local, tips: wants, progress: progress)
@@ -52,8 +52,11 @@ public enum Transfer {
 
     /// The fetch, whatever carries the pack: `transfer` brings the objects reachable from the
     /// wants and not from the haves (our tips for the same contracts) into `local`.
+    /// `storingHeads` (a clone, with its reflog message): each contract stored under its tracking
+    /// ref is also created as our own contract ref, in the same batch.
     static func fetch(into local: Repository, refs remoteRefs: [(name: String, id: ObjectID)], remoteName: String, who: Identity,
-                      prune: Bool, transfer: (_ wants: [ObjectID], _ haves: [ObjectID]) throws -> PackTransfer.Received) throws -> TransferReport {
+                      prune: Bool, storingHeads: String? = nil,
+                      transfer: (_ wants: [ObjectID], _ haves: [ObjectID]) throws -> PackTransfer.Received) throws -> TransferReport {
         // Read our side first: the values the compare-and-swap will expect.
         let plan = try plan(remoteRefs, for: local, remoteName: remoteName)
         let wanted = plan.filter { !local.objects.contains($0.new, rescan: false) }
@@ -65,7 +68,7 @@ public enum Transfer {
         }
         local.objects.flush()
         FaultPoint.hit("before-ref-update")
-        report.changes = try applyTracking(plan, to: local, remoteName: remoteName, who: who, prune: prune)
+        report.changes = try applyTracking(plan, to: local, remoteName: remoteName, who: who, prune: prune, storingHeads: storingHeads)
         return report
     }
 
@@ -101,7 +104,7 @@ public enum Transfer {
     /// Moves the local refs of `plan` (whose objects are all present now) in one batch, each
     /// with compare-and-swap on the value read when the plan was made.
     static func applyTracking(_ plan: Plan, to local: Repository, remoteName: String, who: Identity,
-                              prune: Bool) throws -> [RefChange] {
+                              prune: Bool, storingHeads: String? = nil) throws -> [RefChange] {
         var changes: [RefChange] = []
         var moving: [(change: Int, update: RefUpdate)] = []
         var history = History(objects: local.objects)
@@ -161,7 +164,15 @@ public enum Transfer {
             moving.append((changes.count - 1, RefUpdate(p.ref, to: p.new, expected: p.old.map { .value($0) } ?? .absent,
                                                         message: "fetch \(remoteName): \(change.status == .new ? "storing head" : change.status.rawValue)")))
         }
-        for (m, refused) in zip(moving, try local.refs.apply(moving.map(\.update), who: who)) {
+        var updates = moving.map(\.update)
+        if let storingHeads {
+            for m in moving where changes[m.change].remoteRef.hasPrefix("refs/contracts/") {
+                updates.append(RefUpdate(changes[m.change].remoteRef, to: m.update.new, expected: .absent, message: storingHeads))
+            }
+        }
+        let results = try local.refs.apply(updates, who: who)
+        if let refused = results.dropFirst(moving.count).compactMap({ $0 }).first { throw refused }
+        for (m, refused) in zip(moving, results) {
             guard let refused else { continue }
             changes[m.change].status = .rejected
             changes[m.change].reason = "changed here during the fetch (\(refused.description))"
@@ -259,17 +270,20 @@ public enum Transfer {
         try repo.setConfig("remote.origin.url", url)
         if let orgRoot { try repo.setConfig(OrganisationStore.pinKey, orgRoot.hex) }
         var report: TransferReport
+        // Our own contract refs are created with the tracking refs, in one batch.
+        let headsMessage = "clone: from \(url)"
         if let http {
             // The feed's position before the fetch: the first sync asks for what changed since
             // (a push landing during the clone is fetched again, never missed). A remote
             // without a feed (git http-backend) has none.
             let start = try? http.changes(since: nil, wait: nil)
-            report = try fetch(into: repo, http: http, remoteName: "origin", who: who, progress: progress)
+            report = try fetch(into: repo, http: http, remoteName: "origin", who: who, progress: progress, storingHeads: headsMessage)
             if let start { try FeedPosition(remote: "origin").save(start.feed, start.last, in: repo) }
         } else if let remote {
-            report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress)
+            report = try fetch(into: repo, from: remote, remoteName: "origin", who: who, progress: progress, storingHeads: headsMessage)
         } else {
-            report = try BundleFile.unbundle(try BundleFile.load(url).bytes, into: repo, remoteName: "origin", who: who, progress: progress)
+            report = try BundleFile.unbundle(try BundleFile.load(url).bytes, into: repo, remoteName: "origin", who: who, progress: progress,
+                                             storingHeads: headsMessage)
         }
         if let refused = report.changes.first(where: { $0.status == .rejected }) {
             throw StoreError.invalidInput("clone: \(refused.ref) was not stored: \(refused.reason ?? "rejected")")
@@ -277,10 +291,6 @@ public enum Transfer {
         if let orgRoot, try repo.refs.resolve(OrganisationStore.ref) == nil {
             throw StoreError.invalidInput("clone: --org-root \(orgRoot.hex.prefix(12)) was given, but \(source) has no organisation")
         }
-        let heads = try repo.refs.list(prefix: "refs/remotes/origin/contracts/").map {
-            RefUpdate("refs/" + $0.name.dropFirst("refs/remotes/origin/".count), to: $0.id, expected: .absent, message: "clone: from \(url)")
-        }
-        if let refused = try repo.refs.apply(heads, who: who).compactMap({ $0 }).first { throw refused }
         report.changes.sort { $0.ref < $1.ref }
         FaultPoint.hit("clone-built")
         // Complete: move it into place. Into an existing empty directory (perhaps the current
