@@ -56,6 +56,8 @@ public final class Authority: @unchecked Sendable {
         let baseline: [String: ObjectID]
         if let b = lock.withLock({ rootBaseline }) { baseline = b } else { baseline = try organisations.read(root).baseline }
         lock.withLock { rootBaseline = baseline }
+        // The adopted head itself (a clone checks every contract's): no walk needed.
+        if baseline[number] == id { return true }
         var commits: Set<ObjectID> = []
         if let tip = baseline[number], organisations.repository.objects.contains(tip) {
             var history = History(objects: organisations.repository.objects)

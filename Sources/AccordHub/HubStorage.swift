@@ -99,8 +99,7 @@ public final class RepositoryHubStorage: HubStorage, @unchecked Sendable {
         let selection = try ObjectSelection.missing(in: repository.objects, wants: wants, common: common)
         let dir = "\(repository.gitDir)/accord/hub/tmp"
         try FileIO.makeDirectories(dir)
-        let written = try PackWriter.write(selection.objects, from: repository.objects, to: PackTransfer.temporaryName(in: dir, prefix: "upload_"), options: .transfer)
-        FileIO.remove(written.indexPath)
+        let written = try PackWriter.write(selection.objects, from: repository.objects, to: PackTransfer.temporaryName(in: dir, prefix: "upload_"), options: .upload)
         return written.packPath
     }
 

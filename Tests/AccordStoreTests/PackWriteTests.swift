@@ -55,6 +55,11 @@ struct PackWriteTests {
 
         let all = try PackWriter.write(ids.reversed().map { PackWriter.Input(id: $0) }, from: repo.objects, to: "\(dir)/out-all", options: .transfer)
         #expect(all.packID == first.packID, "a copy of every stored entry is the same pack")
+        // A pack only sent (a hub's answer): the same bytes, no idx beside it.
+        let sent = try PackWriter.write(ids.reversed().map { PackWriter.Input(id: $0) }, from: repo.objects, to: "\(dir)/out-sent", options: .upload)
+        #expect(sent.packID == first.packID && sent.indexPath.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out-sent") == ["pack-\(sent.packID.hex).pack"])
+        #expect(S.bytes(sent.packPath) == S.bytes(all.packPath))
 
         // Every other object: deltas whose base is not sent cannot be copied as deltas.
         let part = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)

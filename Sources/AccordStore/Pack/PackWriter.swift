@@ -19,17 +19,23 @@ public struct PackWriter {
         /// Copy what is already stored in a pack as it is stored (`PackReuse`): for transfers.
         /// gc leaves it off, so a repack reads (and verifies) every object and searches deltas anew.
         public var reuse: Bool
-        public init(window: Int = 10, depth: Int = 50, compressionLevel: Int32 = 6, reuse: Bool = false) {
-            self.window = window; self.depth = depth; self.compressionLevel = compressionLevel; self.reuse = reuse
+        /// Write the idx beside the pack (and the CRCs it holds), and fsync the pack: off only for
+        /// a pack that is sent and deleted, never stored (a hub's answer to a fetch).
+        public var stored: Bool
+        public init(window: Int = 10, depth: Int = 50, compressionLevel: Int32 = 6, reuse: Bool = false, stored: Bool = true) {
+            self.window = window; self.depth = depth; self.compressionLevel = compressionLevel; self.reuse = reuse; self.stored = stored
         }
         /// For a transfer: git's defaults, reusing packed objects.
         public static let transfer = Options(reuse: true)
+        /// For a pack that only goes out over the wire: as `transfer`, without an idx or fsync.
+        public static let upload = Options(reuse: true, stored: false)
     }
 
     public struct Result: Sendable, Equatable {
         /// The pack checksum, which also names the files.
         public var packID: ObjectID
         public var packPath: String
+        /// Empty when the options say the pack is not stored (no idx written).
         public var indexPath: String
         public var count: Int
     }
@@ -96,7 +102,7 @@ public struct PackWriter {
         if !FileIO.isDirectory(directory) { try FileIO.makeDirectories(directory) }
 
         // 2. Stream the pack to a temp file.
-        let out = try PackFileWriter(directory: directory, prefix: "tmp_pack_")
+        let out = try PackFileWriter(directory: directory, prefix: "tmp_pack_", crc: options.stored)
         var entries: [(id: ObjectID, offset: Int, crc: UInt32)] = []
         entries.reserveCapacity(unique.count)
         do throws(StoreError) {
@@ -157,7 +163,13 @@ public struct PackWriter {
                 }
                 report("Writing objects", copied + k + 1, unique.count)
             }
-            let checksum = try out.finish()
+            let checksum = try out.finish(durable: options.stored)
+            guard options.stored else {
+                let path = "\(directory)/pack-\(checksum.hex).pack"
+                if rename(out.tempPath, path) != 0 { throw .io(op: "rename into place", path: path, errno: errno) }
+                report.finish("Writing objects", unique.count, unique.count)
+                return Result(packID: checksum, packPath: path, indexPath: "", count: unique.count)
+            }
             // 3. The index, then both files into place: pack first, so an idx never names a missing pack.
             let idx = PackFormat.buildIndex(entries, packChecksum: checksum)
             let base = "\(directory)/pack-\(checksum.hex)"
@@ -239,9 +251,12 @@ final class PackFileWriter {
     private var hasher = StreamingHasher()
     private(set) var position = 0
     private(set) var entryCRC: UInt32 = 0
+    private let crc: Bool
     private var closed = false
 
-    init(directory: String, prefix: String) throws(StoreError) {
+    /// `crc`: keep each entry's CRC (for an idx).
+    init(directory: String, prefix: String, crc: Bool = true) throws(StoreError) {
+        self.crc = crc
         (tempPath, fd) = try FileIO.createTemporary(in: directory, prefix: prefix, mode: 0o444)
         buffer.reserveCapacity(1 << 20)
     }
@@ -249,7 +264,7 @@ final class PackFileWriter {
     func beginEntry() { entryCRC = 0 }
 
     func append(_ p: UnsafeRawBufferPointer) throws(StoreError) {
-        entryCRC = PackFormat.crc32(p, initial: entryCRC)
+        if crc { entryCRC = PackFormat.crc32(p, initial: entryCRC) }
         buffer.append(contentsOf: p)
         position += p.count
         if buffer.count >= 1 << 20 { try flush() }
@@ -277,13 +292,13 @@ final class PackFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes the trailer, fsyncs and closes; returns the pack checksum.
-    func finish() throws(StoreError) -> ObjectID {
+    /// Writes the trailer, fsyncs (if `durable`) and closes; returns the pack checksum.
+    func finish(durable: Bool = true) throws(StoreError) -> ObjectID {
         try flush()
         let sum = hasher.finalize()
         try sum.bytes.withBytes { (p) throws(StoreError) in try FileIO.writeAll(fd, p, path: tempPath) }
         position += 32
-        guard fsync(fd) == 0 else { throw .io(op: "fsync", path: tempPath, errno: errno) }
+        if durable { guard fsync(fd) == 0 else { throw .io(op: "fsync", path: tempPath, errno: errno) } }
         close(fd)
         closed = true
         return sum
