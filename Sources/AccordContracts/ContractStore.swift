@@ -170,10 +170,11 @@ public struct ContractStore: Sendable {
     }
 
     /// Reads one commit's contract, records and attachments; every blob is parsed strictly.
-    public func load(commit id: ObjectID) throws(ContractStoreError) -> Snapshot {
+    /// `read`: the commit `id` already decoded by the caller (a receiver walking what it got).
+    public func load(commit id: ObjectID, read: Commit? = nil) throws(ContractStoreError) -> Snapshot {
         let db = repository.objects
         do {
-            let commit = try db.readCommit(id)
+            let commit = try read ?? db.readCommit(id)
             let root = try db.readTree(commit.tree)
             guard let cj = root.entries.first(where: { $0.nameString == "contract.json" && $0.mode == .regular }) else {
                 throw ContractStoreError.corrupt(commit: id, path: "contract.json", reason: "missing")

@@ -59,15 +59,16 @@ struct ContractCheck: Sendable {
         var parents: [ObjectID: [ObjectID]] = [:]
         var commits: [ObjectID: Commit] = [:]
         for id in added.reversed() {
+            let c: Commit
             do {
-                let c = try history.commit(id)
+                c = try history.commit(id)
                 parents[id] = c.parents
                 commits[id] = c
             } catch {
                 return say(id, "cannot be read: \(error.description)")
             }
             let snap: Snapshot
-            do { snap = try store.load(commit: id) } catch {
+            do { snap = try store.load(commit: id, read: c) } catch {
                 switch error {
                 case let .corrupt(_, path, reason): return say(id, "\(path) is invalid: \(reason)")
                 default: return say(id, "is not a readable contract: \(error.description)")
